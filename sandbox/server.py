@@ -1,0 +1,86 @@
+"""Serve the provider simulators (and the Telegram fake) on 127.0.0.1, for tests, demo, bench."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from aiohttp import web
+
+from sandbox.payamak import PayamakSimulator
+from sandbox.raygansms import RayganSimulator
+
+log = logging.getLogger(__name__)
+
+RAYGAN_API = "/raygansms/api/smsAPI"
+PAYAMAK_API = "/payamak/api/SendSMS"
+RAYGAN_CONTROL = "/_sandbox/raygansms"
+PAYAMAK_CONTROL = "/_sandbox/payamak"
+
+
+@dataclass
+class ProviderSandbox:
+    """Both simulators in one aiohttp application."""
+
+    raygan: RayganSimulator = field(default_factory=RayganSimulator)
+    payamak: PayamakSimulator = field(default_factory=PayamakSimulator)
+
+    def build_app(self) -> web.Application:
+        """The application serving both APIs and their control routes."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        self.raygan.install(app, api_prefix=RAYGAN_API, control_prefix=RAYGAN_CONTROL)
+        self.payamak.install(app, api_prefix=PAYAMAK_API, control_prefix=PAYAMAK_CONTROL)
+        return app
+
+
+class RunningServer:
+    """An aiohttp application served on host:port (port 0: any free port) until closed."""
+
+    def __init__(self, app: web.Application, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._app = app
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> RunningServer:
+        """Start serving and set `url` (no trailing slash)."""
+        # Access logs off: the bench pushes tens of thousands of requests through these.
+        self._runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self._host, self._port)
+        await site.start()
+        server = site._server
+        assert isinstance(server, asyncio.base_events.Server)
+        port = server.sockets[0].getsockname()[1]
+        self.url = f"http://{self._host}:{port}"
+        return self
+
+    async def close(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> RunningServer:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+async def serve_forever(host: str, port: int) -> None:
+    """`sms-bridge sandbox`: both simulators until interrupted."""
+    sandbox = ProviderSandbox()
+    async with RunningServer(sandbox.build_app(), host, port) as server:
+        print(f"RayganSMS simulator: {server.url}{RAYGAN_API}  (control: {RAYGAN_CONTROL})")
+        print(f"Payamak simulator:   {server.url}{PAYAMAK_API}  (control: {PAYAMAK_CONTROL})")
+        print("Accounts: user demo, password demo. Press Ctrl+C to stop.")
+        await asyncio.Event().wait()
