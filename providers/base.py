@@ -173,6 +173,9 @@ class ProviderError(Exception):
 
     `retry_safe` says whether the same call may be made again without risk of a second SMS.
     `outcome_unknown` is set on sends whose request may have reached the provider.
+    On a failed or partial send, recipients in `receipts` went, those in
+    `unknown_recipients` may have gone (never resend them), and the rest surely did not.
+    A receipt with neither `message_id` nor `group_id` went but cannot be tracked.
     """
 
     category: ErrorCategory
@@ -183,6 +186,7 @@ class ProviderError(Exception):
     retry_safe: bool = False
     outcome_unknown: bool = False
     receipts: tuple[Receipt, ...] = field(default=())  # PARTIAL: what did go
+    unknown_recipients: tuple[str, ...] = field(default=())  # sends: may or may not have gone
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
