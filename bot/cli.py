@@ -1,0 +1,192 @@
+"""`sms-bridge`: run, check-config, demo, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+from urllib.parse import urlsplit, urlunsplit
+
+from bot.config import CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from bot.config import resolve_config_path as _resolve_config_path
+from bot.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its four subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="sms-bridge",
+        description="A Telegram bot that is a business's SMS console.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    config_help = f"the TOML config file (default: ${CONFIG_ENV_VAR}, else {DEFAULT_CONFIG_PATH})"
+
+    run = commands.add_parser("run", help="run the bridge")
+    run.add_argument("--config", metavar="PATH", help=config_help)
+
+    check = commands.add_parser(
+        "check-config", help="validate the config and print what it holds; reaches nothing"
+    )
+    check.add_argument("--config", metavar="PATH", help=config_help)
+
+    commands.add_parser(
+        "demo", help="run the whole bridge offline against simulators and a fake Telegram"
+    )
+
+    sandbox = commands.add_parser("sandbox", help="serve both provider simulators")
+    sandbox.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
+    )
+    sandbox.add_argument("--port", type=int, default=8899, help="port (default: %(default)s)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `sms-bridge` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return _run(args.config)
+    if args.command == "check-config":
+        return _check_config(args.config)
+    if args.command == "demo":
+        return _demo()
+    if args.command == "sandbox":
+        return _sandbox(args.host, args.port)
+    parser.print_help(sys.stderr)
+    return EXIT_BAD_CONFIG
+
+
+def _load(cli_path: str | None, err: TextIO) -> Config | None:
+    """The config, or None after printing every problem to `err`, one per line."""
+    path = _resolve_config_path(cli_path)
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=err)
+        return None
+
+
+def _run(cli_path: str | None) -> int:
+    """`sms-bridge run`."""
+    config = _load(cli_path, sys.stderr)
+    if config is None:
+        return EXIT_BAD_CONFIG
+    setup_logging(logging.INFO, secrets=config_secrets(config))
+    # Imported here: the application pulls in PTB and everything else, and nothing
+    # should happen at import time of the CLI.
+    from bot.app import run_bridge
+
+    try:
+        run_bridge(config)
+    except KeyboardInterrupt:
+        log.info("interrupted")
+    return EXIT_OK
+
+
+def config_secrets(config: Config) -> list[str]:
+    """Every secret value in `config`, for exact-match redaction in logs."""
+    secrets = [config.telegram.token.get_secret_value()]
+    secrets += [a.password.get_secret_value() for a in config.accounts]
+    proxy_password = urlsplit(config.telegram.proxy).password if config.telegram.proxy else None
+    if proxy_password:
+        secrets.append(proxy_password)
+    return secrets
+
+
+def _check_config(cli_path: str | None) -> int:
+    """`sms-bridge check-config`."""
+    path = _resolve_config_path(cli_path)
+    config = _load(cli_path, sys.stderr)
+    if config is None:
+        return EXIT_BAD_CONFIG
+    print(describe_config(config, str(path)))
+    return EXIT_OK
+
+
+def _public_url(url: str) -> str:
+    """`url` without any user:password part."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def describe_config(config: Config, source: str) -> str:
+    """A readable summary of `config` with no secret in it (what check-config prints)."""
+    tg = config.telegram
+    proxy = f"set ({urlsplit(tg.proxy).scheme})" if tg.proxy else "not set"
+    lines = [
+        f"{source}: OK",
+        "telegram:",
+        f"  api_url: {_public_url(tg.api_url)}",
+        f"  proxy: {proxy}",
+        f"  admins: {', '.join(str(a) for a in tg.admins)}",
+        f"  admin chat: {tg.admin_chat_id}",
+        f"  language: {tg.language}",
+        f"storage: {config.storage.path}",
+        f"accounts ({len(config.accounts)}):",
+    ]
+    default = config.default_account.name
+    for account in config.accounts:
+        mark = ", default" if account.name == default else ""
+        lines.append(
+            f"  {account.name} ({account.provider}{mark}): {_public_url(account.base_url)}"
+        )
+        lines.append(f"    lines: {', '.join(account.lines)}")
+        credit = "not set" if account.credit_low is None else f"{account.credit_low:g}"
+        lines.append(
+            f"    timeout {account.timeout_seconds:g}s, max concurrency "
+            f"{account.max_concurrency}, credit alert below: {credit}"
+        )
+    lines.append(f"routes ({len(config.routes)}):")
+    for route in config.routes:
+        lines.append(f"  {route.line} -> chat {route.chat_id}")
+    if not config.routes:
+        lines.append("  (none in the config; admins can add routes at run time)")
+    p, a, d = config.polling, config.alerts, config.delivery
+    lines += [
+        f"polling: inbox every {p.inbox:g}s, delivery every {p.delivery:g}s, "
+        f"credit every {p.credit:g}s",
+        f"alerts: after {a.failures_before_alert} failures, at most once per {a.window_seconds:g}s",
+        f"delivery: give up after {d.give_up_hours:g}h, backoff "
+        f"{', '.join(f'{s:g}' for s in d.backoff_seconds)} s",
+    ]
+    return "\n".join(lines)
+
+
+def _demo() -> int:
+    """`sms-bridge demo`."""
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo())
+
+
+def _sandbox(host: str, port: int) -> int:
+    """`sms-bridge sandbox`: serve until Ctrl+C."""
+    from sandbox.server import serve_forever
+
+    try:
+        asyncio.run(serve_forever(host, port))
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except OSError as exc:
+        print(f"cannot serve on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
