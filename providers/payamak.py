@@ -1,0 +1,564 @@
+"""Payamak Panel (Melipayamak) REST adapter, wire format per providers.md §2.
+
+Bodies go form-encoded UTF-8; every answer is the `{"Value", "RetStatus", "StrRetStatus"}`
+envelope (wrapped in `MyBase` for GetMessages and GetUserNumbers) with HTTP 200 even for errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp
+
+from providers.base import (
+    BadRequestError,
+    Capability,
+    DeliveryState,
+    DeliveryUpdate,
+    ErrorCategory,
+    InboxBatch,
+    IncomingSms,
+    NotSupportedError,
+    OutgoingMessage,
+    PartialSendError,
+    Prices,
+    ProviderError,
+    Receipt,
+    SendResult,
+    SmsProvider,
+    TransientError,
+    make_error,
+)
+from providers.http import HttpSettings, ProviderHttp, http_status_error
+from providers.phone import (
+    InvalidNumberError,
+    normalize_mobile,
+    sender_to_e164,
+    to_ascii_digits,
+    to_provider_format,
+)
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "payamak"
+DEFAULT_BASE_URL = "https://rest.payamak-panel.com/api/SendSMS"
+MAX_RECIPIENTS = 100  # per SendSMS call (providers.md §2.4)
+PAGE_SIZE = 100  # per GetMessages call
+MAX_INBOX_PAGES = 50  # per fetch_inbox call, so one poll stays bounded; the cursor resumes
+DELIVERY_WINDOW = 1000  # GetDeliveries2 calls scheduled at once (the semaphore bounds the rest)
+TEHRAN = ZoneInfo("Asia/Tehran")
+
+_REC_IDS = re.compile(r"^\d{15,}(?:,\d{15,})*$")
+_SHORT_CODE = re.compile(r"^-?\d{1,14}$")
+_SEND_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?$")
+
+# SendSMS `Value` codes (providers.md §2.2) → our category and a plain-English reason.
+VALUE_CODES: dict[str, tuple[ErrorCategory, str]] = {
+    "0": (ErrorCategory.AUTH, "wrong user name or password"),
+    "2": (ErrorCategory.CREDIT, "insufficient credit"),
+    "3": (ErrorCategory.RATE_LIMIT, "the daily sending limit is reached"),
+    "4": (ErrorCategory.RATE_LIMIT, "the sending volume limit is reached"),
+    "5": (ErrorCategory.BAD_REQUEST, "the sender line is not valid for this account"),
+    "6": (ErrorCategory.TRANSIENT, "the provider's system is being updated"),
+    "7": (ErrorCategory.BAD_REQUEST, "the text contains a filtered word"),
+    "9": (ErrorCategory.BAD_REQUEST, "public lines cannot send through the web service"),
+    "10": (ErrorCategory.AUTH, "the user is not active"),
+    "11": (ErrorCategory.TRANSIENT, "the provider did not send the message"),
+    "12": (ErrorCategory.AUTH, "the account's documents are incomplete"),
+    "14": (ErrorCategory.BAD_REQUEST, "the text contains a link"),
+    "15": (
+        ErrorCategory.BAD_REQUEST,
+        "a text to several recipients must end with the opt-out phrase 'لغو11'",
+    ),
+    "16": (ErrorCategory.BAD_REQUEST, "no valid recipient number"),
+    "17": (ErrorCategory.BAD_REQUEST, "the text is empty"),
+    "35": (ErrorCategory.BAD_REQUEST, "a number is on the carriers' blacklist"),
+}
+# Codes that say for sure the SMS did not go out, so a send failing with them is not `unknown`.
+NOT_SENT_CODES = frozenset({"6", "11"})
+
+# GetMessages and GetUserNumbers answer `Value` null on failure: their StrRetStatus is all we have.
+# "InvalidData" is what the real server answers to wrong credentials.
+STATUS_NAMES: dict[str, str] = {
+    "InvalidData": "0",
+    "InvalidUserPass": "0",
+    "CreditNotEnough": "2",
+    "UserNotActive": "10",
+    "DocumentsIncomplete": "12",
+    "SystemUpdating": "6",
+}
+
+# GetDeliveries2 `Value` (providers.md §2.3) → our state.
+DELIVERY_CODES: dict[str, DeliveryState] = {
+    "0": DeliveryState.AT_CARRIER,
+    "1": DeliveryState.DELIVERED,
+    "2": DeliveryState.UNDELIVERED,
+    "3": DeliveryState.FAILED,
+    "5": DeliveryState.FAILED,
+    "8": DeliveryState.AT_CARRIER,
+    "16": DeliveryState.FAILED,
+    "35": DeliveryState.BLOCKED,
+    "100": DeliveryState.PENDING,
+    "200": DeliveryState.SENT,
+    "300": DeliveryState.BLOCKED,
+    "400": DeliveryState.QUEUED,
+    "500": DeliveryState.FAILED,
+    "-1": DeliveryState.PENDING,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A successful envelope: its `Value`, and `Data` for the wrapped methods."""
+
+    value: Any
+    data: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """Up to 100 recipients sharing one text: positions in the caller's order, E.164 numbers."""
+
+    text: str
+    positions: tuple[int, ...]
+    recipients: tuple[str, ...]
+
+
+def _snippet(body: str) -> str:
+    return " ".join(body.split())[:200]
+
+
+def parse_envelope(method: str, status: int, body: str) -> _Answer:
+    """Check HTTP status and envelope; return the success answer or raise the error it means."""
+    status_error = http_status_error(PROVIDER, method, status, body)
+    if status_error is not None:
+        raise status_error
+    try:
+        document = json.loads(body)
+    except json.JSONDecodeError:
+        kind = "an HTML page" if body.lstrip().startswith("<") else "malformed JSON"
+        raise _garbled(method, f"the answer is {kind}", body) from None
+    data: Any = None
+    envelope = document
+    if isinstance(document, dict) and isinstance(document.get("MyBase"), dict):
+        envelope = document["MyBase"]
+        data = document.get("Data")
+    if not isinstance(envelope, dict) or "RetStatus" not in envelope:
+        raise _garbled(method, "the answer has no Payamak envelope", body)
+    value = envelope.get("Value")
+    if str(envelope["RetStatus"]).strip() == "1":
+        return _Answer(value, data)
+    code = str(value).strip() if value is not None else ""
+    if not _SHORT_CODE.match(code):
+        code = STATUS_NAMES.get(str(envelope.get("StrRetStatus", "")), "")
+    raise code_error(method, code, str(envelope.get("StrRetStatus", "")), body)
+
+
+def code_error(method: str, code: str, provider_message: str, body: str) -> ProviderError:
+    """The error a provider `Value` code means (table VALUE_CODES); unknown codes are transient."""
+    known = VALUE_CODES.get(code)
+    if known is None:
+        return TransientError(
+            ErrorCategory.TRANSIENT,
+            f"{method}: the provider refused with an unknown code",
+            provider=PROVIDER,
+            code=code or None,
+            provider_message=provider_message or _snippet(body),
+            retry_safe=True,
+        )
+    category, reason = known
+    return make_error(
+        category,
+        f"{method}: {reason}",
+        provider=PROVIDER,
+        code=code,
+        provider_message=provider_message,
+        # A definite refusal changes nothing at the provider, so asking again is safe.
+        retry_safe=category in (ErrorCategory.TRANSIENT, ErrorCategory.RATE_LIMIT),
+    )
+
+
+def _garbled(method: str, reason: str, body: str) -> TransientError:
+    return TransientError(
+        ErrorCategory.TRANSIENT,
+        f"{method}: {reason}",
+        provider=PROVIDER,
+        provider_message=_snippet(body),
+        retry_safe=True,
+    )
+
+
+def parse_send_date(raw: str) -> datetime:
+    """`2017-06-05T15:42:58.68` (Tehran wall time, no zone) → an aware UTC datetime."""
+    match = _SEND_DATE.match(raw.strip())
+    if match is None:
+        raise ValueError(f"unexpected SendDate {raw!r}")
+    year, month, day, hour, minute, second, fraction = match.groups()
+    micro = int((fraction or "0").ljust(6, "0")[:6])
+    local = datetime(
+        int(year), int(month), int(day), int(hour), int(minute), int(second), micro, TEHRAN
+    )
+    return local.astimezone(UTC)
+
+
+def _line_key(line: str) -> str:
+    digits = "".join(ch for ch in to_ascii_digits(line) if ch.isdigit()).lstrip("0")
+    if digits.startswith("98") and len(digits) > 10:
+        digits = digits[2:]
+    return digits
+
+
+class PayamakProvider(SmsProvider):
+    """One Payamak Panel account over its REST API."""
+
+    provider_name = PROVIDER
+    capabilities = frozenset(
+        {
+            Capability.SEND,
+            Capability.SEND_EACH,
+            Capability.OWN_CODE_OTP,
+            Capability.DELIVERY,
+            Capability.INBOX,
+            Capability.CREDIT,
+            Capability.PRICES,
+            Capability.LINES,
+        }
+    )
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        username: str,
+        password: str,
+        settings: HttpSettings | None = None,
+    ) -> None:
+        self._http = ProviderHttp(session, base_url, PROVIDER, settings)
+        self._username = username
+        self._password = password
+
+    def __repr__(self) -> str:
+        return f"PayamakProvider(username={self._username!r})"
+
+    # ------------------------------------------------------------ sending
+
+    async def send(
+        self,
+        line: str,
+        recipients: Sequence[str],
+        text: str,
+        *,
+        at: datetime | None = None,
+        flash: bool = False,
+    ) -> SendResult:
+        """Send one text to many: SendSMS calls of up to 100 numbers, run concurrently."""
+        if at is not None:
+            raise NotSupportedError(
+                ErrorCategory.UNSUPPORTED,
+                "payamak cannot hold a message until a time; schedule it locally",
+                provider=PROVIDER,
+            )
+        numbers = self._normalise([(text, recipient) for recipient in recipients])
+        return await self._send_chunks(line, numbers, flash=flash)
+
+    async def send_each(self, line: str, messages: Sequence[OutgoingMessage]) -> SendResult:
+        """A different text per recipient: one SendSMS (chunked) per distinct text."""
+        numbers = self._normalise([(message.text, message.recipient) for message in messages])
+        return await self._send_chunks(line, numbers, flash=False)
+
+    async def send_code(self, line: str, mobile: str, text: str) -> SendResult:
+        """Send our own verification text through SendSMS."""
+        return await self.send(line, [mobile], text)
+
+    def _normalise(self, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """(text, number) → (text, E.164), refusing the whole send before any call if one is bad."""
+        if not items:
+            raise self._bad_request("no recipients")
+        if any(not text.strip() for text, _ in items):
+            raise self._bad_request("the text is empty")
+        result: list[tuple[str, str]] = []
+        invalid: list[InvalidNumberError] = []
+        for text, raw in items:
+            try:
+                result.append((text, normalize_mobile(raw)))
+            except InvalidNumberError as exc:
+                invalid.append(exc)
+        if invalid:
+            listed = "; ".join(str(exc) for exc in invalid)
+            raise self._bad_request(f"invalid recipient numbers: {listed}")
+        return result
+
+    def _bad_request(self, reason: str) -> BadRequestError:
+        return BadRequestError(ErrorCategory.BAD_REQUEST, reason, provider=PROVIDER)
+
+    def _chunks(self, numbers: list[tuple[str, str]]) -> list[_Chunk]:
+        by_text: dict[str, list[int]] = {}
+        for position, (text, _) in enumerate(numbers):
+            by_text.setdefault(text, []).append(position)
+        chunks: list[_Chunk] = []
+        for text, positions in by_text.items():
+            for start in range(0, len(positions), MAX_RECIPIENTS):
+                part = tuple(positions[start : start + MAX_RECIPIENTS])
+                chunks.append(_Chunk(text, part, tuple(numbers[p][1] for p in part)))
+        return chunks
+
+    async def _send_chunks(
+        self, line: str, numbers: list[tuple[str, str]], *, flash: bool
+    ) -> SendResult:
+        chunks = self._chunks(numbers)
+        outcomes = await asyncio.gather(
+            *(self._send_chunk(line, chunk, flash) for chunk in chunks), return_exceptions=True
+        )
+        receipts: list[Receipt | None] = [None] * len(numbers)
+        errors: list[ProviderError] = []
+        unknown: list[str] = []
+        for chunk, outcome in zip(chunks, outcomes, strict=True):
+            if isinstance(outcome, ProviderError):
+                errors.append(outcome)
+                if outcome.outcome_unknown:
+                    unknown.extend(chunk.recipients)
+            elif isinstance(outcome, BaseException):
+                raise outcome
+            else:
+                for position, receipt in zip(chunk.positions, outcome, strict=True):
+                    receipts[position] = receipt
+        went = tuple(receipt for receipt in receipts if receipt is not None)
+        if not errors:
+            return SendResult(went)
+        first = errors[0]
+        if not went:
+            first.unknown_recipients = tuple(unknown)
+            first.outcome_unknown = bool(unknown)
+            raise first
+        raise PartialSendError(
+            ErrorCategory.PARTIAL,
+            f"SendSMS: {len(went)} of {len(numbers)} recipients accepted; "
+            f"{len(unknown)} may have gone; first failure: {first.reason}",
+            provider=PROVIDER,
+            code=first.code,
+            provider_message=first.provider_message,
+            outcome_unknown=bool(unknown),
+            receipts=went,
+            unknown_recipients=tuple(unknown),
+        )
+
+    async def _send_chunk(self, line: str, chunk: _Chunk, flash: bool) -> list[Receipt]:
+        form = {
+            "username": self._username,
+            "password": self._password,
+            "to": ",".join(to_provider_format(number) for number in chunk.recipients),
+            "from": line.strip(),
+            "text": chunk.text,
+            "isFlash": "true" if flash else "false",
+        }
+        try:
+            answer = await self._http.call("SendSMS", self._parse_send, form=form, sends_sms=True)
+        except ProviderError as exc:
+            if exc.code in NOT_SENT_CODES:
+                # The provider answered that it did not send: the outcome is known.
+                exc.outcome_unknown = False
+                exc.retry_safe = True
+            raise
+        return self._match_ids(chunk, answer)
+
+    @staticmethod
+    def _parse_send(status: int, body: str) -> list[str]:
+        answer = parse_envelope("SendSMS", status, body)
+        value = str(answer.value if answer.value is not None else "").strip()
+        if _REC_IDS.match(value):
+            return value.split(",")
+        if value == "1":
+            return []  # the old "request succeeded": it went, with no id to track
+        if _SHORT_CODE.match(value):
+            # A short code is never a recId, whatever RetStatus says.
+            raise code_error("SendSMS", value, "", body)
+        raise _garbled("SendSMS", "the answer holds no recId", body)
+
+    def _match_ids(self, chunk: _Chunk, ids: list[str]) -> list[Receipt]:
+        if len(ids) == len(chunk.recipients):
+            return [
+                Receipt(recipient, message_id=rec_id)
+                for recipient, rec_id in zip(chunk.recipients, ids, strict=True)
+            ]
+        # Ids cannot be paired with numbers when the counts differ: a wrong pairing would report
+        # one person's delivery as another's. The numbers went but are untrackable.
+        log.warning(
+            "payamak SendSMS returned %d recId(s) for %d recipients; they stay untracked: %s",
+            len(ids),
+            len(chunk.recipients),
+            ",".join(ids[:5]) + ("…" if len(ids) > 5 else ""),
+        )
+        return [Receipt(recipient) for recipient in chunk.recipients]
+
+    # ------------------------------------------------------------ delivery
+
+    async def delivery_statuses(self, receipts: Sequence[Receipt]) -> list[DeliveryUpdate]:
+        """GetDeliveries2 per recId, concurrently; receipts without an id are omitted."""
+        tracked = [receipt for receipt in receipts if receipt.message_id]
+        updates: list[DeliveryUpdate] = []
+        failures: list[ProviderError] = []
+        for start in range(0, len(tracked), DELIVERY_WINDOW):
+            window = tracked[start : start + DELIVERY_WINDOW]
+            outcomes = await asyncio.gather(
+                *(self._delivery(receipt) for receipt in window), return_exceptions=True
+            )
+            for outcome in outcomes:
+                if isinstance(outcome, ProviderError):
+                    if outcome.category in (ErrorCategory.AUTH, ErrorCategory.CREDIT):
+                        raise outcome
+                    failures.append(outcome)
+                elif isinstance(outcome, BaseException):
+                    raise outcome
+                else:
+                    updates.append(outcome)
+        if failures:
+            if not updates:
+                raise failures[0]
+            # Those receipts are simply asked again on the next poll.
+            log.warning(
+                "payamak GetDeliveries2 failed for %d of %d receipts: %s",
+                len(failures),
+                len(tracked),
+                failures[0],
+            )
+        return updates
+
+    async def _delivery(self, receipt: Receipt) -> DeliveryUpdate:
+        form = {
+            "UserName": self._username,
+            "PassWord": self._password,
+            "recID": str(receipt.message_id),
+        }
+        code = await self._http.call(
+            "GetDeliveries2", self._parse_delivery, form=form, sends_sms=False
+        )
+        state = DELIVERY_CODES.get(code)
+        if state is None:
+            log.warning("payamak GetDeliveries2: unknown status code %r, taken as pending", code)
+            state = DeliveryState.PENDING
+        return DeliveryUpdate(receipt, state, code)
+
+    @staticmethod
+    def _parse_delivery(status: int, body: str) -> str:
+        answer = parse_envelope("GetDeliveries2", status, body)
+        code = str(answer.value if answer.value is not None else "").strip()
+        if not _SHORT_CODE.match(code):
+            raise _garbled("GetDeliveries2", "the answer holds no status code", body)
+        return code
+
+    # ------------------------------------------------------------ inbox
+
+    async def fetch_inbox(self, line: str, cursor: str | None) -> InboxBatch:
+        """GetMessages (received) from offset `cursor`, pages of 100 until a short page."""
+        try:
+            offset = int(cursor) if cursor is not None else 0
+        except ValueError:
+            raise self._bad_request(f"inbox cursor {cursor!r} is not an offset") from None
+        if offset < 0:
+            raise self._bad_request(f"inbox cursor {cursor!r} is negative")
+        wanted = _line_key(line)
+        messages: list[IncomingSms] = []
+        for _ in range(MAX_INBOX_PAGES):
+            form = {
+                "username": self._username,
+                "password": self._password,
+                "location": "1",
+                "index": str(offset),
+                "count": str(PAGE_SIZE),
+            }
+            records = await self._http.call(
+                "GetMessages", self._parse_messages, form=form, sends_sms=False
+            )
+            for record in records:
+                if _line_key(str(record.get("Receiver", ""))) == wanted:
+                    messages.append(self._incoming(line, record))
+                offset += 1
+            if len(records) < PAGE_SIZE:
+                break
+        return InboxBatch(tuple(messages), str(offset))
+
+    @staticmethod
+    def _parse_messages(status: int, body: str) -> list[dict[str, Any]]:
+        answer = parse_envelope("GetMessages", status, body)
+        data = answer.data if answer.data is not None else []
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise _garbled("GetMessages", "Data is not a list of messages", body)
+        return data
+
+    @staticmethod
+    def _incoming(line: str, record: dict[str, Any]) -> IncomingSms:
+        try:
+            msg_id = int(record["MsgID"])
+            received_at = parse_send_date(str(record["SendDate"]))
+            sender = sender_to_e164(str(record["Sender"]))
+            body = str(record.get("Body") or "")
+        except (KeyError, TypeError, ValueError) as exc:
+            # Raising keeps the cursor where it was: the message is not skipped, an alert follows.
+            raise TransientError(
+                ErrorCategory.TRANSIENT,
+                f"GetMessages: a message cannot be read ({type(exc).__name__}: {exc})",
+                provider=PROVIDER,
+                provider_message=_snippet(json.dumps(record, ensure_ascii=False)),
+            ) from None
+        return IncomingSms(line, sender, body, received_at, f"payamak:{msg_id}")
+
+    # ------------------------------------------------------------ account
+
+    def _credentials(self) -> dict[str, str]:
+        return {"UserName": self._username, "PassWord": self._password}
+
+    async def credit(self) -> Decimal:
+        """GetCredit: the account's remaining credit."""
+        return await self._http.call(
+            "GetCredit",
+            lambda status, body: _decimal("GetCredit", status, body),
+            form=self._credentials(),
+            sends_sms=False,
+        )
+
+    async def prices(self) -> Prices:
+        """GetBasePrice: Payamak has one base price for both encodings."""
+        price = await self._http.call(
+            "GetBasePrice",
+            lambda status, body: _decimal("GetBasePrice", status, body),
+            form=self._credentials(),
+            sends_sms=False,
+        )
+        return Prices(ucs2_part=price, gsm7_part=price)
+
+    async def lines(self) -> tuple[str, ...]:
+        """GetUserNumbers: the account's dedicated lines."""
+        return await self._http.call(
+            "GetUserNumbers", _parse_numbers, form=self._credentials(), sends_sms=False
+        )
+
+
+def _decimal(method: str, status: int, body: str) -> Decimal:
+    answer = parse_envelope(method, status, body)
+    try:
+        return Decimal(str(answer.value).strip())
+    except InvalidOperation:
+        raise _garbled(method, "the answer holds no number", body) from None
+
+
+def _parse_numbers(status: int, body: str) -> tuple[str, ...]:
+    answer = parse_envelope("GetUserNumbers", status, body)
+    data = answer.data if answer.data is not None else []
+    if not isinstance(data, list):
+        raise _garbled("GetUserNumbers", "Data is not a list", body)
+    numbers: list[str] = []
+    for item in data:
+        if not isinstance(item, dict) or item.get("Number") in (None, ""):
+            raise _garbled("GetUserNumbers", "an entry has no Number", body)
+        numbers.append(str(item["Number"]))
+    return tuple(numbers)
