@@ -1,0 +1,759 @@
+"""The RayganSMS adapter: the REST API of providers.md §1 behind the SmsProvider interface.
+
+Error codes (§1.4) decided here where the reference leaves it open:
+- 3001 (error saving data), 3002 (error reading the message group): the provider's own trouble,
+  TRANSIENT and safe to retry on reads; on a send ProviderHttp turns any TRANSIENT into
+  `outcome_unknown` because the SMS may have gone before the provider failed.
+- 3004 (service not defined for this operator): BAD_REQUEST, not retried: the same request will
+  fail the same way; a person must pick another route.
+- 2009 (error reading the account): AUTH, like the other account problems.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import json
+import logging
+import re
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import aiohttp
+
+from providers.base import (
+    BadRequestError,
+    BlacklistCheck,
+    Capability,
+    DeliveryState,
+    DeliveryUpdate,
+    ErrorCategory,
+    InboxBatch,
+    IncomingSms,
+    NotSupportedError,
+    OutgoingMessage,
+    PartialSendError,
+    Prices,
+    ProviderError,
+    Receipt,
+    SendResult,
+    SmsProvider,
+    TransientError,
+    make_error,
+)
+from providers.http import HttpSettings, ProviderHttp, http_status_error
+from providers.parts import MAX_PARTS_RAYGAN, count_parts
+from providers.phone import InvalidNumberError, normalize_mobile, sender_to_e164, to_provider_format
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "raygansms"
+DEFAULT_BASE_URL = "https://raygansms.com/api/smsAPI"
+MAX_RECIPIENTS = 50_000
+MAX_PORT = 65_535
+LAST_ERROR_CODE = 2000  # code methods: a number above this is a message id, at or below an error
+SNIPPET = 120
+
+
+@dataclass(frozen=True, slots=True)
+class _CodeInfo:
+    category: ErrorCategory
+    reason: str
+    retry_safe: bool = False
+
+
+# providers.md §1.4. "Our bug" = the adapter built a wrong request; "your input" = the user's.
+ERROR_CODES: dict[int, _CodeInfo] = {
+    401: _CodeInfo(ErrorCategory.AUTH, "credentials refused"),
+    1001: _CodeInfo(ErrorCategory.BAD_REQUEST, "malformed request document (a bug in the bridge)"),
+    1002: _CodeInfo(ErrorCategory.BAD_REQUEST, "invalid dedicated line (check the line number)"),
+    1003: _CodeInfo(ErrorCategory.BAD_REQUEST, "malformed date (a bug in the bridge)"),
+    1004: _CodeInfo(
+        ErrorCategory.BAD_REQUEST, "invalid parameters for this request (check the numbers/text)"
+    ),
+    2001: _CodeInfo(ErrorCategory.AUTH, "the line does not belong to this account"),
+    2002: _CodeInfo(ErrorCategory.AUTH, "this account may not use the web service"),
+    2003: _CodeInfo(ErrorCategory.AUTH, "this machine's IP address is not allowed"),
+    2004: _CodeInfo(ErrorCategory.BAD_REQUEST, "send date outside the allowed range"),
+    2005: _CodeInfo(ErrorCategory.BAD_REQUEST, "too many recipients (at most 50,000)"),
+    2006: _CodeInfo(ErrorCategory.BAD_REQUEST, "message too long (at most 10 parts)"),
+    2007: _CodeInfo(ErrorCategory.BAD_REQUEST, "invalid port number"),
+    2008: _CodeInfo(ErrorCategory.BAD_REQUEST, "invalid page number (a bug in the bridge)"),
+    2009: _CodeInfo(ErrorCategory.AUTH, "the provider cannot read the account"),
+    3001: _CodeInfo(ErrorCategory.TRANSIENT, "the provider failed to save data", True),
+    3002: _CodeInfo(ErrorCategory.TRANSIENT, "the provider failed to read the message group", True),
+    3003: _CodeInfo(ErrorCategory.CREDIT, "insufficient credit"),
+    3004: _CodeInfo(
+        ErrorCategory.BAD_REQUEST, "the service is not defined for the recipient's operator"
+    ),
+    5001: _CodeInfo(ErrorCategory.TRANSIENT, "internal server error", True),
+    5002: _CodeInfo(ErrorCategory.TRANSIENT, "error while sending", True),
+    5003: _CodeInfo(ErrorCategory.TRANSIENT, "error reading the send result", True),
+    5004: _CodeInfo(ErrorCategory.PARTIAL, "some messages failed to send"),
+}
+# The code methods (SendAutoCode, SendCode) answer a bare number; 8 is their one documented error.
+CODE_METHOD_ERRORS: dict[int, _CodeInfo] = {
+    8: _CodeInfo(ErrorCategory.AUTH, "the web service is not enabled for this account"),
+}
+
+# providers.md §1.3, per recipient; anything else is "under review".
+STATUS_STATES: dict[str, DeliveryState] = {
+    "1": DeliveryState.DELIVERED,
+    "2": DeliveryState.UNDELIVERED,
+    "8": DeliveryState.AT_CARRIER,
+    "16": DeliveryState.FAILED,
+    "27": DeliveryState.BLOCKED,
+    "23": DeliveryState.FAILED,
+}
+GROUP_FILTERED = "3"  # GroupMessageStatus.StatusCode: the whole message was filtered
+
+_INT_TEXT = re.compile(r"-?\d+")
+
+
+def status_state(raw: object) -> DeliveryState:
+    """A per-recipient status code (§1.3) → our state."""
+    return STATUS_STATES.get(_code_text(raw), DeliveryState.PENDING)
+
+
+def _code_text(raw: object) -> str:
+    text = str(raw).strip()
+    return str(int(text)) if _INT_TEXT.fullmatch(text) else text
+
+
+def _snippet(body: str) -> str:
+    return " ".join(body.split())[:SNIPPET]
+
+
+class RayganSmsProvider(SmsProvider):
+    """One RayganSMS account, spoken to over its REST API with Basic auth."""
+
+    provider_name = PROVIDER
+    capabilities = frozenset(
+        {
+            Capability.SEND,
+            Capability.SEND_EACH,
+            Capability.SEND_TO_PORT,
+            Capability.SCHEDULED_SEND,
+            Capability.PROVIDER_OTP,
+            Capability.OWN_CODE_OTP,
+            Capability.DELIVERY,
+            Capability.INBOX,
+            Capability.CREDIT,
+            Capability.PRICES,
+            Capability.BLACKLIST,
+        }
+    )
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        username: str,
+        password: str,
+        settings: HttpSettings | None = None,
+        inbox_overlap: float = 120,
+        inbox_first_window: float = 3600,
+        status_batch: int = 100,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+        self._http = ProviderHttp(
+            session,
+            base_url,
+            PROVIDER,
+            settings,
+            headers={"Authorization": f"Basic {token}", "Accept": "application/json"},
+        )
+        self._inbox_overlap = inbox_overlap
+        self._inbox_first_window = inbox_first_window
+        self._status_batch = max(1, status_batch)
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"RayganSmsProvider(base_url={self._http._base_url!r})"
+
+    # ------------------------------------------------------------ sending
+
+    async def send(
+        self,
+        line: str,
+        recipients: Sequence[str],
+        text: str,
+        *,
+        at: datetime | None = None,
+        flash: bool = False,
+    ) -> SendResult:
+        """SendMessage: one text to up to 50,000 recipients; each receipt carries the GUID."""
+        if flash:
+            raise NotSupportedError(
+                ErrorCategory.UNSUPPORTED,
+                "RayganSMS cannot send flash messages",
+                provider=PROVIDER,
+            )
+        numbers = self._numbers(recipients)
+        self._check_count(len(numbers))
+        self._check_text(text)
+        payload = {
+            "PhoneNumber": line,
+            "Message": text,
+            "Mobiles": [to_provider_format(n) for n in numbers],
+            "UserGroupID": _label(),
+            "SendDateInTimeStamp": self._timestamp(at),
+        }
+        method = "SendMessage"
+        try:
+            result = await self._http.call(
+                method, self._envelope_parser(method), json=payload, sends_sms=True
+            )
+        except ProviderError as exc:
+            raise _with_recipients(exc, numbers) from None
+        if isinstance(result, _Partial):
+            # Only a GUID comes back: every recipient stays tracked by it, and the delivery
+            # poll reports the ones that failed. Without a GUID, none can be told apart.
+            guid = result.result.strip() if isinstance(result.result, str) else ""
+            if guid:
+                result.error.receipts = tuple(Receipt(n, group_id=guid) for n in numbers)
+            else:
+                result.error.unknown_recipients = tuple(numbers)
+            raise result.error
+        if not isinstance(result, str) or not result.strip():
+            error = self._garbled(method, "no tracking id in the answer")
+            error.outcome_unknown, error.retry_safe = True, False
+            raise _with_recipients(error, numbers)
+        guid = result.strip()
+        log.info("raygansms: SendMessage to %d recipients accepted", len(numbers))
+        return SendResult(tuple(Receipt(n, group_id=guid) for n in numbers))
+
+    async def send_each(self, line: str, messages: Sequence[OutgoingMessage]) -> SendResult:
+        """SendCorrespondingMessage: a text per recipient; each receipt carries its message id."""
+        return await self._send_corresponding("SendCorrespondingMessage", line, messages, {})
+
+    async def send_to_port(
+        self,
+        line: str,
+        messages: Sequence[OutgoingMessage],
+        *,
+        send_port: int,
+        receive_port: int,
+    ) -> SendResult:
+        """SendMessageToPort: as send_each, to an application port on the handset."""
+        for port in (send_port, receive_port):
+            if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= MAX_PORT:
+                raise self._error(2007, provider_message=f"port {port!r}")
+        # `recievePortNumber` is misspelled exactly so by the provider.
+        extra = {"sendPortNumber": send_port, "recievePortNumber": receive_port}
+        return await self._send_corresponding("SendMessageToPort", line, messages, extra)
+
+    async def _send_corresponding(
+        self,
+        method: str,
+        line: str,
+        messages: Sequence[OutgoingMessage],
+        extra: dict[str, int],
+    ) -> SendResult:
+        numbers = self._numbers([m.recipient for m in messages])
+        self._check_count(len(numbers))
+        for message in messages:
+            self._check_text(message.text)
+        payload: dict[str, Any] = {
+            "PhoneNumber": line,
+            "UserGroupID": _label(),
+            "RecipientsMessage": [
+                {"Id": str(index), "Message": m.text, "Mobile": to_provider_format(n)}
+                for index, (m, n) in enumerate(zip(messages, numbers, strict=True), start=1)
+            ],
+            **extra,
+        }
+        try:
+            result = await self._http.call(
+                method, self._envelope_parser(method), json=payload, sends_sms=True
+            )
+        except ProviderError as exc:
+            raise _with_recipients(exc, numbers) from None
+        if isinstance(result, _Partial):
+            # Those with an id went; the others may or may not have: never resend them.
+            went = self._corresponding_ids(result.result, numbers)
+            result.error.receipts = tuple(
+                Receipt(n, message_id=went[i]) for i, n in enumerate(numbers) if i in went
+            )
+            result.error.unknown_recipients = tuple(
+                n for i, n in enumerate(numbers) if i not in went
+            )
+            raise result.error
+        if not isinstance(result, list):
+            error = self._garbled(method, "no message ids in the answer")
+            error.outcome_unknown, error.retry_safe = True, False
+            raise _with_recipients(error, numbers)
+        ids = self._corresponding_ids(result, numbers)
+        missing = [n for i, n in enumerate(numbers) if i not in ids]
+        if missing:
+            log.warning("raygansms: %s accepted but gave no id for %d", method, len(missing))
+        log.info("raygansms: %s to %d recipients accepted", method, len(numbers))
+        return SendResult(tuple(Receipt(n, message_id=ids.get(i)) for i, n in enumerate(numbers)))
+
+    def _corresponding_ids(self, result: object, numbers: Sequence[str]) -> dict[int, str]:
+        """Our index (0-based) → the provider's message id, from a corresponding answer."""
+        ids: dict[int, str] = {}
+        if not isinstance(result, list):
+            return ids
+        for item in result:
+            if not isinstance(item, dict):
+                continue
+            our_id = _code_text(item.get("Id"))
+            message_id = item.get("Result")
+            if not our_id.isdigit() or message_id is None or isinstance(message_id, bool):
+                continue
+            index = int(our_id) - 1
+            if 0 <= index < len(numbers):
+                ids[index] = _code_text(message_id)
+        return ids
+
+    async def send_code(self, line: str, mobile: str, text: str) -> SendResult:
+        """SendCode: our own code inside `text`. RayganSMS picks the line; `line` is unused."""
+        number = self._numbers([mobile])[0]
+        self._check_text(text)
+        payload = {"Mobile": to_provider_format(number), "Message": text}
+        method = "SendCode"
+        try:
+            message_id = await self._http.call(
+                method, self._id_parser(method), json=payload, sends_sms=True
+            )
+        except ProviderError as exc:
+            raise _with_recipients(exc, [number]) from None
+        return SendResult((Receipt(number, message_id=message_id),))
+
+    async def send_auto_code(self, mobile: str, footer: str) -> str:
+        """SendAutoCode: the provider makes and sends a code; returns its message id."""
+        number = self._numbers([mobile])[0]
+        payload = {"Mobile": to_provider_format(number), "Footer": footer}
+        method = "SendAutoCode"
+        try:
+            return await self._http.call(
+                method, self._id_parser(method), json=payload, sends_sms=True
+            )
+        except ProviderError as exc:
+            raise _with_recipients(exc, [number]) from None
+
+    async def check_auto_code(self, mobile: str, code: str) -> bool:
+        """CheckSendCode: whether `code` is the one the provider sent to `mobile`."""
+        number = self._numbers([mobile])[0]
+        payload = {"Mobile": to_provider_format(number), "Code": code}
+        method = "CheckSendCode"
+        return await self._http.call(
+            method, self._bool_parser(method), json=payload, sends_sms=False
+        )
+
+    def _id_parser(self, method: str) -> Callable[[int, str], str]:
+        """A bare number: above 2000 the message id, at or below an error code."""
+        bare = self._bare_parser(method)
+
+        def parse(status: int, body: str) -> str:
+            value = bare(status, body)
+            if isinstance(value, bool):
+                raise self._garbled(method, "expected a number, got true/false", _snippet(body))
+            if value <= LAST_ERROR_CODE:
+                raise self._code_method_error(method, value)
+            return str(value)
+
+        return parse
+
+    def _bool_parser(self, method: str) -> Callable[[int, str], bool]:
+        """A bare true/false; a number there is an error code."""
+        bare = self._bare_parser(method)
+
+        def parse(status: int, body: str) -> bool:
+            value = bare(status, body)
+            if isinstance(value, bool):
+                return value
+            if value <= LAST_ERROR_CODE:
+                raise self._code_method_error(method, value)
+            raise self._garbled(method, "expected true or false", _snippet(body))
+
+        return parse
+
+    def _code_method_error(self, method: str, value: int) -> ProviderError:
+        info = CODE_METHOD_ERRORS.get(value) or ERROR_CODES.get(value)
+        if info is None:
+            # An undocumented code: the provider refused, for a reason we cannot name.
+            info = _CodeInfo(ErrorCategory.TRANSIENT, "refused with an undocumented code")
+        return make_error(
+            info.category,
+            f"{method}: {info.reason}",
+            provider=PROVIDER,
+            code=str(value),
+            retry_safe=info.retry_safe,
+        )
+
+    # ------------------------------------------------------------ delivery
+
+    async def delivery_statuses(self, receipts: Sequence[Receipt]) -> list[DeliveryUpdate]:
+        """CorrespondingMessageStatus in batches for message ids, GroupMessageStatus per GUID."""
+        by_id: dict[str, list[Receipt]] = {}
+        by_group: dict[str, list[Receipt]] = {}
+        for receipt in receipts:
+            if receipt.message_id is not None:
+                by_id.setdefault(receipt.message_id, []).append(receipt)
+            elif receipt.group_id is not None:
+                by_group.setdefault(receipt.group_id, []).append(receipt)
+        ids = list(by_id)
+        batches = [ids[i : i + self._status_batch] for i in range(0, len(ids), self._status_batch)]
+        jobs = [self._id_statuses(batch, by_id) for batch in batches]
+        jobs += [self._group_statuses(guid, group) for guid, group in by_group.items()]
+        outcomes = await asyncio.gather(*jobs, return_exceptions=True)
+        updates: list[DeliveryUpdate] = []
+        errors: list[BaseException] = []
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                errors.append(outcome)
+            else:
+                updates.extend(outcome)
+        if errors:
+            for extra in errors[1:]:
+                log.warning("raygansms: another delivery poll also failed: %s", extra)
+            raise errors[0]
+        return updates
+
+    async def _id_statuses(
+        self, batch: list[str], by_id: dict[str, list[Receipt]]
+    ) -> list[DeliveryUpdate]:
+        method = "CorrespondingMessageStatus"
+        result = await self._http.call(
+            method, self._envelope_parser(method), json={"messageId": batch}, sends_sms=False
+        )
+        if not isinstance(result, list):
+            raise self._garbled(method, "no status list in the answer")
+        updates = []
+        for item in result:
+            if not isinstance(item, dict) or "MsgId" not in item or "Status" not in item:
+                raise self._garbled(method, "a status without MsgId or Status")
+            raw = _code_text(item["Status"])
+            for receipt in by_id.get(_code_text(item["MsgId"]), ()):
+                updates.append(DeliveryUpdate(receipt, status_state(raw), raw))
+        return updates
+
+    async def _group_statuses(self, guid: str, receipts: list[Receipt]) -> list[DeliveryUpdate]:
+        method = "GroupMessageStatus"
+        result = await self._http.call(
+            method, self._envelope_parser(method), json={"GroupMessageId": guid}, sends_sms=False
+        )
+        if not isinstance(result, dict) or not isinstance(result.get("MessagesListState"), list):
+            raise self._garbled(method, "no MessagesListState in the answer")
+        filtered = _code_text(result.get("StatusCode", "")) == GROUP_FILTERED
+        states: dict[str, str] = {}
+        for item in result["MessagesListState"]:
+            if not isinstance(item, dict) or "Mobile" not in item or "Status" not in item:
+                raise self._garbled(method, "a state without Mobile or Status")
+            states[sender_to_e164(str(item["Mobile"]))] = _code_text(item["Status"])
+        updates = []
+        for receipt in receipts:
+            raw = states.get(receipt.recipient)
+            if raw is None:
+                continue
+            state = status_state(raw)
+            if filtered and not state.is_final:
+                state, raw = DeliveryState.BLOCKED, f"StatusCode {GROUP_FILTERED}"
+            updates.append(DeliveryUpdate(receipt, state, raw))
+        return updates
+
+    async def group_message_id(self, group_id: str) -> str:
+        """GetGroupMessageId: the tracking GUID for a group id."""
+        method = "GetGroupMessageId"
+        result = await self._http.call(
+            method, self._envelope_parser(method), json={"groupId": group_id}, sends_sms=False
+        )
+        if not isinstance(result, str) or not result.strip():
+            raise self._garbled(method, "no GUID in the answer")
+        return result.strip()
+
+    # ------------------------------------------------------------ inbox
+
+    async def fetch_inbox(self, line: str, cursor: str | None) -> InboxBatch:
+        """ReceiveMessages over [cursor − overlap, now], every page; cursor = unix seconds."""
+        now = int(self._clock())
+        if cursor is None:
+            start = now - int(self._inbox_first_window)
+        else:
+            try:
+                start = int(cursor) - int(self._inbox_overlap)
+            except ValueError:
+                raise BadRequestError(
+                    ErrorCategory.BAD_REQUEST,
+                    f"invalid inbox cursor {cursor!r} (expected unix seconds)",
+                    provider=PROVIDER,
+                ) from None
+        start = max(0, min(start, now))
+        method = "ReceiveMessages"
+        records: list[dict[str, Any]] = []
+        page, total = 1, 1
+        while page <= total:
+            payload = {"PhoneNumber": line, "StartDate": start, "EndDate": now, "Page": page}
+            result = await self._http.call(
+                method, self._envelope_parser(method), json=payload, sends_sms=False
+            )
+            if not isinstance(result, dict) or not isinstance(result.get("ReceivedMsgs"), list):
+                raise self._garbled(method, "no ReceivedMsgs in the answer")
+            total_page = result.get("TotalPage")
+            if isinstance(total_page, bool) or not isinstance(total_page, (int, str)):
+                raise self._garbled(method, "no TotalPage in the answer")
+            try:
+                total = int(total_page)
+            except ValueError:
+                raise self._garbled(method, "TotalPage is not a number") from None
+            records.extend(result["ReceivedMsgs"])
+            page += 1
+        messages = self._incoming(method, line, records)
+        return InboxBatch(messages, str(now))
+
+    def _incoming(
+        self, method: str, line: str, records: list[dict[str, Any]]
+    ) -> tuple[IncomingSms, ...]:
+        seen: Counter[str] = Counter()
+        messages = []
+        for record in records:
+            if not isinstance(record, dict):
+                raise self._garbled(method, "a received message that is not an object")
+            sender_raw, date_raw, body = (
+                record.get("Mobile"),
+                record.get("Date"),
+                record.get("MsgBody"),
+            )
+            date = _as_int(date_raw)
+            if sender_raw is None or date is None or not isinstance(body, str):
+                raise self._garbled(method, "a received message without Mobile, Date or MsgBody")
+            sender = sender_to_e164(str(sender_raw))
+            base = hashlib.sha256(
+                "\x1f".join((line, sender, str(date), body)).encode("utf-8")
+            ).hexdigest()[:32]
+            # RayganSMS gives no id: identical tuples are told apart by their occurrence number
+            # within one window, which every overlapping window counts the same way.
+            seen[base] += 1
+            messages.append(
+                IncomingSms(
+                    line=line,
+                    sender=sender,
+                    body=body,
+                    received_at=datetime.fromtimestamp(date, UTC),
+                    dedupe_key=f"raygansms:{base}#{seen[base]}",
+                )
+            )
+        return tuple(messages)
+
+    # ------------------------------------------------------------ account
+
+    async def credit(self) -> Decimal:
+        """GetCredit."""
+        method = "GetCredit"
+        result = await self._http.call(
+            method, self._envelope_parser(method), json={}, sends_sms=False
+        )
+        return self._decimal(method, result)
+
+    async def prices(self) -> Prices:
+        """GetPrices: Fa_Price (UCS-2 part) and En_Price (GSM 7-bit part)."""
+        method = "GetPrices"
+        result = await self._http.call(
+            method, self._envelope_parser(method), json={}, sends_sms=False
+        )
+        if not isinstance(result, dict):
+            raise self._garbled(method, "no prices in the answer")
+        return Prices(
+            ucs2_part=self._decimal(method, result.get("Fa_Price")),
+            gsm7_part=self._decimal(method, result.get("En_Price")),
+        )
+
+    async def filter_blacklist(self, numbers: Sequence[str]) -> BlacklistCheck:
+        """ShowWhiteList: the provider answers the numbers NOT on the blacklist."""
+        valid = self._numbers(numbers)
+        if not valid:
+            return BlacklistCheck((), ())
+        unique = list(dict.fromkeys(valid))
+        method = "ShowWhiteList"
+        payload = {"MobilesList": [to_provider_format(n) for n in unique]}
+        result = await self._http.call(
+            method, self._envelope_parser(method), json=payload, sends_sms=False
+        )
+        if not isinstance(result, list):
+            raise self._garbled(method, "no number list in the answer")
+        allowed = {sender_to_e164(str(item)) for item in result}
+        return BlacklistCheck(
+            allowed=tuple(n for n in unique if n in allowed),
+            blacklisted=tuple(n for n in unique if n not in allowed),
+        )
+
+    # ------------------------------------------------------------ helpers
+
+    def _numbers(self, raw: Sequence[str]) -> list[str]:
+        numbers, invalid = [], []
+        for item in raw:
+            try:
+                numbers.append(normalize_mobile(item))
+            except InvalidNumberError as exc:
+                invalid.append(exc)
+        if invalid:
+            named = "; ".join(f"{e.raw!r}: {e.reason}" for e in invalid[:10])
+            more = f" and {len(invalid) - 10} more" if len(invalid) > 10 else ""
+            raise BadRequestError(
+                ErrorCategory.BAD_REQUEST,
+                f"invalid number{'s' if len(invalid) > 1 else ''}: {named}{more}",
+                provider=PROVIDER,
+            )
+        if not numbers:
+            raise BadRequestError(ErrorCategory.BAD_REQUEST, "no recipients", provider=PROVIDER)
+        return numbers
+
+    def _check_count(self, count: int) -> None:
+        if count > MAX_RECIPIENTS:
+            raise self._error(2005, provider_message=f"{count} recipients")
+
+    def _check_text(self, text: str) -> None:
+        if not text.strip():
+            raise BadRequestError(ErrorCategory.BAD_REQUEST, "empty text", provider=PROVIDER)
+        parts = count_parts(text).parts
+        if parts > MAX_PARTS_RAYGAN:
+            raise self._error(2006, provider_message=f"{parts} parts")
+
+    def _timestamp(self, at: datetime | None) -> int:
+        if at is None:
+            return int(self._clock())
+        if at.tzinfo is None:
+            raise BadRequestError(
+                ErrorCategory.BAD_REQUEST, "send time must carry a time zone", provider=PROVIDER
+            )
+        return int(at.timestamp())
+
+    def _decimal(self, method: str, value: object) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise self._garbled(method, "expected a number")
+        try:
+            return Decimal(str(value).strip())
+        except InvalidOperation:
+            raise self._garbled(method, f"expected a number, got {_snippet(str(value))}") from None
+
+    def _error(self, code: int, *, provider_message: str = "") -> ProviderError:
+        info = ERROR_CODES[code]
+        return make_error(
+            info.category,
+            info.reason,
+            provider=PROVIDER,
+            code=str(code),
+            provider_message=provider_message,
+            retry_safe=info.retry_safe,
+        )
+
+    def _garbled(self, method: str, reason: str, snippet: str = "") -> TransientError:
+        return TransientError(
+            ErrorCategory.TRANSIENT,
+            f"{method}: unreadable answer: {reason}",
+            provider=PROVIDER,
+            provider_message=snippet,
+            retry_safe=True,
+        )
+
+    def _parse_json(self, method: str, status: int, body: str) -> Any:
+        error = http_status_error(PROVIDER, method, status, body)
+        if error is not None:
+            raise error
+        try:
+            return json.loads(body)
+        except json.JSONDecodeError:
+            kind = "an HTML page" if body.lstrip().startswith("<") else "not JSON"
+            raise self._garbled(method, kind, _snippet(body)) from None
+
+    def _envelope_parser(self, method: str) -> Callable[[int, str], Any]:
+        """Parse the envelope; Result on success. Only sends may see a `_Partial` back."""
+
+        def parse(status: int, body: str) -> Any:
+            value = self._parse_json(method, status, body)
+            opened = self._open_envelope(method, value, body)
+            if isinstance(opened, _Partial) and not method.startswith("Send"):
+                raise opened.error
+            return opened
+
+        return parse
+
+    def _open_envelope(self, method: str, value: object, body: str) -> Any:
+        if not isinstance(value, dict) or "Code" not in value:
+            raise self._garbled(method, "no Code/Message/Result envelope", _snippet(body))
+        code = _as_int(value["Code"])
+        if code is None:
+            raise self._garbled(method, "Code is not a number", _snippet(body))
+        if code == 0:
+            return value.get("Result")
+        message = value.get("Message")
+        text = message.strip() if isinstance(message, str) else ""
+        info = ERROR_CODES.get(code) or _CodeInfo(
+            ErrorCategory.TRANSIENT, "an undocumented error code", True
+        )
+        error = make_error(
+            info.category,
+            f"{method}: {info.reason}",
+            provider=PROVIDER,
+            code=str(code),
+            provider_message=text,
+            retry_safe=info.retry_safe,
+        )
+        if isinstance(error, PartialSendError):
+            return _Partial(error, value.get("Result"))
+        raise error
+
+    def _bare_parser(self, method: str) -> Callable[[int, str], int | bool]:
+        """A bare number or boolean; also a quoted one, or either inside the envelope."""
+
+        def parse(status: int, body: str) -> int | bool:
+            value = self._parse_json(method, status, body)
+            if isinstance(value, dict):
+                # A robust reading also takes the envelope form.
+                value = self._open_envelope(method, value, body)
+                if isinstance(value, _Partial):
+                    raise value.error
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, int):
+                return value
+            if isinstance(value, str):
+                text = value.strip()
+                if _INT_TEXT.fullmatch(text):
+                    return int(text)
+                if text.lower() in ("true", "false"):
+                    return text.lower() == "true"
+            raise self._garbled(method, "not a number or true/false", _snippet(body))
+
+        return parse
+
+
+@dataclass(frozen=True, slots=True)
+class _Partial:
+    """Code 5004 (some messages failed) with whatever the answer's Result held."""
+
+    error: PartialSendError
+    result: object
+
+
+def _as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def _label() -> str:
+    """A UserGroupID of ours: numeric, like the seed's samples."""
+    return str(100_000_000 + secrets.randbelow(900_000_000))
+
+
+def _with_recipients(error: ProviderError, numbers: Sequence[str]) -> ProviderError:
+    """On a send whose outcome is unknown, every recipient may have gone."""
+    if error.outcome_unknown and not error.unknown_recipients:
+        error.unknown_recipients = tuple(numbers)
+    return error
