@@ -1,0 +1,159 @@
+"""Rows of the bridge's database as frozen dataclasses; every datetime is timezone-aware UTC."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from providers.base import DeliveryState
+
+
+class Role(enum.StrEnum):
+    """What a Telegram user may do (SPEC §4)."""
+
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    VIEWER = "viewer"
+
+
+class SendStatus(enum.StrEnum):
+    """Where a send stands as a whole (SPEC §5: written before the provider is called)."""
+
+    SUBMITTING = "submitting"  # stored, the provider is being called; never resent
+    SUBMITTED = "submitted"  # the provider accepted every recipient
+    PARTIAL = "partial"  # some recipients went, the others failed or are unknown
+    FAILED = "failed"  # nothing went
+    UNKNOWN = "unknown"  # we cannot know whether the provider took it
+
+
+RouteSource = Literal["config", "admin"]
+HistoryKind = Literal["sent", "received"]
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A user granted a role at run time."""
+
+    user_id: int
+    role: Role
+    granted_by: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Incoming SMS on `line` are forwarded to `chat_id`."""
+
+    line: str
+    chat_id: int
+    source: RouteSource
+    created_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """One request to send one text to some recipients.
+
+    `confirmation_version` grows with every change the confirmation message should show; pass
+    it back to `Repository.mark_confirmation_rendered` so a change made while rendering is not
+    lost.
+    """
+
+    id: int
+    idempotency_key: str
+    account: str
+    line: str
+    text: str
+    chat_id: int
+    requested_by: int
+    status: SendStatus
+    error: str | None
+    confirmation_chat_id: int | None
+    confirmation_message_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    recipient_count: int = 0
+    confirmation_version: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SendRecipient:
+    """One recipient of a send and its delivery state."""
+
+    id: int
+    send_id: int
+    recipient: str  # E.164
+    state: DeliveryState
+    raw_code: str | None
+    provider_message_id: str | None
+    provider_group_id: str | None
+    polls: int
+    next_poll_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """An SMS received on one of our lines, stored once."""
+
+    id: int
+    account: str
+    line: str
+    sender: str
+    body: str
+    received_at: datetime
+    dedupe_key: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PendingForward:
+    """An incoming SMS that still has to reach a chat."""
+
+    incoming: IncomingMessage
+    chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class MessageLink:
+    """What a Telegram message in a chat stands for (for replies and /status)."""
+
+    chat_id: int
+    message_id: int
+    incoming_id: int | None
+    send_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One line of /history: a send requested in the chat or an SMS forwarded to it.
+
+    For a send, `number` is one of its recipients (the lowest) and `recipient_count` how many
+    there are; `state` is their common state, or None when they differ (see `state_counts`).
+    """
+
+    kind: HistoryKind
+    at: datetime
+    line: str
+    number: str
+    text: str
+    send_id: int | None
+    state: DeliveryState | None
+    incoming_id: int | None = None
+    recipient_count: int = 1
+    state_counts: tuple[tuple[DeliveryState, int], ...] = ()
+    send_status: SendStatus | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """Something a user did or was refused."""
+
+    id: int
+    at: datetime
+    user_id: int | None
+    chat_id: int | None
+    action: str
+    detail: str
