@@ -82,6 +82,8 @@ CREATE TABLE send_recipients (
                AND state NOT IN ('delivered', 'undelivered', 'failed', 'blocked')))
 );
 
+-- /status lists a send's recipients in the order they were given.
+CREATE INDEX send_recipients_by_send ON send_recipients (send_id, id);
 CREATE INDEX send_recipients_due ON send_recipients (account, next_poll_at, id)
     WHERE next_poll_at IS NOT NULL;
 
