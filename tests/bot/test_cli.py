@@ -1,0 +1,400 @@
+"""bot.cli and bot.logs: check-config, exit codes, redaction, the deploy files' commands."""
+
+from __future__ import annotations
+
+import configparser
+import io
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser, main
+from bot.config import load_config
+from bot.logs import QUIET_LOGGERS, REDACTED, RedactingFilter, redact, setup_logging
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "config"
+VALID = FIXTURES / "valid.toml"
+SECRETS = ("123456789:AAEexampleexampleexampleexample0", "raygan-secret-pw", "meli-secret-pw")
+USERNAMES = ("raygan-user", "meli-user")
+BOT_TOKEN = "5012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+
+
+# --- check-config --------------------------------------------------------------------------
+
+
+def test_check_config_prints_what_it_found(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config", "--config", str(VALID)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    expected = [
+        f"{VALID}: OK",
+        "  api_url: https://api.telegram.org",
+        "  proxy: not set",
+        "  admins: 111111111, 222222222",
+        "  admin chat: -1001234567890",
+        "  raygan (raygansms, default): https://raygansms.com/api/smsAPI",
+        "    lines: 50002910001080, 50002910001081",
+        "  meli (payamak): https://rest.payamak-panel.com/api/SendSMS",
+        "    lines: 10002188",
+        "  50002910001080 -> chat -1009876543210",
+    ]
+    for line in expected:
+        assert line in out.splitlines()
+    for secret in SECRETS + USERNAMES:
+        assert secret not in out
+
+
+def test_check_config_shows_a_proxy_only_as_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.toml"
+    text = VALID.read_text(encoding="utf-8")
+    path.write_text(text.replace('proxy = ""', 'proxy = "socks5://pu:proxy-pw@10.0.0.1:1080"'))
+    assert main(["check-config", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "  proxy: set (socks5)" in out.splitlines()
+    assert "proxy-pw" not in out
+    assert "10.0.0.1" not in out
+
+
+def test_check_config_hides_credentials_inside_urls(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "c.toml"
+    text = VALID.read_text(encoding="utf-8").replace(
+        'provider = "payamak"',
+        'provider = "payamak"\nbase_url = "https://u:url-pw@h.example:8443/api"',
+    )
+    path.write_text(text)
+    assert main(["check-config", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "  meli (payamak): https://h.example:8443/api" in out.splitlines()
+    assert "url-pw" not in out
+
+
+def test_check_config_lists_every_problem_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SMS_TEST_UNSET", raising=False)
+    path = tmp_path / "bad.toml"
+    text = VALID.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('language = "fa"', 'language = "de"').replace(
+            'password = "meli-secret-pw"', 'password = "env:SMS_TEST_UNSET"'
+        )
+    )
+    assert main(["check-config", "--config", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "accounts[1].password: environment variable SMS_TEST_UNSET is not set",
+        "telegram.language: must be one of 'fa' or 'en'",
+    ]
+
+
+def test_config_path_comes_from_the_environment_when_not_given(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("SMS_BRIDGE_CONFIG", str(VALID))
+    assert main(["check-config"]) == 0
+    assert capsys.readouterr().out.startswith(f"{VALID}: OK")
+    # --config wins over the environment.
+    missing = tmp_path / "missing.toml"
+    assert main(["check-config", "--config", str(missing)]) == 2
+    assert str(missing) in capsys.readouterr().err
+
+
+def test_the_default_path_is_config_toml_in_the_working_directory(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("SMS_BRIDGE_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert main(["check-config"]) == 2
+    assert capsys.readouterr().err.startswith("config.toml: config file not found")
+    (tmp_path / "config.toml").write_text(VALID.read_text(encoding="utf-8"))
+    assert main(["check-config"]) == 0
+
+
+def test_run_with_a_bad_config_exits_2_before_starting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[telegram\n")
+    assert main(["run", "--config", str(path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"{path}: not valid TOML:")
+    assert "line 1," in line
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "check-config" in capsys.readouterr().err
+
+
+def test_unknown_command_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["launch"])
+    assert exited.value.code == 2
+
+
+def console_script() -> Path:
+    script = Path(sys.executable).parent / "sms-bridge"
+    if not script.exists():
+        pytest.skip("the sms-bridge console script is not installed (pip install -e .)")
+    return script
+
+
+def test_console_script_check_config(tmp_path: Path) -> None:
+    script = console_script()
+    env = {k: v for k, v in os.environ.items() if k != "SMS_BRIDGE_CONFIG"}
+    env["SMS_TEST_MELI_PW"] = "meli-env-pw"
+    path = tmp_path / "c.toml"
+    text = VALID.read_text(encoding="utf-8")
+    path.write_text(text.replace('"meli-secret-pw"', '"env:SMS_TEST_MELI_PW"'))
+
+    ok = subprocess.run(
+        [str(script), "check-config", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (ok.returncode, ok.stderr) == (0, "")
+    assert f"{path}: OK" in ok.stdout
+    assert "meli-env-pw" not in ok.stdout
+
+    del env["SMS_TEST_MELI_PW"]
+    bad = subprocess.run(
+        [str(script), "check-config", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    assert bad.stderr.splitlines() == [
+        "accounts[1].password: environment variable SMS_TEST_MELI_PW is not set"
+    ]
+    assert "Traceback" not in bad.stderr
+
+
+def test_sandbox_serves_until_ctrl_c_then_exits_0_quietly() -> None:
+    script = console_script()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        [str(script), "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        # A shell's background jobs inherit SIGINT ignored; give the child Python's default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    ) as server:
+        assert server.stdout is not None
+        banner = [server.stdout.readline() for _ in range(3)]
+        assert banner[0].startswith("RayganSMS simulator: http://127.0.0.1:")
+        assert banner[1].startswith("Payamak simulator:")
+        assert "Ctrl+C" in banner[2]
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert "Traceback" not in err
+
+
+def test_sandbox_on_a_busy_port_is_one_clear_line() -> None:
+    script = console_script()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [str(script), "sandbox", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"cannot serve on 127.0.0.1:{port}: ")
+
+
+# --- redaction -----------------------------------------------------------------------------
+
+# (message, what must vanish, what must stay)
+REDACTIONS = [
+    (
+        f"POST https://api.telegram.org/bot{BOT_TOKEN}/getUpdates 200",
+        BOT_TOKEN,
+        "https://api.telegram.org/bot<redacted>/getUpdates 200",
+    ),
+    (f"token is {BOT_TOKEN}.", BOT_TOKEN, "token is <redacted>."),
+    (
+        "headers: Authorization: Basic dXNlcjpwYXNzd29yZA== sent",
+        "dXNlcjpwYXNzd29yZA==",
+        "Authorization: Basic <redacted> sent",
+    ),
+    (
+        "{'Authorization': 'Basic dXNlcjpwYXNzd29yZA==', 'Accept': 'json'}",
+        "dXNlcjpwYXNzd29yZA==",
+        "'Accept': 'json'",
+    ),
+    ("authorization=bearer abc.def.ghi", "abc.def.ghi", "authorization=bearer <redacted>"),
+    ("login as meli with meli-secret-pw failed", "meli-secret-pw", "login as meli with"),
+]
+
+
+@pytest.mark.parametrize(("message", "gone", "kept"), REDACTIONS, ids=[r[2] for r in REDACTIONS])
+def test_redact(message: str, gone: str, kept: str) -> None:
+    clean = redact(message, ["meli-secret-pw"])
+    assert gone not in clean
+    assert kept in clean
+
+
+def test_redact_leaves_ordinary_text_alone() -> None:
+    text = "sent 3 of 5 at 12:30:01 to +989123456789 from line 50002910001080; Basic plan"
+    assert redact(text, []) == text
+
+
+@pytest.fixture
+def handler_with_filter() -> Iterator[tuple[logging.Logger, io.StringIO]]:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.addFilter(RedactingFilter(["meli-secret-pw"]))
+    logger = logging.getLogger("tests.redaction")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger, stream
+    logger.removeHandler(handler)
+
+
+def test_filter_redacts_arguments_tracebacks_and_stacks(
+    handler_with_filter: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, stream = handler_with_filter
+    url = f"https://api.telegram.org/bot{BOT_TOKEN}/sendMessage"
+    logger.info("POST %s with %r", url, {"password": "meli-secret-pw"})
+    try:
+        raise RuntimeError(f"cannot reach {url}")
+    except RuntimeError:
+        logger.exception("send failed for %s", "meli")
+    logger.warning("where: %s", url, stack_info=True)
+    written = stream.getvalue()
+    assert BOT_TOKEN not in written
+    assert "meli-secret-pw" not in written
+    assert written.count(REDACTED) >= 4
+    assert "RuntimeError: cannot reach https://api.telegram.org/bot<redacted>/sendMessage" in (
+        written
+    )
+    assert "send failed for meli" in written
+
+
+@pytest.fixture
+def bare_root_logging() -> Iterator[None]:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    saved_quiet = {name: logging.getLogger(name).level for name in QUIET_LOGGERS}
+    yield
+    for handler in root.handlers:
+        handler.close()
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+    for name, level in saved_quiet.items():
+        logging.getLogger(name).setLevel(level)
+
+
+@pytest.mark.usefixtures("bare_root_logging")
+def test_setup_logging_redacts_everything_that_reaches_the_root(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # pytest adds its capture handlers for the test's call phase; start from a bare root.
+    logging.getLogger().handlers.clear()
+    setup_logging(logging.INFO, secrets=["raygan-secret-pw"])
+    setup_logging(logging.INFO, secrets=["meli-secret-pw"])  # a second call adds, not doubles
+    root = logging.getLogger()
+    assert len(root.handlers) == 1
+    assert sum(isinstance(f, RedactingFilter) for f in root.handlers[0].filters) == 1
+
+    logging.getLogger("bot.some_feature").info("token %s pw %s", BOT_TOKEN, "raygan-secret-pw")
+    logging.getLogger("providers.payamak").error("refused meli-secret-pw")
+    logging.getLogger("httpx").info("HTTP Request: POST https://x/bot%s/getMe", BOT_TOKEN)
+    err = capsys.readouterr().err
+    assert "INFO bot.some_feature: token <redacted> pw <redacted>" in err
+    assert "ERROR providers.payamak: refused <redacted>" in err
+    assert "HTTP Request" not in err  # httpx is silenced below WARNING
+    for secret in (BOT_TOKEN, "raygan-secret-pw", "meli-secret-pw"):
+        assert secret not in err
+    for name in ("httpx", "httpcore"):
+        assert logging.getLogger(name).level == logging.WARNING
+
+
+# --- deploy files --------------------------------------------------------------------------
+
+DEPLOY = ROOT / "deploy"
+
+
+def assert_is_our_command(argv: list[str], command: str) -> None:
+    assert Path(argv[0]).name == "sms-bridge"
+    args = build_parser().parse_args(argv[1:])
+    assert args.command == command
+
+
+def test_dockerfile_runs_the_bridge_as_a_non_root_user() -> None:
+    lines = (DEPLOY / "Dockerfile").read_text(encoding="utf-8").splitlines()
+    assert "FROM python:3.11-slim" in lines
+    cmd = json.loads(next(line for line in lines if line.startswith("CMD "))[4:])
+    assert cmd == ["sms-bridge", "run", "--config", "/config/config.toml"]
+    assert_is_our_command(cmd, "run")
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert any(line.startswith("VOLUME ") for line in lines)
+
+
+def test_compose_uses_the_dockerfile_an_env_file_and_a_data_volume() -> None:
+    text = (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8")
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert "dockerfile: deploy/Dockerfile" in text
+    assert "env_file:" in text
+    assert ":/config/config.toml:ro" in text
+    volume_line = next(line for line in dockerfile.splitlines() if line.startswith("VOLUME "))
+    data_dir = json.loads(volume_line[len("VOLUME ") :])[0]
+    assert f"sms-bridge-data:{data_dir}" in text
+
+
+def test_systemd_unit_runs_the_bridge_with_restart_and_hardening() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment, method-assign]
+    unit.read(DEPLOY / "sms-bridge.service", encoding="utf-8")
+    service = unit["Service"]
+    assert service["Restart"] == "on-failure"
+    assert service["EnvironmentFile"].startswith("/etc/sms-bridge/")
+    assert service["RestartPreventExitStatus"] == "2"  # check-config's and run's bad-config exit
+    assert_is_our_command(service["ExecStart"].split(), "run")
+    assert_is_our_command(service["ExecStartPre"].split(), "check-config")
+    for option in ("NoNewPrivileges", "ProtectSystem", "PrivateTmp", "ProtectHome"):
+        assert option in service
+    assert unit["Install"]["WantedBy"] == "multi-user.target"
+
+
+def test_the_example_config_checks_out_with_its_secrets_in_the_environment() -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": BOT_TOKEN,
+        "RAYGAN_USER": "u1",
+        "RAYGAN_PASSWORD": "p1",
+        "PAYAMAK_USER": "u2",
+        "PAYAMAK_PASSWORD": "p2",
+    }
+    config = load_config(DEPLOY / "config.example.toml", env)
+    assert config.default_account.name == "raygan"
