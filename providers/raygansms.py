@@ -198,8 +198,8 @@ class RayganSmsProvider(SmsProvider):
                 "RayganSMS cannot send flash messages",
                 provider=PROVIDER,
             )
+        self._check_count(len(recipients))
         numbers = self._numbers(recipients)
-        self._check_count(len(numbers))
         self._check_text(text)
         payload = {
             "PhoneNumber": line,
@@ -259,8 +259,8 @@ class RayganSmsProvider(SmsProvider):
         messages: Sequence[OutgoingMessage],
         extra: dict[str, int],
     ) -> SendResult:
+        self._check_count(len(messages))
         numbers = self._numbers([m.recipient for m in messages])
-        self._check_count(len(numbers))
         for message in messages:
             self._check_text(message.text)
         payload: dict[str, Any] = {

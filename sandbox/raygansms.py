@@ -84,6 +84,7 @@ CODE_MESSAGES: dict[int, str] = {
 CODE_WEBSERVICE_DISABLED = 8
 CODE_BAD_DOCUMENT = 1001
 CODE_BAD_PARAMETERS = 1004
+CODE_FIRST_ID = 2001  # a code method's answer above 2000 is a message id
 CODE_NO_CREDIT = 3  # undocumented for the code methods; any value ≤ 2000 means "not sent"
 
 OUTCOMES: dict[str, int] = {
@@ -233,7 +234,7 @@ class RayganSimulator:
         self.calls: collections.Counter[str] = collections.Counter()
         self._groups: dict[str, _Group] = {}
         self._by_message_id: dict[int, SentSms] = {}
-        self._next_message_id = 3001
+        self._next_message_id = 1
         self.reset()
 
     # ------------------------------------------------------------ the Python API
@@ -250,7 +251,7 @@ class RayganSimulator:
         self.calls.clear()
         self._groups.clear()
         self._by_message_id.clear()
-        self._next_message_id = 3001
+        self._next_message_id = 1
         self.add_account(DEFAULT_USER, DEFAULT_PASSWORD, lines=[DEFAULT_LINE])
 
     def add_account(
@@ -296,6 +297,10 @@ class RayganSimulator:
         """The code SendAutoCode last made for `mobile` (for tests)."""
         number = canonical_mobile(mobile)
         return self.auto_codes.get((username, number or ""))
+
+    def group_labels(self) -> dict[str, str]:
+        """Every SendMessage so far: GUID → the UserGroupID it was sent with."""
+        return {guid: group.user_group_id for guid, group in self._groups.items()}
 
     def status_of(self, sms: SentSms) -> int:
         """The per-recipient status code the provider reports for `sms` now."""
@@ -442,9 +447,11 @@ class RayganSimulator:
     def _blacklisted(self) -> set[str]:
         return {m for m in map(canonical_mobile, self.blacklist) if m is not None}
 
-    def _new_message_id(self) -> int:
-        message_id = self._next_message_id
-        self._next_message_id += 1
+    def _new_message_id(self, minimum: int = 1) -> int:
+        # One sequence for every message id, so ids never collide; the code methods must
+        # answer a number above 2000, so they jump the sequence there when it is lower.
+        message_id = max(self._next_message_id, minimum)
+        self._next_message_id = message_id + 1
         return message_id
 
     def _record(self, sms: SentSms) -> None:
@@ -631,7 +638,7 @@ class RayganSimulator:
         if cost > account.credit:
             raise _Refused(CODE_NO_CREDIT)
         account.credit -= cost
-        message_id = self._new_message_id()
+        message_id = self._new_message_id(minimum=CODE_FIRST_ID)
         line = account.lines[0] if account.lines else ""
         blocked = mobile in self._blacklisted()
         now = self.clock()
