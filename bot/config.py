@@ -200,7 +200,12 @@ class AccountConfig(_Section):
 
     def http_settings(self) -> HttpSettings:
         """The transport settings for this account's ProviderHttp."""
-        return HttpSettings(read_timeout=self.timeout_seconds, max_concurrency=self.max_concurrency)
+        connect = min(HttpSettings().connect_timeout, self.timeout_seconds)
+        return HttpSettings(
+            connect_timeout=connect,
+            read_timeout=self.timeout_seconds,
+            max_concurrency=self.max_concurrency,
+        )
 
 
 class RouteConfig(_Section):

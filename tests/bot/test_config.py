@@ -399,6 +399,7 @@ def test_helpers(tmp_path: Path) -> None:
     assert config.account_for_line("999") is None
     settings = raygan.http_settings()
     assert (settings.read_timeout, settings.max_concurrency) == (15, 4)
+    assert settings.connect_timeout <= settings.read_timeout
 
 
 def test_the_first_account_is_default_when_none_says_so(tmp_path: Path) -> None:
