@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -17,12 +19,14 @@ from providers.base import (
     Capability,
     CreditError,
     DeliveryState,
+    InboxBatch,
     NotSupportedError,
     OutgoingMessage,
     PartialSendError,
     ProviderError,
     RateLimitError,
     Receipt,
+    SendResult,
     TransientError,
 )
 from providers.http import HttpSettings
@@ -705,3 +709,78 @@ async def test_no_password_in_errors_or_logs(
     for text in [caplog.text, repr(provider), *map(str, errors), *map(repr, errors)]:
         assert PASSWORD not in text
         assert "Pa55" not in text
+
+
+# ---------------------------------------------------------------- recorded answer shapes
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "payamak" / "answers.json"
+ANSWERS = json.loads(FIXTURES.read_text(encoding="utf-8"))["answers"]
+
+
+@pytest.fixture
+async def replay(session: aiohttp.ClientSession) -> AsyncIterator[tuple[PayamakProvider, dict]]:
+    """A server answering every method with the body put in `bodies[method]`."""
+    bodies: dict[str, str] = {}
+
+    async def answer(request: web.Request) -> web.Response:
+        body = bodies[request.match_info["method"]]
+        kind = "text/html" if body.startswith("<") else "application/json"
+        return web.Response(text=body, content_type=kind)
+
+    app = web.Application()
+    app.router.add_post("/api/{method}", answer)
+    async with RunningServer(app) as running:
+        settings = HttpSettings(read_attempts=1)
+        provider = PayamakProvider(
+            session,
+            base_url=running.url + "/api",
+            username=USER,
+            password=PASSWORD,
+            settings=settings,
+        )
+        yield provider, bodies
+
+
+async def _call(provider: PayamakProvider, method: str, recipients: int = 2) -> object:
+    if method == "SendSMS":
+        return await provider.send(LINE, MOBILES[:recipients], "x")
+    if method == "GetCredit":
+        return await provider.credit()
+    if method == "GetDeliveries2":
+        return await provider.delivery_statuses([Receipt("+989120000000", "1" * 19)])
+    if method == "GetMessages":
+        return await provider.fetch_inbox("10002188", None)
+    return await provider.lines()
+
+
+@pytest.mark.parametrize("case", ANSWERS, ids=[case["name"] for case in ANSWERS])
+async def test_real_answer_shapes(replay: tuple[PayamakProvider, dict], case: dict) -> None:
+    provider, bodies = replay
+    bodies[case["method"]] = case["body"]
+    expect = case["expect"]
+    if "error" in expect:
+        with pytest.raises(ProviderError) as caught:
+            await _call(provider, case["method"])
+        assert type(caught.value).__name__ == expect["error"]
+        if "code" in expect:
+            assert caught.value.code == expect["code"]
+        if "snippet" in expect:
+            assert expect["snippet"] in caught.value.provider_message
+        return
+    result = await _call(provider, case["method"], case.get("recipients", 2))
+    if "rec_ids" in expect:
+        assert isinstance(result, SendResult)
+        ids = [r.message_id for r in result.receipts if r.message_id]
+        assert ids == expect["rec_ids"]
+    elif "decimal" in expect:
+        assert result == Decimal(expect["decimal"])
+    elif "delivery" in expect:
+        assert isinstance(result, list)
+        assert result[0].raw_code == expect["delivery"]
+    elif "messages" in expect:
+        assert isinstance(result, InboxBatch)
+        assert len(result.messages) == expect["messages"]
+        assert result.messages[0].sender == "+989123456789"
+        assert result.messages[0].dedupe_key == "payamak:4516312345"
+    else:
+        assert result == tuple(expect["numbers"])
