@@ -1,0 +1,121 @@
+"""Who may do what: roles from config and storage, checked before any handler runs."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, Final, TypeVar
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BotData, Context
+from bot.texts import t
+from storage.models import Role
+
+log = logging.getLogger(__name__)
+
+_RANK: Final = {Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
+
+R = TypeVar("R")
+
+
+async def role_of(data: BotData, user_id: int) -> Role | None:
+    """The user's role: config admins are admins; others as stored."""
+    if user_id in data.config.telegram.admins:
+        return Role.ADMIN
+    return await data.repo.get_role(user_id)
+
+
+async def language_of(data: BotData, user_id: int | None) -> str:
+    """The user's chosen language, else the configured default."""
+    if user_id is not None:
+        chosen = await data.repo.get_user_language(user_id)
+        if chosen:
+            return chosen
+    return data.config.telegram.language
+
+
+def has_right(role: Role | None, needed: Role) -> bool:
+    """Whether `role` includes the rights of `needed`."""
+    return role is not None and _RANK[role] >= _RANK[needed]
+
+
+async def check_access(update: Update, context: Context) -> None:
+    """Handler group -1: stop every update from a user with no role (the sender counts, not
+    the chat). Commands, replies and button presses get a polite refusal; other chatter in a
+    group is ignored quietly."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        raise ApplicationHandlerStop
+    data = context.bot_data
+    if await role_of(data, user.id) is not None:
+        return
+    chat = update.effective_chat
+    message = update.effective_message
+    addressed_to_bot = update.callback_query is not None or (
+        message is not None
+        and (
+            (chat is not None and chat.type == chat.PRIVATE)
+            or bool(message.text and message.text.startswith("/"))
+            or (
+                message.reply_to_message is not None
+                and message.reply_to_message.from_user is not None
+                and message.reply_to_message.from_user.id == context.bot.id
+            )
+        )
+    )
+    if not addressed_to_bot:
+        raise ApplicationHandlerStop
+    chat_id = chat.id if chat else None
+    what = (message.text or "")[:60] if message else "button"
+    log.warning("refused user %s in chat %s: %r", user.id, chat_id, what)
+    await data.repo.audit(user.id, chat_id, "refused", what)
+    lang = (
+        user.language_code if user.language_code in ("fa", "en") else data.config.telegram.language
+    )
+    text = t(lang, "refused", user_id=user.id)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text.split("(")[0][:190], show_alert=True)
+    elif message is not None:
+        await message.reply_html(text)
+    raise ApplicationHandlerStop
+
+
+def requires(
+    needed: Role,
+) -> Callable[
+    [Callable[[Update, Context], Coroutine[Any, Any, R]]],
+    Callable[[Update, Context], Coroutine[Any, Any, R | None]],
+]:
+    """Decorator: the handler runs only for users whose role includes `needed`."""
+
+    def wrap(
+        handler: Callable[[Update, Context], Coroutine[Any, Any, R]],
+    ) -> Callable[[Update, Context], Coroutine[Any, Any, R | None]]:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: Context) -> R | None:
+            user = update.effective_user
+            data = context.bot_data
+            role = await role_of(data, user.id) if user else None
+            if has_right(role, needed):
+                return await handler(update, context)
+            lang = await language_of(data, user.id if user else None)
+            role_name = t(lang, f"role.{role.value}") if role else "-"
+            log.info(
+                "user %s (%s) lacks %s for %s",
+                user.id if user else None,
+                role,
+                needed,
+                handler.__name__,
+            )
+            if update.callback_query is not None:
+                await update.callback_query.answer(t(lang, "refused_right", role=role_name))
+            elif update.effective_message is not None:
+                await update.effective_message.reply_html(t(lang, "refused_right", role=role_name))
+            return None
+
+        return guarded
+
+    return wrap

@@ -1,0 +1,45 @@
+"""Alerts to the admin chat, never the same one twice within the configured window."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.context import BotData
+from bot.texts import t
+from providers.base import ErrorCategory, ProviderError
+
+log = logging.getLogger(__name__)
+
+
+async def send_alert(data: BotData, bot: Bot, key: str, text_key: str, **values: object) -> bool:
+    """Post an alert unless the same `key` was posted within the window; True if posted."""
+    window = data.config.alerts.window_seconds
+    if not await data.repo.should_alert(key, window=window, now=datetime.now(UTC)):
+        log.info("alert %s suppressed (already sent within %ss)", key, window)
+        return False
+    text = t(data.config.telegram.language, text_key, **values)
+    log.warning("alert %s: %s", key, text)
+    try:
+        await bot.send_message(data.config.telegram.admin_chat_id, text, parse_mode="HTML")
+    except TelegramError as exc:
+        log.error("alert %s could not be posted to the admin chat: %s", key, exc)
+        return False
+    return True
+
+
+async def alert_provider_error(data: BotData, bot: Bot, account: str, error: ProviderError) -> None:
+    """Alert the admins when an error needs a person: credentials, access, credit, limits."""
+    if error.category is ErrorCategory.AUTH:
+        await send_alert(
+            data, bot, f"auth:{account}", "alert.auth", account=account, reason=error.reason
+        )
+    elif error.category is ErrorCategory.CREDIT:
+        await send_alert(data, bot, f"credit_out:{account}", "alert.credit_out", account=account)
+    elif error.category is ErrorCategory.RATE_LIMIT:
+        await send_alert(
+            data, bot, f"limit:{account}", "alert.auth", account=account, reason=error.reason
+        )

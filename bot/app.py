@@ -1,0 +1,165 @@
+"""The one place that wires everything: config, storage, providers, the PTB Application,
+handlers and jobs. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+from typing import Any
+
+import aiohttp
+from telegram import Update
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+
+from bot.access import check_access
+from bot.admin import admin_handlers
+from bot.alerts import send_alert
+from bot.basics import basic_handlers, bot_commands
+from bot.config import AccountConfig, Config
+from bot.context import Account, BotData, Context
+from bot.errors import on_error
+from bot.info import info_handlers
+from bot.jobs import schedule_jobs
+from bot.send_cmd import send_handlers
+from providers.base import SmsProvider
+from providers.payamak import PayamakProvider
+from providers.raygansms import RayganSmsProvider
+from storage.db import open_database
+from storage.repository import Repository
+
+log = logging.getLogger(__name__)
+
+# PTB's builder infers loose generics; what we rely on is the typed bot_data.
+BridgeApp = Application[Any, Any, Any, Any, BotData, Any]
+
+# Telegram's own limits (SPEC §5); AIORateLimiter waits on 429 and retries this often.
+TELEGRAM_RETRIES = 5
+
+
+def make_provider(session: aiohttp.ClientSession, account: AccountConfig) -> SmsProvider:
+    """The adapter for one configured account, on the shared session."""
+    common = {
+        "base_url": account.base_url,
+        "username": account.username,
+        "password": account.password.get_secret_value(),
+        "settings": account.http_settings(),
+    }
+    if account.provider == "raygansms":
+        return RayganSmsProvider(session, **common)  # type: ignore[arg-type]
+    return PayamakProvider(session, **common)  # type: ignore[arg-type]
+
+
+def register_handlers(application: BridgeApp) -> None:
+    """Every handler, in order; the access check first, in its own earlier group."""
+    application.add_handler(TypeHandler(Update, check_access), group=-1)
+    for handler in (*basic_handlers(), *send_handlers(), *info_handlers(), *admin_handlers()):
+        application.add_handler(handler)
+    application.add_error_handler(on_error)
+
+
+async def post_init(application: BridgeApp) -> None:
+    """Open the one database connection and HTTP session, build the adapters, recover."""
+    data: BotData = application.bot_data
+    config = data.config
+    data.db = await open_database(config.storage.path)
+    data.repo = Repository(data.db)
+    data.session = aiohttp.ClientSession()
+    data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
+    await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])
+    for send in await data.repo.mark_in_flight_unknown():
+        recipients = await data.repo.get_recipients(send.id)
+        log.warning("send %s was in flight at the last stop: marked unknown", send.id)
+        await send_alert(
+            data,
+            application.bot,
+            f"unknown_send:{send.id}",
+            "alert.unknown_send",
+            send_id=send.id,
+            account=send.account,
+            count=len(recipients),
+        )
+    await application.bot.set_my_commands(bot_commands(config.telegram.language))
+    assert application.job_queue is not None
+    schedule_jobs(application.job_queue, data)
+    log.info("bridge ready: %d accounts", len(data.accounts))
+
+
+async def post_shutdown(application: BridgeApp) -> None:
+    """Close what post_init opened."""
+    data: BotData = application.bot_data
+    if getattr(data, "session", None) is not None:
+        await data.session.close()
+    if getattr(data, "db", None) is not None:
+        await data.db.close()
+    log.info("bridge stopped")
+
+
+def build_application(config: Config) -> BridgeApp:
+    """The PTB Application for `config`, with handlers; jobs start in post_init."""
+    api = config.telegram.api_url
+    builder = (
+        Application.builder()
+        .token(config.telegram.token.get_secret_value())
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .context_types(ContextTypes(bot_data=BotData))
+        .rate_limiter(AIORateLimiter(max_retries=TELEGRAM_RETRIES))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if config.telegram.proxy:
+        builder = builder.proxy(config.telegram.proxy).get_updates_proxy(config.telegram.proxy)
+    application = builder.build()
+    application.bot_data.config = config
+    register_handlers(application)
+    return application
+
+
+def run_bridge(config: Config) -> None:
+    """`sms-bridge run`: poll Telegram until stopped."""
+    application = build_application(config)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+class RunningBridge:
+    """The bridge running inside an existing event loop (tests and the demo), with the same
+    lifecycle as `run_polling`: initialize, post_init, start polling; then the reverse."""
+
+    def __init__(self, config: Config, *, poll_timeout: int = 1) -> None:
+        self.application = build_application(config)
+        self._poll_timeout = poll_timeout
+
+    @property
+    def data(self) -> BotData:
+        """The running bridge's dependencies."""
+        data: BotData = self.application.bot_data
+        return data
+
+    async def __aenter__(self) -> RunningBridge:
+        app = self.application
+        await app.initialize()
+        await post_init(app)
+        assert app.updater is not None
+        await app.updater.start_polling(
+            poll_interval=0.0, timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES
+        )
+        await app.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        app = self.application
+        assert app.updater is not None
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await post_shutdown(app)
+        await app.shutdown()
+
+
+__all__ = ["BridgeApp", "Context", "RunningBridge", "build_application", "run_bridge"]

@@ -1,0 +1,60 @@
+"""What every handler and job is handed: the typed `BotData` and the context type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiohttp
+import aiosqlite
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import AccountConfig, Config
+from providers.base import SmsProvider
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class Account:
+    """One configured account with its adapter."""
+
+    config: AccountConfig
+    provider: SmsProvider
+
+    @property
+    def name(self) -> str:
+        """The short name people type."""
+        return self.config.name
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The account's dedicated lines, from config."""
+        return tuple(self.config.lines)
+
+
+class BotData:
+    """Dependencies shared by all handlers and jobs, set up in `post_init`.
+
+    PTB creates this object with no arguments before the application starts; `bot.app`
+    fills every attribute in `post_init`, before the first update or job runs.
+    """
+
+    config: Config
+    db: aiosqlite.Connection
+    session: aiohttp.ClientSession
+    repo: Repository
+    accounts: dict[str, Account]
+
+    def account_for_line(self, line: str) -> Account | None:
+        """The account that owns `line`."""
+        for account in self.accounts.values():
+            if line in account.lines:
+                return account
+        return None
+
+    @property
+    def default_account(self) -> Account:
+        """The account sends go from unless a chat chose another with /from."""
+        return self.accounts[self.config.default_account.name]
+
+
+Context = CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]

@@ -1,0 +1,208 @@
+"""`sms-bridge demo`: the whole bridge offline, a scripted conversation, a readable transcript.
+
+Both provider simulators and the Telegram fake run on 127.0.0.1; the real bridge (PTB
+Application, jobs, SQLite in a temporary folder) talks to them exactly as in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.app import RunningBridge
+from bot.config import Config
+from sandbox.server import PAYAMAK_API, RAYGAN_API, ProviderSandbox, RunningServer
+from sandbox.telegram import FakeMessage, TelegramFake
+
+DEMO_TOKEN = "1000001:demo-token-for-the-offline-fake"
+ADMIN_ID = 111111111
+STRANGER_ID = 555555555
+ADMIN_CHAT = -1001234567890
+SUPPORT_GROUP = -1009876543210
+RAYGAN_LINE = "50002910001080"
+PAYAMAK_LINE = "10002188"
+CUSTOMER = "09127654321"
+STEP_TIMEOUT = 20.0
+
+
+def demo_config(api_url: str, sandbox_url: str, db_path: Path) -> Config:
+    """A config pointing every outside service at the local fakes, with fast polling."""
+    return Config.model_validate(
+        {
+            "telegram": {
+                "token": DEMO_TOKEN,
+                "api_url": api_url,
+                "admins": [ADMIN_ID],
+                "admin_chat_id": ADMIN_CHAT,
+                "language": "fa",
+            },
+            "storage": {"path": str(db_path)},
+            "accounts": [
+                {
+                    "name": "raygan",
+                    "provider": "raygansms",
+                    "base_url": f"{sandbox_url}{RAYGAN_API}",
+                    "username": "demo",
+                    "password": "demo",
+                    "lines": [RAYGAN_LINE],
+                    "default": True,
+                },
+                {
+                    "name": "meli",
+                    "provider": "payamak",
+                    "base_url": f"{sandbox_url}{PAYAMAK_API}",
+                    "username": "demo",
+                    "password": "demo",
+                    "lines": [PAYAMAK_LINE],
+                },
+            ],
+            "routes": [{"line": RAYGAN_LINE, "chat_id": SUPPORT_GROUP}],
+            "polling": {"inbox": 0.5, "delivery": 0.5, "credit": 600},
+            "delivery": {"backoff_seconds": [0.3, 0.3, 0.5, 1], "give_up_hours": 1},
+        }
+    )
+
+
+class Transcript:
+    """Prints the conversation as people would read it, and counts failed steps."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self.failures = 0
+        self._started = time.monotonic()
+
+    def step(self, title: str) -> None:
+        """A heading for the next part of the story."""
+        print(f"\n── {title}", file=self._out)
+
+    def say(self, who: str, text: str) -> None:
+        """One message, indented under its author."""
+        lines = text.splitlines() or [""]
+        print(f"  {who}: {lines[0]}", file=self._out)
+        for line in lines[1:]:
+            print(f"  {' ' * len(who)}  {line}", file=self._out)
+
+    def check(self, ok: bool, what: str) -> None:
+        """Record whether a step did what it should."""
+        mark = "✔" if ok else "✘"
+        print(f"  {mark} {what}", file=self._out)
+        if not ok:
+            self.failures += 1
+
+    def end(self) -> int:
+        """The summary line and the exit code."""
+        seconds = time.monotonic() - self._started
+        passed = (
+            "all steps did what they should"
+            if not self.failures
+            else f"{self.failures} step(s) failed"
+        )
+        print(f"\n{passed} ({seconds:.1f} s)", file=self._out)
+        return 0 if not self.failures else 1
+
+
+def message_now(fake: TelegramFake, chat_id: int, message_id: int) -> FakeMessage:
+    """A message as it stands now (after any edits)."""
+    return next(m for m in fake.messages(chat_id) if m.message_id == message_id)
+
+
+async def _wait_bot(
+    fake: TelegramFake, chat_id: int, predicate: Callable[[FakeMessage], bool] | None = None
+) -> FakeMessage:
+    return await fake.wait_for_bot_message(chat_id, predicate=predicate, timeout=STEP_TIMEOUT)
+
+
+async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -> None:
+    """The scripted conversation."""
+    fake.add_user(ADMIN_ID, "Sara", language_code="fa")
+    fake.add_user(STRANGER_ID, "Stranger", language_code="en")
+    fake.add_group(ADMIN_CHAT, "SMS admins")
+    fake.add_group(SUPPORT_GROUP, "Support")
+
+    show.step("An admin sends an SMS and sees it delivered")
+    text = "سلام! سفارش شما ارسال شد."
+    command = f"/send {CUSTOMER} {text}"
+    show.say("Sara", command)
+    fake.user_sends(ADMIN_ID, ADMIN_ID, command)
+    confirmation = await _wait_bot(fake, ADMIN_ID)
+    show.say("bot", confirmation.text)
+    sent = [s for s in sandbox.raygan.sent if s.mobile == CUSTOMER]
+    show.check(
+        len(sent) == 1 and sent[0].text == text, "RayganSMS received exactly that number and text"
+    )
+    await fake.wait_until(
+        lambda: "تحویل شد" in message_now(fake, ADMIN_ID, confirmation.message_id).text,
+        timeout=STEP_TIMEOUT,
+    )
+    edited = message_now(fake, ADMIN_ID, confirmation.message_id)
+    show.say("bot (edited)", edited.text)
+    show.check("تحویل شد" in edited.text, "the confirmation was edited to delivered")
+
+    show.step(
+        "A customer's SMS with HTML-special characters and Persian text reaches the support group"
+    )
+    body = 'قیمت <b>جدید</b> & "ویژه" چیست؟ 😀'
+    sandbox.raygan.inject_incoming(RAYGAN_LINE, "989127654321", body)
+    show.say("customer (SMS)", body)
+    forwarded = await _wait_bot(fake, SUPPORT_GROUP)
+    show.say("bot", forwarded.text)
+    show.check(body in forwarded.text, "the body arrived verbatim")
+
+    show.step("The admin replies to it in the group; the reply goes out as an SMS")
+    reply = "سلام، قیمت‌ها در سایت است. ممنون!"
+    before = len(sandbox.raygan.sent)
+    show.say("Sara (reply)", reply)
+    fake.user_sends(ADMIN_ID, SUPPORT_GROUP, reply, reply_to=forwarded.message_id)
+    reply_confirmation = await _wait_bot(fake, SUPPORT_GROUP)
+    show.say("bot", reply_confirmation.text)
+    new = sandbox.raygan.sent[before:]
+    show.check(
+        len(new) == 1
+        and new[0].mobile == CUSTOMER
+        and new[0].line == RAYGAN_LINE
+        and new[0].text == reply,
+        "one SMS to the customer, from the line the SMS came in on",
+    )
+
+    show.step("Someone with no role is refused")
+    before = len(sandbox.raygan.sent) + len(sandbox.payamak.sent)
+    attempt = f"/send {CUSTOMER} free SMS!"
+    show.say("Stranger", attempt)
+    fake.user_sends(STRANGER_ID, STRANGER_ID, attempt)
+    refusal = await _wait_bot(fake, STRANGER_ID)
+    show.say("bot", refusal.text)
+    after = len(sandbox.raygan.sent) + len(sandbox.payamak.sent)
+    show.check(before == after, "no provider was called")
+
+
+async def run_demo(out: TextIO = sys.stdout) -> int:
+    """Run the demo; 0 if every step did what it should."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    show = Transcript(out)
+    sandbox = ProviderSandbox()
+    sandbox.raygan.delivery_step = 0.3
+    sandbox.payamak.delivery_step = 0.3
+    fake = TelegramFake(DEMO_TOKEN)
+    with tempfile.TemporaryDirectory(prefix="sms-bridge-demo-") as folder:
+        async with (
+            RunningServer(sandbox.build_app()) as providers,
+            RunningServer(fake.build_app()) as telegram,
+        ):
+            config = demo_config(telegram.url, providers.url, Path(folder) / "demo.sqlite3")
+            async with RunningBridge(config):
+                try:
+                    await play(fake, sandbox, show)
+                except AssertionError as exc:
+                    show.check(False, f"timed out: {exc}")
+    return show.end()
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(run_demo()))

@@ -1,0 +1,323 @@
+"""Scheduled work on PTB's JobQueue: inbox polling and forwarding, delivery reports, credit.
+
+Each account has its own polling jobs, so one failing account never stops the others; every
+job runs with `max_instances=1` and `coalesce`, and keeps its progress in SQLite.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import JobQueue
+
+from bot.access import language_of
+from bot.alerts import alert_provider_error, send_alert
+from bot.context import Account, BotData, Context
+from bot.render import render_confirmation, render_digests, render_incoming
+from bot.send_cmd import digest
+from bot.texts import t
+from providers.base import ErrorCategory, ProviderError, Receipt
+from storage.models import IncomingMessage, SendRecipient
+
+log = logging.getLogger(__name__)
+
+JOB_KWARGS: Final = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+FORWARD_INTERVAL = 2.0  # seconds between forwarding rounds
+CONFIRMATION_INTERVAL = 3.0  # edits are coalesced to at most one per send per round
+DIGEST_THRESHOLD = 5  # a chat with a longer backlog gets digests instead of one message each
+FORWARD_BATCH = 400  # pending forwards read per chat per round
+
+
+# ---------------------------------------------------------------- account jobs
+
+
+async def _run_for_account(
+    context: Context, account: Account, job: str, work: Callable[[], Awaitable[None]]
+) -> None:
+    """Run one account's job, counting consecutive failures and alerting on N and recovery."""
+    data = context.bot_data
+    threshold = data.config.alerts.failures_before_alert
+    try:
+        await work()
+    except ProviderError as error:
+        count = await data.repo.record_poll_failure(account.name, job)
+        log.warning("%s of %s failed (%d in a row): %s", job, account.name, count, error)
+        if error.category in (ErrorCategory.AUTH, ErrorCategory.CREDIT, ErrorCategory.RATE_LIMIT):
+            await alert_provider_error(data, context.bot, account.name, error)
+        elif count >= threshold:
+            await send_alert(
+                data,
+                context.bot,
+                f"poll_failing:{account.name}:{job}",
+                "alert.poll_failing",
+                job=t(data.config.telegram.language, f"job.{job}"),
+                account=account.name,
+                count=count,
+                reason=error.reason,
+            )
+        return
+    previous = await data.repo.record_poll_success(account.name, job)
+    if previous >= threshold:
+        await send_alert(
+            data,
+            context.bot,
+            f"poll_recovered:{account.name}:{job}",
+            "alert.poll_recovered",
+            job=t(data.config.telegram.language, f"job.{job}"),
+            account=account.name,
+        )
+
+
+def _account_of(context: Context) -> Account:
+    job = context.job
+    assert job is not None and isinstance(job.data, str)
+    return context.bot_data.accounts[job.data]
+
+
+async def poll_inbox(context: Context) -> None:
+    """Fetch each line's new SMS from its stored cursor and store them before forwarding."""
+    account = _account_of(context)
+    data = context.bot_data
+
+    async def work() -> None:
+        stored = 0
+        for line in account.lines:
+            cursor = await data.repo.get_cursor(account.name, line)
+            batch = await account.provider.fetch_inbox(line, cursor)
+            chats = await data.repo.chats_for_line(line) or [data.config.telegram.admin_chat_id]
+            new = await data.repo.store_incoming(
+                account.name, line, batch.messages, chat_ids=chats, cursor=batch.next_cursor
+            )
+            stored += len(new)
+        if stored:
+            log.info("inbox of %s: %d new SMS stored", account.name, stored)
+            _forward_soon(context)
+
+    await _run_for_account(context, account, "inbox", work)
+
+
+def next_poll_at(data: BotData, polls: int, now: datetime) -> datetime | None:
+    """When to ask again after `polls` polls; None once the schedule has run past the give-up
+    age, which bounds the API calls one recipient can cost."""
+    schedule = data.config.delivery.backoff_seconds
+    step = min(polls + 1, len(schedule) - 1)
+    waited = (
+        sum(schedule[: min(polls + 1, len(schedule))])
+        + max(0, polls + 1 - len(schedule)) * schedule[-1]
+    )
+    if waited + schedule[step] > data.config.delivery.give_up_hours * 3600:
+        return None
+    return now + timedelta(seconds=schedule[step])
+
+
+async def poll_deliveries(context: Context) -> None:
+    """Ask the provider about every recipient whose next poll is due; store what changed."""
+    account = _account_of(context)
+    data = context.bot_data
+
+    async def work() -> None:
+        now = datetime.now(UTC)
+        due = await data.repo.due_recipients(account.name, now)
+        if not due:
+            return
+        receipts = {_receipt(r): r for r in due}
+        updates = await account.provider.delivery_statuses(list(receipts))
+        reported = {u.receipt: u for u in updates}
+        changed = 0
+        for receipt, recipient in receipts.items():
+            update = reported.get(receipt)
+            state = update.state if update else recipient.state
+            raw = update.raw_code if update else recipient.raw_code
+            later = None if state.is_final else next_poll_at(data, recipient.polls, now)
+            if await data.repo.apply_delivery(recipient.id, state, raw, next_poll_at=later):
+                changed += 1
+        log.info("deliveries of %s: %d polled, %d changed", account.name, len(due), changed)
+
+    await _run_for_account(context, account, "delivery", work)
+
+
+def _receipt(recipient: SendRecipient) -> Receipt:
+    return Receipt(
+        recipient=recipient.recipient,
+        message_id=recipient.provider_message_id,
+        group_id=recipient.provider_group_id,
+    )
+
+
+async def check_credit(context: Context) -> None:
+    """Alert when an account's credit is low or gone."""
+    account = _account_of(context)
+    data = context.bot_data
+
+    async def work() -> None:
+        credit = await account.provider.credit()
+        threshold = account.config.credit_low
+        if credit <= 0:
+            await send_alert(
+                data,
+                context.bot,
+                f"credit_out:{account.name}",
+                "alert.credit_out",
+                account=account.name,
+            )
+        elif threshold is not None and credit < threshold:
+            await send_alert(
+                data,
+                context.bot,
+                f"credit_low:{account.name}",
+                "alert.credit_low",
+                account=account.name,
+                credit=f"{credit:,}",
+                threshold=f"{threshold:,}",
+            )
+
+    await _run_for_account(context, account, "credit", work)
+
+
+# ---------------------------------------------------------------- forwarding
+
+
+def _forward_soon(context: Context) -> None:
+    if context.job_queue is not None:
+        context.job_queue.run_once(forward_incoming, 0, name="forward-now", job_kwargs=JOB_KWARGS)
+
+
+async def forward_incoming(context: Context) -> None:
+    """Post stored SMS to their chats, in order per chat, until Telegram accepts them.
+
+    A chat whose backlog is longer than Telegram lets through quickly gets digests. A chat
+    that fails is left for the next round; the others go on.
+    """
+    data = context.bot_data
+    lang = data.config.telegram.language
+    for chat_id in await data.repo.pending_forward_chats():
+        forwards = await data.repo.pending_forwards(FORWARD_BATCH, chat_id=chat_id)
+        pending = [f.incoming for f in forwards]
+        try:
+            if len(pending) > DIGEST_THRESHOLD:
+                await _forward_digests(context.bot, data, lang, chat_id, pending)
+            else:
+                for message in pending:
+                    await _forward_one(context.bot, data, lang, chat_id, message)
+        except RetryAfter as exc:
+            log.warning("forwarding to %s paused by Telegram for %ss", chat_id, exc.retry_after)
+        except (BadRequest, Forbidden) as exc:
+            log.error("forwarding to %s refused: %s", chat_id, exc)
+            await send_alert(
+                data,
+                context.bot,
+                f"forward_refused:{chat_id}",
+                "alert.error",
+                error=f"{chat_id}: {exc}",
+            )
+        except TelegramError as exc:
+            log.warning("forwarding to %s failed, will retry: %s", chat_id, exc)
+
+
+async def _forward_one(
+    bot: Bot, data: BotData, lang: str, chat_id: int, message: IncomingMessage
+) -> None:
+    parts = render_incoming(lang, message)
+    first: int | None = None
+    for text in parts:
+        sent = await bot.send_message(chat_id, text, parse_mode="HTML")
+        if first is None:
+            first = sent.message_id
+        else:
+            await data.repo.link_message(chat_id, sent.message_id, incoming_id=message.id)
+    assert first is not None
+    await data.repo.mark_forwarded(chat_id, [message.id], first)
+
+
+async def _forward_digests(
+    bot: Bot, data: BotData, lang: str, chat_id: int, pending: Sequence[IncomingMessage]
+) -> None:
+    packed = render_digests(lang, pending)
+    in_digest = {i for _, ids in packed for i in ids}
+    for message in pending:
+        if message.id not in in_digest:
+            await _forward_one(bot, data, lang, chat_id, message)
+    for text, ids in packed:
+        sent = await bot.send_message(chat_id, text, parse_mode="HTML")
+        await data.repo.mark_forwarded(chat_id, ids, sent.message_id)
+
+
+# ---------------------------------------------------------------- confirmations
+
+
+async def update_confirmations(context: Context) -> None:
+    """Edit each changed send's confirmation to its recipients' latest states, once a round."""
+    data = context.bot_data
+    for send in await data.repo.dirty_confirmations():
+        if send.confirmation_chat_id is None or send.confirmation_message_id is None:
+            await data.repo.mark_confirmation_rendered(send.id, "")
+            continue
+        lang = await language_of(data, send.requested_by)
+        recipients = await data.repo.get_recipients(send.id)
+        text = render_confirmation(lang, send, recipients)
+        fingerprint = digest(text)
+        if fingerprint == await data.repo.confirmation_digest(send.id):
+            await data.repo.mark_confirmation_rendered(send.id, fingerprint)
+            continue
+        try:
+            await context.bot.edit_message_text(
+                text,
+                chat_id=send.confirmation_chat_id,
+                message_id=send.confirmation_message_id,
+                parse_mode="HTML",
+            )
+        except BadRequest as exc:
+            # Not modified / message gone: nothing more can be shown there.
+            log.warning("confirmation of send %s not edited: %s", send.id, exc)
+        except TelegramError as exc:
+            log.warning("confirmation of send %s: will retry: %s", send.id, exc)
+            continue
+        await data.repo.mark_confirmation_rendered(send.id, fingerprint)
+
+
+# ---------------------------------------------------------------- scheduling
+
+
+def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
+    """Register every job on the JobQueue, one set per account."""
+    polling = data.config.polling
+    for name in data.accounts:
+        queue.run_repeating(
+            poll_inbox,
+            polling.inbox,
+            first=1,
+            data=name,
+            name=f"inbox:{name}",
+            job_kwargs=JOB_KWARGS,
+        )
+        queue.run_repeating(
+            poll_deliveries,
+            polling.delivery,
+            first=2,
+            data=name,
+            name=f"delivery:{name}",
+            job_kwargs=JOB_KWARGS,
+        )
+        queue.run_repeating(
+            check_credit,
+            polling.credit,
+            first=5,
+            data=name,
+            name=f"credit:{name}",
+            job_kwargs=JOB_KWARGS,
+        )
+    queue.run_repeating(
+        forward_incoming, FORWARD_INTERVAL, first=0.5, name="forward", job_kwargs=JOB_KWARGS
+    )
+    queue.run_repeating(
+        update_confirmations,
+        CONFIRMATION_INTERVAL,
+        first=1,
+        name="confirmations",
+        job_kwargs=JOB_KWARGS,
+    )

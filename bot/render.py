@@ -1,0 +1,172 @@
+"""Turning SMS, sends and states into Telegram HTML that never breaks and never exceeds 4096."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import jdatetime
+
+from bot.texts import Raw, t
+from providers.base import DeliveryState
+from providers.parts import count_parts
+from providers.phone import display_number
+from storage.models import IncomingMessage, Send, SendRecipient
+
+TEHRAN = ZoneInfo("Asia/Tehran")
+TELEGRAM_LIMIT = 4096
+CONFIRMATION_RECIPIENTS = 30  # beyond this a confirmation lists a count, not every number
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_length(html_text: str) -> int:
+    """Length Telegram counts: text after entity parsing, in UTF-16 code units."""
+    plain = html.unescape(_TAG.sub("", html_text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def tehran_time(moment: datetime) -> str:
+    """A UTC moment as Jalali date and time in Tehran: `1405/09/01 14:30`."""
+    local = moment.astimezone(TEHRAN)
+    jalali = jdatetime.datetime.fromgregorian(datetime=local)
+    return str(jalali.strftime("%Y/%m/%d %H:%M"))
+
+
+def pack_messages(
+    chunks: Iterable[str], limit: int = TELEGRAM_LIMIT, sep: str = "\n\n"
+) -> list[str]:
+    """Join self-contained HTML chunks into as few messages as fit `limit`; split none."""
+    messages: list[str] = []
+    current = ""
+    for chunk in chunks:
+        for piece in _split_chunk(chunk, limit):
+            candidate = f"{current}{sep}{piece}" if current else piece
+            if current and visible_length(candidate) > limit:
+                messages.append(current)
+                current = piece
+            else:
+                current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _split_chunk(chunk: str, limit: int) -> list[str]:
+    """A chunk too long for one message is split on its plain text, never cut."""
+    if visible_length(chunk) <= limit:
+        return [chunk]
+    plain = html.unescape(_TAG.sub("", chunk))
+    pieces: list[str] = []
+    current = ""
+    for char in plain:
+        if len((current + char).encode("utf-16-le")) // 2 > limit:
+            pieces.append(html.escape(current, quote=False))
+            current = ""
+        current += char
+    if current:
+        pieces.append(html.escape(current, quote=False))
+    return pieces
+
+
+def render_incoming(lang: str, message: IncomingMessage) -> list[str]:
+    """One incoming SMS as one message (or several, if its body is longer than Telegram takes)."""
+    text = t(
+        lang,
+        "incoming",
+        sender=display_number(message.sender),
+        line=message.line,
+        time=tehran_time(message.received_at),
+        body=message.body,
+    )
+    return _split_chunk(text, TELEGRAM_LIMIT)
+
+
+def render_digests(lang: str, messages: Sequence[IncomingMessage]) -> list[tuple[str, list[int]]]:
+    """Pack many incoming SMS for one chat into as few messages as fit, each with a header,
+    and say which SMS ids each message carries. An SMS too long for a digest is left out of
+    it (its id is in no message) so the caller can forward it on its own."""
+    packed: list[tuple[str, list[int]]] = []
+    group: list[tuple[int, str]] = []
+    room = TELEGRAM_LIMIT - visible_length(t(lang, "digest_header", count=99999)) - 2
+
+    def flush() -> None:
+        if group:
+            header = t(lang, "digest_header", count=len(group))
+            packed.append(
+                ("\n\n".join([header, *(item for _, item in group)]), [i for i, _ in group])
+            )
+            group.clear()
+
+    used = 0
+    for message in messages:
+        item = t(
+            lang,
+            "digest_item",
+            sender=display_number(message.sender),
+            line=message.line,
+            time=tehran_time(message.received_at),
+            body=message.body,
+        )
+        size = visible_length(item) + 2
+        if size > room:
+            continue
+        if used + size > room:
+            flush()
+            used = 0
+        group.append((message.id, item))
+        used += size
+    flush()
+    return packed
+
+
+def state_label(lang: str, state: DeliveryState) -> str:
+    """A state in words, with its symbol."""
+    return t(lang, f"state.{state.value}")
+
+
+def render_confirmation(lang: str, send: Send, recipients: Sequence[SendRecipient]) -> str:
+    """The confirmation message of a send, as its recipients' states stand."""
+    done = sum(1 for r in recipients if r.state is DeliveryState.DELIVERED)
+    failed = sum(
+        1 for r in recipients if r.state.is_final and r.state is not DeliveryState.DELIVERED
+    )
+    waiting = len(recipients) - done - failed
+    lines = [
+        t(
+            lang,
+            "recipient_line",
+            number=display_number(r.recipient),
+            state=state_label(lang, r.state),
+        )
+        for r in recipients[:CONFIRMATION_RECIPIENTS]
+    ]
+    if len(recipients) > CONFIRMATION_RECIPIENTS:
+        lines.append(t(lang, "confirmation_more", count=len(recipients) - CONFIRMATION_RECIPIENTS))
+    summary = t(
+        lang,
+        "summary",
+        total=len(recipients),
+        parts=count_parts(send.text).parts,
+        done=done,
+        failed=failed,
+        waiting=waiting,
+    )
+    return t(
+        lang,
+        "confirmation",
+        send_id=send.id,
+        line=send.line,
+        account=send.account,
+        summary=Raw(summary),
+        recipients=Raw("\n".join(lines)),
+    )
+
+
+def shorten(text: str, limit: int = 80) -> str:
+    """One line of at most `limit` characters, for lists."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,344 @@
+"""`/send` (inline and guided), `/from`, and answering an SMS by replying to it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.access import language_of, requires
+from bot.context import Account, BotData, Context
+from bot.render import render_confirmation
+from bot.sending import (
+    SendOutcome,
+    SendRequest,
+    error_text,
+    numbers_problem,
+    parse_recipients,
+    split_numbers_and_text,
+    submit_send,
+    text_problem,
+)
+from bot.texts import t
+from providers.parts import count_parts
+from providers.phone import display_number, split_number_list, to_ascii_digits
+from storage.models import Role, SendStatus
+
+log = logging.getLogger(__name__)
+
+ASK_NUMBERS, ASK_TEXT, CONFIRM = range(3)
+CONFIRM_DATA = "send:ok"
+CANCEL_DATA = "send:no"
+_DRAFT = "send_draft"
+
+
+def digest(text: str) -> str:
+    """A short fingerprint of a rendered text (to never edit a message to the same text)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+async def chat_sender(data: BotData, chat_id: int) -> tuple[Account, str]:
+    """The account and line this chat sends from: its /from choice, else the default."""
+    chosen = await data.repo.get_chat_sender(chat_id)
+    if chosen is not None:
+        account = data.accounts.get(chosen[0])
+        if account is not None and chosen[1] in account.lines:
+            return account, chosen[1]
+    account = data.default_account
+    return account, account.lines[0]
+
+
+def command_arguments(message: Message) -> str:
+    """Everything after the command, new lines kept (context.args would lose them)."""
+    text = message.text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+async def post_confirmation(
+    data: BotData, message: Message, lang: str, outcome: SendOutcome
+) -> None:
+    """Reply with the send's confirmation, which delivery polling edits later."""
+    send = outcome.send
+    recipients = await data.repo.get_recipients(send.id)
+    text = render_confirmation(lang, send, recipients)
+    sent = await message.reply_html(text)
+    await data.repo.set_confirmation(send.id, sent.chat_id, sent.message_id)
+    await data.repo.mark_confirmation_rendered(send.id, digest(text))
+
+
+async def report_outcome(data: BotData, message: Message, lang: str, outcome: SendOutcome) -> None:
+    """Tell the person what happened to their send."""
+    if not outcome.created:
+        return
+    if outcome.error is not None:
+        await message.reply_html(error_text(lang, outcome, outcome.send.account))
+        if outcome.send.status is SendStatus.FAILED:
+            return
+    await post_confirmation(data, message, lang, outcome)
+
+
+@requires(Role.OPERATOR)
+async def send_command(update: Update, context: Context) -> int:
+    """`/send <numbers> <text>`, or `/send` alone to start the guided flow."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    data = context.bot_data
+    lang = await language_of(data, user.id)
+    arguments = command_arguments(message)
+    if not arguments.strip():
+        await message.reply_html(t(lang, "ask_numbers"))
+        return ASK_NUMBERS
+    raw_numbers, text = split_numbers_and_text(arguments)
+    parsed = parse_recipients(raw_numbers)
+    account, line = await chat_sender(data, message.chat_id)
+    problem = numbers_problem(lang, parsed) or text_problem(lang, account, text)
+    if problem is not None:
+        if not raw_numbers:
+            problem = f"{problem}\n\n{t(lang, 'send_usage')}"
+        await message.reply_html(problem)
+        return ConversationHandler.END
+    request = SendRequest(
+        idempotency_key=f"tg:{message.chat_id}:{message.message_id}",
+        account=account,
+        line=line,
+        recipients=parsed.valid,
+        text=text,
+        chat_id=message.chat_id,
+        user_id=user.id,
+    )
+    outcome = await submit_send(data, context.bot, request)
+    await report_outcome(data, message, lang, outcome)
+    return ConversationHandler.END
+
+
+async def guided_numbers(update: Update, context: Context) -> int:
+    """Guided flow, step 1: the numbers."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None and context.user_data is not None
+    lang = await language_of(context.bot_data, user.id)
+    parsed = parse_recipients(split_number_list(message.text or ""))
+    problem = numbers_problem(lang, parsed)
+    if problem is not None:
+        await message.reply_html(problem)
+        return ASK_NUMBERS
+    context.user_data[_DRAFT] = {"numbers": parsed.valid}
+    await message.reply_html(t(lang, "ask_text", count=len(parsed.valid)))
+    return ASK_TEXT
+
+
+async def guided_text(update: Update, context: Context) -> int:
+    """Guided flow, step 2: the text, then a preview with Send and Cancel buttons."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None and context.user_data is not None
+    data = context.bot_data
+    lang = await language_of(data, user.id)
+    draft = context.user_data.get(_DRAFT)
+    if not isinstance(draft, dict):
+        await message.reply_html(t(lang, "flow_expired"))
+        return ConversationHandler.END
+    text = message.text or ""
+    account, line = await chat_sender(data, message.chat_id)
+    problem = text_problem(lang, account, text)
+    if problem is not None:
+        await message.reply_html(problem)
+        return ASK_TEXT
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(lang, "button.confirm"), callback_data=CONFIRM_DATA),
+                InlineKeyboardButton(t(lang, "button.cancel"), callback_data=CANCEL_DATA),
+            ]
+        ]
+    )
+    preview = t(
+        lang,
+        "preview",
+        line=line,
+        account=account.name,
+        count=len(draft["numbers"]),
+        parts=count_parts(text).parts,
+        text=text,
+    )
+    sent = await message.reply_html(preview, reply_markup=buttons)
+    draft.update(text=text, account=account.name, line=line, preview_id=sent.message_id)
+    return CONFIRM
+
+
+async def guided_confirm(update: Update, context: Context) -> int:
+    """Guided flow, step 3: Send pressed on the preview; the preview becomes the confirmation."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None and context.user_data is not None
+    data = context.bot_data
+    lang = await language_of(data, user.id)
+    draft = context.user_data.pop(_DRAFT, None)
+    preview = query.message
+    if (
+        not isinstance(draft, dict)
+        or not isinstance(preview, Message)
+        or draft.get("preview_id") != preview.message_id
+        or draft.get("account") not in data.accounts
+    ):
+        await query.answer(t(lang, "flow_expired"), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    account = data.accounts[draft["account"]]
+    request = SendRequest(
+        idempotency_key=f"tg:{preview.chat_id}:{preview.message_id}",
+        account=account,
+        line=draft["line"],
+        recipients=tuple(draft["numbers"]),
+        text=draft["text"],
+        chat_id=preview.chat_id,
+        user_id=user.id,
+    )
+    outcome = await submit_send(data, context.bot, request)
+    if outcome.error is not None:
+        await preview.reply_html(error_text(lang, outcome, account.name))
+    if outcome.created and outcome.send.status is not SendStatus.FAILED:
+        recipients = await data.repo.get_recipients(outcome.send.id)
+        text = render_confirmation(lang, outcome.send, recipients)
+        await preview.edit_text(text, parse_mode="HTML", reply_markup=None)
+        await data.repo.set_confirmation(outcome.send.id, preview.chat_id, preview.message_id)
+        await data.repo.mark_confirmation_rendered(outcome.send.id, digest(text))
+    elif outcome.created:
+        await preview.edit_reply_markup(reply_markup=None)
+    return ConversationHandler.END
+
+
+async def guided_cancel(update: Update, context: Context) -> int:
+    """Cancel pressed, or /cancel typed: nothing is sent."""
+    user = update.effective_user
+    assert user is not None and context.user_data is not None
+    lang = await language_of(context.bot_data, user.id)
+    context.user_data.pop(_DRAFT, None)
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.edit_text(t(lang, "cancelled"), parse_mode="HTML")
+    elif update.effective_message is not None:
+        await update.effective_message.reply_html(t(lang, "cancelled"))
+    return ConversationHandler.END
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A Send/Cancel button of a flow that has ended."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    lang = await language_of(context.bot_data, user.id)
+    await query.answer(t(lang, "flow_expired"), show_alert=True)
+
+
+@requires(Role.OPERATOR)
+async def reply_to_sms(update: Update, context: Context) -> None:
+    """A reply to a forwarded SMS goes as an SMS to its sender, from the line it came in on."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None and message.reply_to_message is not None
+    data = context.bot_data
+    link = await data.repo.get_link(message.chat_id, message.reply_to_message.message_id)
+    incoming = await data.repo.get_incoming(link.incoming_id) if link and link.incoming_id else None
+    if incoming is None:
+        if link is None and message.chat.type == message.chat.PRIVATE:
+            lang = await language_of(data, user.id)
+            await message.reply_html(t(lang, "reply_no_target"))
+        return
+    lang = await language_of(data, user.id)
+    account = data.account_for_line(incoming.line)
+    text = message.text or ""
+    if account is None:
+        lines = ", ".join(line for a in data.accounts.values() for line in a.lines)
+        await message.reply_html(t(lang, "no_such_sender", name=incoming.line, lines=lines))
+        return
+    parsed = parse_recipients([incoming.sender])
+    problem = numbers_problem(lang, parsed) or text_problem(lang, account, text)
+    if problem is not None:
+        await message.reply_html(problem)
+        return
+    request = SendRequest(
+        idempotency_key=f"tg:{message.chat_id}:{message.message_id}",
+        account=account,
+        line=incoming.line,
+        recipients=parsed.valid,
+        text=text,
+        chat_id=message.chat_id,
+        user_id=user.id,
+    )
+    outcome = await submit_send(data, context.bot, request)
+    await report_outcome(data, message, lang, outcome)
+
+
+@requires(Role.OPERATOR)
+async def from_command(update: Update, context: Context) -> None:
+    """`/from <account or line>`: this chat's sending line."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    data = context.bot_data
+    lang = await language_of(data, user.id)
+    choice = to_ascii_digits(command_arguments(message).strip())
+    account, line = await chat_sender(data, message.chat_id)
+    if not choice:
+        current = f"{line} ({account.name})"
+        await message.reply_html(t(lang, "from_usage", current=current))
+        return
+    target = data.accounts.get(choice.lower())
+    if target is not None:
+        account, line = target, target.lines[0]
+    elif (owner := data.account_for_line(choice)) is not None:
+        account, line = owner, choice
+    else:
+        lines = ", ".join(f"{ln} ({a.name})" for a in data.accounts.values() for ln in a.lines)
+        await message.reply_html(t(lang, "no_such_sender", name=choice, lines=lines))
+        return
+    await data.repo.set_chat_sender(message.chat_id, account.name, line)
+    await data.repo.audit(user.id, message.chat_id, "from", f"{account.name} {line}")
+    await message.reply_html(t(lang, "from_set", line=line, account=account.name))
+
+
+def send_handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """The handlers of this module, in the order they must be tried."""
+    text_only = filters.TEXT & ~filters.COMMAND
+    conversation = ConversationHandler(
+        entry_points=[CommandHandler("send", send_command)],
+        states={
+            ASK_NUMBERS: [MessageHandler(text_only, guided_numbers)],
+            ASK_TEXT: [MessageHandler(text_only, guided_text)],
+            CONFIRM: [
+                CallbackQueryHandler(guided_confirm, pattern=f"^{CONFIRM_DATA}$"),
+                CallbackQueryHandler(guided_cancel, pattern=f"^{CANCEL_DATA}$"),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", guided_cancel)],
+        conversation_timeout=900,
+        # Buttons belong to the user's one open flow, not to each message: per_message=False
+        # is what we want, and PTB's warning about it is noise.
+        per_message=False,
+    )
+    return [
+        conversation,
+        CallbackQueryHandler(stale_button, pattern="^send:"),
+        CommandHandler("from", from_command),
+        MessageHandler(filters.REPLY & text_only, reply_to_sms),
+    ]
+
+
+def display_recipients(numbers: tuple[str, ...]) -> str:
+    """Numbers for people, comma-separated."""
+    return ", ".join(display_number(n) for n in numbers)

@@ -1,0 +1,206 @@
+"""The durable send: written to SQLite with its idempotency key before any provider call."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from telegram import Bot
+
+from bot.alerts import alert_provider_error, send_alert
+from bot.context import Account, BotData
+from bot.texts import Raw, t
+from providers.base import ErrorCategory, ProviderError
+from providers.parts import MAX_PARTS_RAYGAN, count_parts
+from providers.phone import InvalidNumberError, ParsedNumbers, parse_numbers, split_number_list
+from storage.models import Send
+
+log = logging.getLogger(__name__)
+
+MAX_RECIPIENTS_PER_SEND = 100  # more than this is a /bulk job, with its own preview
+_PART_LIMITS = {"raygansms": MAX_PARTS_RAYGAN}
+
+
+@dataclass(frozen=True, slots=True)
+class SendRequest:
+    """What a person asked to send, already validated."""
+
+    idempotency_key: str
+    account: Account
+    line: str
+    recipients: tuple[str, ...]  # E.164
+    text: str
+    chat_id: int
+    user_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """The stored send; `created` False when the same request was seen before."""
+
+    send: Send
+    created: bool
+    error: ProviderError | None = None
+
+
+def first_poll_at(data: BotData, now: datetime | None = None) -> datetime:
+    """When a fresh send's recipients are first asked about."""
+    schedule = data.config.delivery.backoff_seconds
+    return (now or datetime.now(UTC)) + timedelta(seconds=schedule[0])
+
+
+def numbers_problem(lang: str, parsed: ParsedNumbers) -> str | None:
+    """The refusal for a list of numbers, or None if every one is valid."""
+    if parsed.invalid:
+        items = "\n".join(
+            t(lang, "invalid_number_item", raw=e.raw, reason=_reason(lang, e))
+            for e in parsed.invalid
+        )
+        return t(lang, "invalid_numbers", items=Raw(items))
+    if not parsed.valid:
+        return t(lang, "no_numbers")
+    if len(parsed.valid) > MAX_RECIPIENTS_PER_SEND:
+        return t(
+            lang, "too_many_recipients", limit=MAX_RECIPIENTS_PER_SEND, count=len(parsed.valid)
+        )
+    return None
+
+
+_REASONS_FA = {
+    "empty": "خالی است",
+    "contains characters that are not digits": "نویسهٔ غیرعددی دارد",
+    "not a phone number": "شماره تلفن نیست",
+    "not an Iranian number": "شمارهٔ ایران نیست",
+    "not a valid Iranian number": "شمارهٔ معتبر ایران نیست",
+    "not a mobile number": "شمارهٔ همراه نیست",
+}
+
+
+def _reason(lang: str, error: InvalidNumberError) -> str:
+    return _REASONS_FA.get(error.reason, error.reason) if lang == "fa" else error.reason
+
+
+def text_problem(lang: str, account: Account, text: str) -> str | None:
+    """The refusal for a text on this account, or None if it can be sent."""
+    if not text.strip():
+        return t(lang, "empty_text")
+    limit = _PART_LIMITS.get(account.config.provider)
+    parts = count_parts(text).parts
+    if limit is not None and parts > limit:
+        return t(lang, "too_many_parts", parts=parts, account=account.name, limit=limit)
+    return None
+
+
+def split_numbers_and_text(args_text: str) -> tuple[list[str], str]:
+    """`/send` arguments: leading tokens that look like numbers, then the text (which may span
+    lines). A token is a number when, after removing separators, it is digits with an optional
+    leading +."""
+    numbers: list[str] = []
+    rest = args_text.strip()
+    while rest:
+        token, _, remainder = _next_token(rest)
+        candidates = split_number_list(token)
+        if not candidates or not all(_looks_like_number(c) for c in candidates):
+            break
+        numbers.extend(candidates)
+        rest = remainder.lstrip(" \t\n,،;؛")
+    return numbers, rest.strip()
+
+
+def _next_token(text: str) -> tuple[str, str, str]:
+    for index, char in enumerate(text):
+        if char in " \t\n":
+            return text[:index], char, text[index + 1 :]
+    return text, "", ""
+
+
+def _looks_like_number(token: str) -> bool:
+    from providers.phone import to_ascii_digits
+
+    bare = to_ascii_digits(token).replace("-", "").replace("(", "").replace(")", "")
+    bare = bare[1:] if bare.startswith("+") else bare
+    return bare.isdigit() and len(bare) >= 4
+
+
+def parse_recipients(raw: Sequence[str]) -> ParsedNumbers:
+    """Normalise typed numbers (duplicates once)."""
+    return parse_numbers(raw)
+
+
+async def submit_send(data: BotData, bot: Bot, request: SendRequest) -> SendOutcome:
+    """Store the send, then call the provider once, then store its answer.
+
+    A second request with the same idempotency key (a Telegram update delivered twice, a
+    button pressed twice) returns the stored send and calls nobody.
+    """
+    repo = data.repo
+    send, created = await repo.create_send(
+        idempotency_key=request.idempotency_key,
+        account=request.account.name,
+        line=request.line,
+        text=request.text,
+        chat_id=request.chat_id,
+        requested_by=request.user_id,
+        recipients=request.recipients,
+    )
+    if not created:
+        log.info(
+            "send %s: request %s seen before; not sent again", send.id, request.idempotency_key
+        )
+        return SendOutcome(send, created=False)
+    await repo.audit(
+        request.user_id, request.chat_id, "send", f"#{send.id} to {len(request.recipients)}"
+    )
+    try:
+        result = await request.account.provider.send(request.line, request.recipients, request.text)
+    except ProviderError as error:
+        return await _record_failure(data, bot, request, send, error)
+    await repo.record_send_result(send.id, result.receipts, next_poll_at=first_poll_at(data))
+    stored = await repo.get_send(send.id)
+    log.info(
+        "send %s: %d recipients accepted by %s", send.id, len(result.receipts), request.account.name
+    )
+    return SendOutcome(stored or send, created=True)
+
+
+async def _record_failure(
+    data: BotData, bot: Bot, request: SendRequest, send: Send, error: ProviderError
+) -> SendOutcome:
+    went = {r.recipient for r in error.receipts}
+    unknown: tuple[str, ...] = error.unknown_recipients
+    if error.outcome_unknown and not unknown:
+        unknown = tuple(r for r in request.recipients if r not in went)
+    await data.repo.record_send_failure(
+        send.id,
+        error=str(error),
+        receipts=error.receipts,
+        unknown_recipients=unknown,
+        next_poll_at=first_poll_at(data) if error.receipts else None,
+    )
+    log.warning("send %s failed: %s", send.id, error)
+    await alert_provider_error(data, bot, request.account.name, error)
+    if unknown:
+        await send_alert(
+            data,
+            bot,
+            f"unknown_send:{send.id}",
+            "alert.unknown_outcome",
+            send_id=send.id,
+            account=request.account.name,
+        )
+    stored = await data.repo.get_send(send.id)
+    return SendOutcome(stored or send, created=True, error=error)
+
+
+def error_text(lang: str, outcome: SendOutcome, account: str) -> str:
+    """What to tell the person whose send failed, in plain words."""
+    error = outcome.error
+    assert error is not None
+    if error.outcome_unknown or error.unknown_recipients:
+        return t(lang, "error.unknown_outcome", send_id=outcome.send.id)
+    if error.category is ErrorCategory.PARTIAL:
+        return t(lang, "error.partial", reason=error.reason)
+    key = f"error.{error.category.value}"
+    return t(lang, key, account=account, reason=error.reason)
