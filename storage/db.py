@@ -142,8 +142,8 @@ async def apply_migrations(
     await conn.execute(_CREATE_MIGRATIONS_TABLE)
     applied_now: list[int] = []
     for migration in available:
-        await conn.execute("BEGIN IMMEDIATE")
         try:
+            await conn.execute("BEGIN IMMEDIATE")
             # Read inside the write transaction: another process may be migrating too.
             recorded = await applied_migrations(conn)
             _check_recorded(recorded, available)
@@ -164,8 +164,7 @@ async def apply_migrations(
             )
             await conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                await conn.execute("ROLLBACK")
+            await conn.rollback()  # queued behind any cancelled statement; no-op if none
             raise
         log.info("applied migration %04d_%s", migration.version, migration.name)
         applied_now.append(migration.version)

@@ -91,13 +91,15 @@ class Repository:
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction; rolled back on any error or cancellation."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._conn
                 await self._conn.execute("COMMIT")
             except BaseException:
-                if self._conn.in_transaction:
-                    await self._conn.execute("ROLLBACK")
+                # Not `execute("ROLLBACK")` guarded by in_transaction: a cancelled await leaves
+                # its statement queued on the connection's thread, so BEGIN may not have run
+                # yet. rollback() is queued behind it and is a no-op without a transaction.
+                await self._conn.rollback()
                 raise
 
     async def _fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -147,3 +149,24 @@ async def test_link_message_needs_a_target_and_replaces(repo: Repository) -> Non
     link = await repo.get_link(-1, 5)
     assert link is not None and (link.incoming_id, link.send_id) == (m.id, None)
     assert await repo.get_link(-2, 5) is None
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 3, 5, 8, 13])
+async def test_cancelled_store_is_all_or_nothing_and_leaves_the_connection_usable(
+    repo: Repository, conn: aiosqlite.Connection, steps: int
+) -> None:
+    batch = [sms(f"k{i}", seconds=i) for i in range(50)]
+    task = asyncio.create_task(
+        repo.store_incoming("raygan", LINE, batch, chat_ids=[-1], cursor="c1")
+    )
+    for _ in range(steps):
+        await asyncio.sleep(0)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    stored = await _count(conn, "incoming")
+    cursor = await repo.get_cursor("raygan", LINE)
+    assert (stored, cursor) in ((0, None), (50, "c1"))
+    assert not conn.in_transaction
+    new = await repo.store_incoming("raygan", LINE, batch, chat_ids=[-1], cursor="c1")
+    assert len(new) == 50 - stored
