@@ -376,7 +376,7 @@ async def test_closing_the_server_answers_waiting_long_polls(
 ) -> None:
     async with aiohttp.ClientSession() as session:
         poll = asyncio.create_task(
-            session.post(f"{server.url}/bot{TOKEN}/getUpdates", data={"timeout": "30"})
+            session.post(f"{server.url}/bot{TOKEN}/getUpdates", data={"timeout": "90"})
         )
         await fake.wait_until(lambda: fake.waiting_polls == 1, what="the long poll")
         await server.close()
