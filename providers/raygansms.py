@@ -50,7 +50,13 @@ from providers.base import (
 )
 from providers.http import HttpSettings, ProviderHttp, http_status_error
 from providers.parts import MAX_PARTS_RAYGAN, count_parts
-from providers.phone import InvalidNumberError, normalize_mobile, sender_to_e164, to_provider_format
+from providers.phone import (
+    InvalidNumberError,
+    normalize_mobile,
+    sender_to_e164,
+    to_ascii_digits,
+    to_provider_format,
+)
 
 log = logging.getLogger(__name__)
 
@@ -172,13 +178,14 @@ class RayganSmsProvider(SmsProvider):
             settings,
             headers={"Authorization": f"Basic {token}", "Accept": "application/json"},
         )
+        self._base_url = base_url
         self._inbox_overlap = inbox_overlap
         self._inbox_first_window = inbox_first_window
         self._status_batch = max(1, status_batch)
         self._clock = clock
 
     def __repr__(self) -> str:
-        return f"RayganSmsProvider(base_url={self._http._base_url!r})"
+        return f"RayganSmsProvider(base_url={self._base_url!r})"
 
     # ------------------------------------------------------------ sending
 
@@ -451,10 +458,10 @@ class RayganSmsProvider(SmsProvider):
         for item in result["MessagesListState"]:
             if not isinstance(item, dict) or "Mobile" not in item or "Status" not in item:
                 raise self._garbled(method, "a state without Mobile or Status")
-            states[sender_to_e164(str(item["Mobile"]))] = _code_text(item["Status"])
+            states[_national(item["Mobile"])] = _code_text(item["Status"])
         updates = []
         for receipt in receipts:
-            raw = states.get(receipt.recipient)
+            raw = states.get(_national(receipt.recipient))
             if raw is None:
                 continue
             state = status_state(raw)
@@ -582,10 +589,10 @@ class RayganSmsProvider(SmsProvider):
         )
         if not isinstance(result, list):
             raise self._garbled(method, "no number list in the answer")
-        allowed = {sender_to_e164(str(item)) for item in result}
+        allowed = {_national(item) for item in result}
         return BlacklistCheck(
-            allowed=tuple(n for n in unique if n in allowed),
-            blacklisted=tuple(n for n in unique if n not in allowed),
+            allowed=tuple(n for n in unique if _national(n) in allowed),
+            blacklisted=tuple(n for n in unique if _national(n) not in allowed),
         )
 
     # ------------------------------------------------------------ helpers
@@ -745,6 +752,17 @@ def _as_int(value: object) -> int | None:
     if isinstance(value, str) and _INT_TEXT.fullmatch(value.strip()):
         return int(value.strip())
     return None
+
+
+def _national(raw: object) -> str:
+    """`+989…`, `989…`, `09…`, `9…` (or an int) → `9…`: a cheap key to match numbers the
+    provider echoes against ours; phonenumbers costs ~50 µs a number, too much for 50,000."""
+    text = to_ascii_digits(str(raw).strip()).lstrip("+")
+    if text.startswith("0098"):
+        return text[4:]
+    if text.startswith("98") and len(text) == 12:
+        return text[2:]
+    return text[1:] if text.startswith("0") else text
 
 
 def _label() -> str:
