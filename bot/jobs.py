@@ -31,6 +31,7 @@ FORWARD_INTERVAL = 2.0  # seconds between forwarding rounds
 CONFIRMATION_INTERVAL = 3.0  # edits are coalesced to at most one per send per round
 DIGEST_THRESHOLD = 5  # a chat with a longer backlog gets digests instead of one message each
 FORWARD_BATCH = 400  # pending forwards read per chat per round
+DELIVERY_BATCH = 500  # recipients asked about per provider round trip batch
 
 
 # ---------------------------------------------------------------- account jobs
@@ -122,21 +123,23 @@ async def poll_deliveries(context: Context) -> None:
 
     async def work() -> None:
         now = datetime.now(UTC)
-        due = await data.repo.due_recipients(account.name, now)
-        if not due:
-            return
-        receipts = {_receipt(r): r for r in due}
-        updates = await account.provider.delivery_statuses(list(receipts))
-        reported = {u.receipt: u for u in updates}
-        changed = 0
-        for receipt, recipient in receipts.items():
-            update = reported.get(receipt)
-            state = update.state if update else recipient.state
-            raw = update.raw_code if update else recipient.raw_code
-            later = None if state.is_final else next_poll_at(data, recipient.polls, now)
-            if await data.repo.apply_delivery(recipient.id, state, raw, next_poll_at=later):
-                changed += 1
-        log.info("deliveries of %s: %d polled, %d changed", account.name, len(due), changed)
+        polled = changed = 0
+        # Every recipient due now is asked about in this run, a batch at a time; each batch
+        # moves its recipients' next poll forward, so the loop ends.
+        while due := await data.repo.due_recipients(account.name, now, DELIVERY_BATCH):
+            receipts = {_receipt(r): r for r in due}
+            updates = await account.provider.delivery_statuses(list(receipts))
+            reported = {u.receipt: u for u in updates}
+            for receipt, recipient in receipts.items():
+                update = reported.get(receipt)
+                state = update.state if update else recipient.state
+                raw = update.raw_code if update else recipient.raw_code
+                later = None if state.is_final else next_poll_at(data, recipient.polls, now)
+                if await data.repo.apply_delivery(recipient.id, state, raw, next_poll_at=later):
+                    changed += 1
+            polled += len(due)
+        if polled:
+            log.info("deliveries of %s: %d polled, %d changed", account.name, polled, changed)
 
     await _run_for_account(context, account, "delivery", work)
 
@@ -255,14 +258,18 @@ async def update_confirmations(context: Context) -> None:
     data = context.bot_data
     for send in await data.repo.dirty_confirmations():
         if send.confirmation_chat_id is None or send.confirmation_message_id is None:
-            await data.repo.mark_confirmation_rendered(send.id, "")
+            await data.repo.mark_confirmation_rendered(
+                send.id, "", version=send.confirmation_version
+            )
             continue
         lang = await language_of(data, send.requested_by)
         recipients = await data.repo.get_recipients(send.id)
         text = render_confirmation(lang, send, recipients)
         fingerprint = digest(text)
         if fingerprint == await data.repo.confirmation_digest(send.id):
-            await data.repo.mark_confirmation_rendered(send.id, fingerprint)
+            await data.repo.mark_confirmation_rendered(
+                send.id, fingerprint, version=send.confirmation_version
+            )
             continue
         try:
             await context.bot.edit_message_text(
@@ -277,7 +284,9 @@ async def update_confirmations(context: Context) -> None:
         except TelegramError as exc:
             log.warning("confirmation of send %s: will retry: %s", send.id, exc)
             continue
-        await data.repo.mark_confirmation_rendered(send.id, fingerprint)
+        await data.repo.mark_confirmation_rendered(
+            send.id, fingerprint, version=send.confirmation_version
+        )
 
 
 # ---------------------------------------------------------------- scheduling
@@ -311,12 +320,17 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
             name=f"credit:{name}",
             job_kwargs=JOB_KWARGS,
         )
+    # Forwarding and edits run at least as often as the polls that feed them.
     queue.run_repeating(
-        forward_incoming, FORWARD_INTERVAL, first=0.5, name="forward", job_kwargs=JOB_KWARGS
+        forward_incoming,
+        min(FORWARD_INTERVAL, polling.inbox),
+        first=0.5,
+        name="forward",
+        job_kwargs=JOB_KWARGS,
     )
     queue.run_repeating(
         update_confirmations,
-        CONFIRMATION_INTERVAL,
+        min(CONFIRMATION_INTERVAL, polling.delivery),
         first=1,
         name="confirmations",
         job_kwargs=JOB_KWARGS,

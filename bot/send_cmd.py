@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import warnings
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -15,6 +16,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.access import language_of, requires
 from bot.context import Account, BotData, Context
@@ -73,8 +75,9 @@ async def post_confirmation(
     recipients = await data.repo.get_recipients(send.id)
     text = render_confirmation(lang, send, recipients)
     sent = await message.reply_html(text)
-    await data.repo.set_confirmation(send.id, sent.chat_id, sent.message_id)
-    await data.repo.mark_confirmation_rendered(send.id, digest(text))
+    await data.repo.set_confirmation(
+        send.id, sent.chat_id, sent.message_id, text_digest=digest(text)
+    )
 
 
 async def report_outcome(data: BotData, message: Message, lang: str, outcome: SendOutcome) -> None:
@@ -213,8 +216,9 @@ async def guided_confirm(update: Update, context: Context) -> int:
         recipients = await data.repo.get_recipients(outcome.send.id)
         text = render_confirmation(lang, outcome.send, recipients)
         await preview.edit_text(text, parse_mode="HTML", reply_markup=None)
-        await data.repo.set_confirmation(outcome.send.id, preview.chat_id, preview.message_id)
-        await data.repo.mark_confirmation_rendered(outcome.send.id, digest(text))
+        await data.repo.set_confirmation(
+            outcome.send.id, preview.chat_id, preview.message_id, text_digest=digest(text)
+        )
     elif outcome.created:
         await preview.edit_reply_markup(reply_markup=None)
     return ConversationHandler.END
@@ -315,22 +319,24 @@ async def from_command(update: Update, context: Context) -> None:
 def send_handlers() -> list[BaseHandler[Update, Context, Any]]:
     """The handlers of this module, in the order they must be tried."""
     text_only = filters.TEXT & ~filters.COMMAND
-    conversation = ConversationHandler(
-        entry_points=[CommandHandler("send", send_command)],
-        states={
-            ASK_NUMBERS: [MessageHandler(text_only, guided_numbers)],
-            ASK_TEXT: [MessageHandler(text_only, guided_text)],
-            CONFIRM: [
-                CallbackQueryHandler(guided_confirm, pattern=f"^{CONFIRM_DATA}$"),
-                CallbackQueryHandler(guided_cancel, pattern=f"^{CANCEL_DATA}$"),
-            ],
-        },
-        fallbacks=[CommandHandler("cancel", guided_cancel)],
-        conversation_timeout=900,
-        # Buttons belong to the user's one open flow, not to each message: per_message=False
-        # is what we want, and PTB's warning about it is noise.
-        per_message=False,
-    )
+    with warnings.catch_warnings():
+        # Buttons belong to the user's one open flow, not to each message, so per_message=False
+        # is what we want; PTB warns about that combination regardless.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CommandHandler("send", send_command)],
+            states={
+                ASK_NUMBERS: [MessageHandler(text_only, guided_numbers)],
+                ASK_TEXT: [MessageHandler(text_only, guided_text)],
+                CONFIRM: [
+                    CallbackQueryHandler(guided_confirm, pattern=f"^{CONFIRM_DATA}$"),
+                    CallbackQueryHandler(guided_cancel, pattern=f"^{CANCEL_DATA}$"),
+                ],
+            },
+            fallbacks=[CommandHandler("cancel", guided_cancel)],
+            conversation_timeout=900,
+            per_message=False,
+        )
     return [
         conversation,
         CallbackQueryHandler(stale_button, pattern="^send:"),

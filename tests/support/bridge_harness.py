@@ -1,0 +1,198 @@
+"""End-to-end harness: both provider simulators, the Telegram fake and the real bridge.
+
+(On pytest's pythonpath; its fixtures are in tests/bot/conftest.py.)
+
+Nothing of our own is mocked: PTB talks HTTP to the Telegram fake, the adapters talk HTTP to
+the simulators, and the bridge keeps its state in a real SQLite file under tmp_path.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.app import RunningBridge
+from bot.config import Config
+from sandbox.server import PAYAMAK_API, RAYGAN_API, ProviderSandbox
+from sandbox.telegram import FakeMessage, TelegramFake
+
+TOKEN = "1000001:e2e-test-token-not-a-real-one"
+ADMIN = 111111111
+OPERATOR = 222222222
+VIEWER = 333333333
+STRANGER = 555555555
+ADMIN_CHAT = -1001234567890
+SUPPORT_GROUP = -1009876543210
+RAYGAN_LINE = "50002910001080"
+PAYAMAK_LINE = "10002188"
+WAIT = 15.0
+RAYGAN_PASSWORD = "demo-raygan-secret"
+PAYAMAK_PASSWORD = "demo-payamak-secret"
+
+
+def make_config(api_url: str, sandbox_url: str, db_path: Path, **overrides: Any) -> dict[str, Any]:
+    """A config (as TOML-shaped data) pointing at the fakes, with fast polling."""
+    data: dict[str, Any] = {
+        "telegram": {
+            "token": TOKEN,
+            "api_url": api_url,
+            "admins": [ADMIN],
+            "admin_chat_id": ADMIN_CHAT,
+            "language": "fa",
+        },
+        "storage": {"path": str(db_path)},
+        "accounts": [
+            {
+                "name": "raygan",
+                "provider": "raygansms",
+                "base_url": f"{sandbox_url}{RAYGAN_API}",
+                "username": "demo",
+                "password": RAYGAN_PASSWORD,
+                "lines": [RAYGAN_LINE],
+                "default": True,
+                "timeout_seconds": 3,
+            },
+            {
+                "name": "meli",
+                "provider": "payamak",
+                "base_url": f"{sandbox_url}{PAYAMAK_API}",
+                "username": "demo",
+                "password": PAYAMAK_PASSWORD,
+                "lines": [PAYAMAK_LINE],
+                "timeout_seconds": 3,
+            },
+        ],
+        "routes": [{"line": RAYGAN_LINE, "chat_id": SUPPORT_GROUP}],
+        "polling": {"inbox": 0.3, "delivery": 0.3, "credit": 3600},
+        "alerts": {"window_seconds": 3600, "failures_before_alert": 3},
+        "delivery": {"backoff_seconds": [0.2, 0.2, 0.3, 0.5], "give_up_hours": 1},
+    }
+    for section, values in overrides.items():
+        if isinstance(values, dict) and isinstance(data.get(section), dict):
+            data[section] = {**data[section], **values}
+        else:
+            data[section] = values
+    return data
+
+
+@dataclass
+class World:
+    """Everything outside the bridge, plus the bridge's config and database path."""
+
+    fake: TelegramFake
+    sandbox: ProviderSandbox
+    telegram_url: str
+    sandbox_url: str
+    db_path: Path
+    tmp_path: Path
+    stack: AsyncExitStack
+    bridge: RunningBridge | None = None
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def config_data(self) -> dict[str, Any]:
+        """The bridge's config as data."""
+        return make_config(self.telegram_url, self.sandbox_url, self.db_path, **self.overrides)
+
+    def config(self) -> Config:
+        """The bridge's config."""
+        return Config.model_validate(self.config_data())
+
+    async def start_bridge(self) -> RunningBridge:
+        """Start the real bridge in this event loop."""
+        self.bridge = RunningBridge(self.config())
+        await self.stack.enter_async_context(self.bridge)
+        return self.bridge
+
+    async def stop_bridge(self) -> None:
+        """Stop the bridge started by start_bridge (and everything after it on the stack)."""
+        await self.stack.aclose()
+        self.bridge = None
+
+    def say(self, user: int, chat: int, text: str, reply_to: int | None = None) -> dict[str, Any]:
+        """A user writes in a chat."""
+        return self.fake.user_sends(user, chat, text, reply_to=reply_to)
+
+    async def reply(self, chat: int, predicate: Any = None) -> FakeMessage:
+        """The bot's next message in `chat`."""
+        return await self.fake.wait_for_bot_message(chat, predicate=predicate, timeout=WAIT)
+
+    def db(self) -> sqlite3.Connection:
+        """A read-only look into the bridge's database."""
+        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+
+class BridgeProcess:
+    """`sms-bridge run` as a real subprocess (for tests that kill it with SIGKILL)."""
+
+    def __init__(self, world: World, config_path: Path, log_path: Path) -> None:
+        self._world = world
+        self._config_path = config_path
+        self._log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the bridge process; its log goes to log_path (appended)."""
+        log = self._log_path.open("ab")
+        env = {k: v for k, v in os.environ.items() if k != "SMS_BRIDGE_CONFIG"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run", "--config", str(self._config_path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        log.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        assert self.proc is not None
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Terminate if still running."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+    def log_text(self) -> str:
+        """Everything the process logged so far."""
+        return self._log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def write_toml(data: dict[str, Any], path: Path) -> Path:
+    """Write TOML-shaped data (tables, arrays of tables, scalars, lists) to `path`."""
+    lines: list[str] = []
+
+    def scalar(value: Any) -> str:
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float):
+            return repr(value)
+        if isinstance(value, list):
+            return "[" + ", ".join(scalar(v) for v in value) + "]"
+        escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{escaped}"'
+
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"[{key}]")
+            lines += [f"{k} = {scalar(v)}" for k, v in value.items()]
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for item in value:
+                lines.append(f"[[{key}]]")
+                lines += [f"{k} = {scalar(v)}" for k, v in item.items()]
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
