@@ -48,7 +48,10 @@ class RunningServer:
     async def start(self) -> RunningServer:
         """Start serving and set `url` (no trailing slash)."""
         # Access logs off: the bench pushes tens of thousands of requests through these.
-        self._runner = web.AppRunner(self._app, access_log=None, handle_signals=False)
+        # A short shutdown: handlers hung on purpose (timeout faults) must not hold a close.
+        self._runner = web.AppRunner(
+            self._app, access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
         await site.start()
