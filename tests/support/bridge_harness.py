@@ -8,10 +8,12 @@ the simulators, and the bridge keeps its state in a real SQLite file under tmp_p
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,3 +198,19 @@ def write_toml(data: dict[str, Any], path: Path) -> Path:
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
+
+
+async def wait_for(
+    condition: Callable[[], bool],
+    timeout: float = WAIT,  # noqa: ASYNC109 - the tests' own bound
+    *,
+    what: str = "a condition",
+) -> None:
+    """Poll `condition` (one that no Telegram fake event signals: the database, a simulator,
+    a subprocess) until it holds; AssertionError naming `what` after `timeout` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)
