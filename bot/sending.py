@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,14 @@ from bot.context import Account, BotData
 from bot.texts import Raw, t
 from providers.base import ErrorCategory, ProviderError
 from providers.parts import MAX_PARTS_RAYGAN, count_parts
-from providers.phone import InvalidNumberError, ParsedNumbers, parse_numbers, split_number_list
+from providers.phone import (
+    InvalidNumberError,
+    ParsedNumbers,
+    normalize_mobile,
+    parse_numbers,
+    split_number_list,
+    to_ascii_digits,
+)
 from storage.models import Send
 
 log = logging.getLogger(__name__)
@@ -94,34 +102,58 @@ def text_problem(lang: str, account: Account, text: str) -> str | None:
 
 
 def split_numbers_and_text(args_text: str) -> tuple[list[str], str]:
-    """`/send` arguments: leading tokens that look like numbers, then the text (which may span
-    lines). A token is a number when, after removing separators, it is digits with an optional
-    leading +."""
+    """`/send` arguments: the leading numbers, then the text (which may span lines).
+
+    Numbers are separated by commas, new lines or spaces; a number written in groups
+    (`+98 912 345 6789`) is put back together, group by group, until it forms a mobile. A
+    leading run of digits that never forms one is returned as it is, so the refusal names it.
+    """
     numbers: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            numbers.append(" ".join(pending))
+            pending.clear()
+
     rest = args_text.strip()
     while rest:
-        token, _, remainder = _next_token(rest)
-        candidates = split_number_list(token)
-        if not candidates or not all(_looks_like_number(c) for c in candidates):
+        match = _TOKEN.match(rest)
+        assert match is not None  # rest is stripped, so a token is there
+        token, gap = match.group(1), match.group(2)
+        pieces = split_number_list(token)
+        if not pieces or not all(_NUMBERISH.fullmatch(to_ascii_digits(p)) for p in pieces):
             break
-        numbers.extend(candidates)
-        rest = remainder.lstrip(" \t\n,،;؛")
+        for index, piece in enumerate(pieces):
+            pending.append(piece)
+            joined = "".join(pending)
+            complete = _is_mobile(joined) or _digit_count(joined) >= _MAX_DIGITS
+            separated = index < len(pieces) - 1 or token.endswith(_LIST_SEPARATORS)
+            if complete or separated:
+                flush()
+        if "\n" in gap:
+            flush()
+        rest = rest[match.end() :]
+    flush()
     return numbers, rest.strip()
 
 
-def _next_token(text: str) -> tuple[str, str, str]:
-    for index, char in enumerate(text):
-        if char in " \t\n":
-            return text[:index], char, text[index + 1 :]
-    return text, "", ""
+_TOKEN = re.compile(r"(\S+)(\s*)")
+_NUMBERISH = re.compile(r"[+\d()\-]*\d[+\d()\-]*")
+_LIST_SEPARATORS = (",", "،", ";", "؛")
+_MAX_DIGITS = 14  # no mobile in any accepted form has more
 
 
-def _looks_like_number(token: str) -> bool:
-    from providers.phone import to_ascii_digits
+def _digit_count(text: str) -> int:
+    return sum(ch.isdigit() for ch in to_ascii_digits(text))
 
-    bare = to_ascii_digits(token).replace("-", "").replace("(", "").replace(")", "")
-    bare = bare[1:] if bare.startswith("+") else bare
-    return bare.isdigit() and len(bare) >= 4
+
+def _is_mobile(text: str) -> bool:
+    try:
+        normalize_mobile(text)
+    except InvalidNumberError:
+        return False
+    return True
 
 
 def parse_recipients(raw: Sequence[str]) -> ParsedNumbers:

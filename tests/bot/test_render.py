@@ -1,0 +1,139 @@
+"""Rendering: everything from outside is escaped, nothing exceeds 4096, nothing is cut."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.render import (
+    TELEGRAM_LIMIT,
+    pack_messages,
+    render_confirmation,
+    render_digests,
+    render_incoming,
+    tehran_time,
+    visible_length,
+)
+from providers.base import DeliveryState
+from sandbox.telegram_html import parse_html
+from storage.models import IncomingMessage, Send, SendRecipient, SendStatus
+
+NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
+
+
+def incoming(body: str, ident: int = 1, sender: str = "+989127654321") -> IncomingMessage:
+    return IncomingMessage(
+        id=ident,
+        account="raygan",
+        line="50002910001080",
+        sender=sender,
+        body=body,
+        received_at=NOW,
+        dedupe_key=f"k{ident}",
+        created_at=NOW,
+    )
+
+
+def plain(html_text: str) -> str:
+    """What Telegram shows for this HTML (the fake's parser, a port of Telegram's)."""
+    return parse_html(html_text).text
+
+
+def test_tehran_time_is_jalali_and_local() -> None:
+    # 10:30 UTC is 14:00 in Tehran (UTC+3:30); 2026-11-22 is 1 Azar 1405.
+    assert tehran_time(NOW) == "1405/09/01 14:00"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['<b>bold</b> & "quoted" > less <', "سلام دنیا 😀", "&amp; is not an entity here", "<<<>>>"],
+)
+def test_incoming_body_survives_verbatim(body: str) -> None:
+    [message] = render_incoming("fa", incoming(body))
+    assert body in plain(message)
+    assert "+98 912 765 4321" in plain(message)
+
+
+def test_a_body_longer_than_telegram_takes_is_split_not_cut() -> None:
+    body = "".join(f"{i % 10}" for i in range(9000)) + " <end>"
+    parts = render_incoming("en", incoming(body))
+    assert len(parts) == 3
+    assert all(visible_length(p) <= TELEGRAM_LIMIT for p in parts)
+    assert body in "".join(plain(p) for p in parts)
+
+
+def test_visible_length_counts_utf16_after_entities() -> None:
+    assert visible_length("<b>a&lt;b</b>") == 3
+    assert visible_length("😀") == 2
+
+
+def test_pack_messages_fills_up_to_the_limit_and_keeps_order() -> None:
+    chunks = [f"item {i} " + "x" * 500 for i in range(30)]
+    messages = pack_messages(chunks)
+    assert all(visible_length(m) <= TELEGRAM_LIMIT for m in messages)
+    assert len(messages) < len(chunks)
+    joined = "\n\n".join(messages)
+    assert [joined.index(f"item {i} ") for i in range(30)] == sorted(
+        joined.index(f"item {i} ") for i in range(30)
+    )
+
+
+def test_digests_carry_every_sms_once_within_the_limit() -> None:
+    messages = [incoming(f"پیام شماره {i} <&>", ident=i) for i in range(1, 201)]
+    packed = render_digests("fa", messages)
+    ids = [i for _, group in packed for i in group]
+    assert sorted(ids) == list(range(1, 201))
+    assert len(packed) < 20
+    for text, group in packed:
+        assert visible_length(text) <= TELEGRAM_LIMIT
+        shown = plain(text)
+        assert f"📩 {len(group)} " in shown
+        for i in group:
+            assert f"پیام شماره {i} <&>" in shown
+
+
+def test_an_sms_too_long_for_a_digest_is_left_for_its_own_message() -> None:
+    packed = render_digests("en", [incoming("short", 1), incoming("y" * 5000, 2)])
+    assert [group for _, group in packed] == [[1]]
+
+
+def test_confirmation_lists_states_and_summarises_big_sends() -> None:
+    send = Send(
+        id=7,
+        idempotency_key="tg:1:2",
+        account="raygan",
+        line="50002910001080",
+        text="<hi>",
+        chat_id=1,
+        requested_by=1,
+        status=SendStatus.SUBMITTED,
+        error=None,
+        confirmation_chat_id=None,
+        confirmation_message_id=None,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    states = [DeliveryState.DELIVERED, DeliveryState.BLOCKED] + [DeliveryState.SENT] * 40
+    recipients = [
+        SendRecipient(
+            id=i,
+            send_id=7,
+            recipient=f"+98912000{i:04d}",
+            state=state,
+            raw_code=None,
+            provider_message_id=None,
+            provider_group_id="g",
+            polls=0,
+            next_poll_at=None,
+            updated_at=NOW,
+        )
+        for i, state in enumerate(states)
+    ]
+    text = plain(render_confirmation("en", send, recipients))
+    assert "Send #7 from line 50002910001080 (raygan)" in text
+    assert "42 recipients, 1 parts — 1 delivered, 1 failed, 40 waiting" in text
+    assert "… and 12 more recipients" in text
+    assert "✅ delivered" in text and "🚫 blocked" in text
+    assert html.escape("<hi>") not in text
