@@ -3,7 +3,17 @@ the delivery reports."""
 
 from __future__ import annotations
 
-from bridge_harness import ADMIN, RAYGAN_LINE, World
+import pytest
+from bridge_harness import ADMIN, OPERATOR, PAYAMAK_LINE, RAYGAN_LINE, SUPPORT_GROUP, World
+from e2e_steps import (
+    ask,
+    nothing_sent,
+    now_text,
+    recipient_states,
+    say_and_get_update,
+    sends_rows,
+    wait_for,
+)
 
 
 async def test_send_reaches_raygan_and_confirmation_is_edited_to_delivered(bridge: World) -> None:
@@ -16,3 +26,156 @@ async def test_send_reaches_raygan_and_confirmation_is_edited_to_delivered(bridg
     await bridge.fake.wait_until(
         lambda: bridge.fake.message(ADMIN, confirmation.message_id).text.count("تحویل شد") == 2
     )
+
+
+NUMBER_FORMS = [
+    pytest.param("09121112222", "09121112222", id="national"),
+    pytest.param("9121112222", "09121112222", id="without-zero"),
+    pytest.param("989121112222", "09121112222", id="country-code"),
+    pytest.param("+989121112222", "09121112222", id="plus-country-code"),
+    pytest.param("00989121112222", "09121112222", id="double-zero"),
+    pytest.param("۰۹۱۲۱۱۱۲۲۲۲", "09121112222", id="persian-digits"),
+    pytest.param("٠٩١٢١١١٢٢٢٢", "09121112222", id="arabic-indic-digits"),
+    pytest.param("0912-111-2222", "09121112222", id="dashes"),
+]
+
+
+@pytest.mark.parametrize(("typed", "expected"), NUMBER_FORMS)
+async def test_each_common_number_form_reaches_the_provider_as_09(
+    bridge: World, typed: str, expected: str
+) -> None:
+    await ask(bridge, OPERATOR, OPERATOR, f"/send {typed} hello")
+    assert [(s.mobile, s.text) for s in bridge.sandbox.raygan.sent] == [(expected, "hello")]
+
+
+SEPARATORS = [
+    pytest.param("09121112222,09123334444،09125556666", id="commas-latin-and-persian"),
+    pytest.param("09121112222, 09123334444 09125556666", id="comma-and-space"),
+    pytest.param("09121112222\n09123334444\n09125556666", id="new-lines"),
+    pytest.param("09121112222;09123334444 09125556666 09121112222", id="semicolon-and-duplicate"),
+]
+
+
+@pytest.mark.parametrize("numbers", SEPARATORS)
+async def test_numbers_separated_any_common_way_go_once_each_with_a_multiline_text(
+    bridge: World, numbers: str
+) -> None:
+    text = "سلام مشتری عزیز\nسفارش شما آماده است.\n\nبا تشکر & <فروشگاه>"
+    await ask(bridge, OPERATOR, OPERATOR, f"/send {numbers}\n{text}")
+    sent = bridge.sandbox.raygan.sent
+    assert sorted(s.mobile for s in sent) == ["09121112222", "09123334444", "09125556666"]
+    assert {s.text for s in sent} == {text}
+    assert bridge.sandbox.raygan.calls["SendMessage"] == 1
+
+
+async def test_undelivered_and_blocked_outcomes_show_in_the_edited_confirmation(
+    bridge: World,
+) -> None:
+    bridge.sandbox.raygan.set_outcome("09121112222", "undelivered")
+    bridge.sandbox.raygan.set_outcome("09123334444", "blocked")
+    confirmation = await ask(
+        bridge, OPERATOR, OPERATOR, "/send 09121112222 09123334444 09125556666 hi"
+    )
+    await wait_for(
+        lambda: sends_rows(bridge)[0]["confirmation_message_id"] is not None,
+        "the confirmation stored with its send",
+    )
+    [row] = sends_rows(bridge)
+    assert f"#{row['id']}" in confirmation.text and RAYGAN_LINE in confirmation.text
+    assert (row["account"], row["line"], row["text"]) == ("raygan", RAYGAN_LINE, "hi")
+    assert (row["confirmation_chat_id"], row["confirmation_message_id"]) == (
+        OPERATOR,
+        confirmation.message_id,
+    )
+
+    def settled() -> bool:
+        text = now_text(bridge, OPERATOR, confirmation.message_id)
+        return "1 تحویل، 2 ناموفق، 0 در انتظار" in text
+
+    await bridge.fake.wait_until(settled)
+    lines = now_text(bridge, OPERATOR, confirmation.message_id).splitlines()
+    assert "+98 912 111 2222: ❌ تحویل نشد" in lines, lines
+    assert "+98 912 333 4444: 🚫 مسدود (لیست سیاه)" in lines, lines
+    assert "+98 912 555 6666: ✅ تحویل شد" in lines, lines
+    await wait_for(
+        lambda: (
+            recipient_states(bridge, row["id"])
+            == {
+                "+989121112222": "undelivered",
+                "+989123334444": "blocked",
+                "+989125556666": "delivered",
+            }
+        ),
+        "the final states stored",
+    )
+
+
+async def test_send_goes_through_payamak_after_from_account_and_is_edited_to_its_outcomes(
+    bridge: World,
+) -> None:
+    bridge.sandbox.payamak.set_outcome("09123334444", "undelivered")
+    answer = await ask(bridge, OPERATOR, OPERATOR, "/from meli")
+    assert PAYAMAK_LINE in answer.text and "meli" in answer.text
+    confirmation = await ask(
+        bridge, OPERATOR, OPERATOR, "/send 09121112222,9123334444 درود\nبر شما"
+    )
+    [sms] = bridge.sandbox.payamak.sent
+    assert (sms.line, sms.to, sms.text) == (
+        PAYAMAK_LINE,
+        ("09121112222", "09123334444"),
+        "درود\nبر شما",
+    )
+    assert not bridge.sandbox.raygan.sent and bridge.sandbox.raygan.calls["SendMessage"] == 0
+    assert "meli" in confirmation.text and PAYAMAK_LINE in confirmation.text
+    await bridge.fake.wait_until(
+        lambda: (
+            "1 تحویل، 1 ناموفق، 0 در انتظار" in now_text(bridge, OPERATOR, confirmation.message_id)
+        )
+    )
+    lines = now_text(bridge, OPERATOR, confirmation.message_id).splitlines()
+    assert "+98 912 111 2222: ✅ تحویل شد" in lines, lines
+    assert "+98 912 333 4444: ❌ تحویل نشد" in lines, lines
+
+
+@pytest.mark.parametrize("line", [PAYAMAK_LINE, "۱۰۰۰۲۱۸۸"])
+async def test_from_a_payamak_line_number_sends_through_payamak(bridge: World, line: str) -> None:
+    answer = await ask(bridge, OPERATOR, OPERATOR, f"/from {line}")
+    assert PAYAMAK_LINE in answer.text and "meli" in answer.text
+    await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 from the line")
+    assert [(s.line, s.to, s.text) for s in bridge.sandbox.payamak.sent] == [
+        (PAYAMAK_LINE, ("09121112222",), "from the line")
+    ]
+    assert bridge.sandbox.raygan.calls["SendMessage"] == 0
+
+
+async def test_from_is_per_chat(bridge: World) -> None:
+    await ask(bridge, OPERATOR, SUPPORT_GROUP, "/from meli")
+    await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 private chat")
+    await ask(bridge, OPERATOR, SUPPORT_GROUP, "/send 09123334444 group chat")
+    assert [(s.mobile, s.text) for s in bridge.sandbox.raygan.sent] == [
+        ("09121112222", "private chat")
+    ]
+    assert [(s.to, s.text) for s in bridge.sandbox.payamak.sent] == [
+        (("09123334444",), "group chat")
+    ]
+
+
+async def test_the_same_update_delivered_twice_sends_one_sms(bridge: World) -> None:
+    update_id = say_and_get_update(bridge, OPERATOR, OPERATOR, "/send 09121112222 once only")
+    confirmation = await bridge.reply(OPERATOR)
+    bridge.fake.deliver_again(update_id)
+    # The next command's answer proves the bridge has handled the redelivered update.
+    await bridge.fake.wait_until(lambda: not bridge.fake.pending_updates())
+    await ask(bridge, OPERATOR, OPERATOR, "/lines")
+    assert bridge.sandbox.raygan.calls["SendMessage"] == 1
+    assert [s.text for s in bridge.sandbox.raygan.sent] == ["once only"]
+    assert len(sends_rows(bridge)) == 1
+    bot_texts = [m.text for m in bridge.fake.bot_messages(OPERATOR)]
+    assert sum(1 for t in bot_texts if "#" in t and RAYGAN_LINE in t) == 1, bot_texts
+    assert confirmation.message_id == bridge.fake.bot_messages(OPERATOR)[0].message_id
+
+
+async def test_nothing_is_sent_before_a_send_command(bridge: World) -> None:
+    """A guard for the tests that assert nothing was sent: the simulators start empty."""
+    await ask(bridge, OPERATOR, OPERATOR, "/lines")
+    assert nothing_sent(bridge)

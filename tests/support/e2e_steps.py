@@ -1,0 +1,93 @@
+"""Small steps shared by the end-to-end tests of sending, commands and failures.
+
+(On pytest's pythonpath next to bridge_harness; the tests import it as `e2e_steps`.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+
+from bridge_harness import WAIT, World
+
+from sandbox.telegram import FakeMessage
+
+# What each simulator counts as "an SMS was asked for".
+SEND_METHODS = {"raygan": ("SendMessage",), "payamak": ("SendSMS",)}
+
+
+async def ask(
+    world: World, user: int, chat: int, text: str, reply_to: int | None = None
+) -> FakeMessage:
+    """`user` writes `text` in `chat`; the bot's next message there."""
+    world.say(user, chat, text, reply_to=reply_to)
+    return await world.reply(chat)
+
+
+def say_and_get_update(world: World, user: int, chat: int, text: str) -> int:
+    """`user` writes `text` in `chat`; the id of the update Telegram queued for it."""
+    world.say(user, chat, text)
+    # user_sends is synchronous: the update is pending until the bot's next getUpdates.
+    return int(world.fake.pending_updates()[-1]["update_id"])
+
+
+def send_calls(world: World) -> int:
+    """How many send calls both simulators received (whatever they answered)."""
+    raygan = sum(world.sandbox.raygan.calls[m] for m in SEND_METHODS["raygan"])
+    payamak = sum(world.sandbox.payamak.calls[m] for m in SEND_METHODS["payamak"])
+    return raygan + payamak
+
+
+def nothing_sent(world: World) -> bool:
+    """No simulator was asked to send and none recorded an SMS."""
+    return (
+        send_calls(world) == 0 and not world.sandbox.raygan.sent and not world.sandbox.payamak.sent
+    )
+
+
+def texts(world: World, chat: int) -> list[str]:
+    """The bot's messages in `chat` as they read now."""
+    return [m.text for m in world.fake.bot_messages(chat)]
+
+
+def now_text(world: World, chat: int, message_id: int) -> str:
+    """One message's text as it reads now (after edits)."""
+    return world.fake.message(chat, message_id).text
+
+
+async def wait_for(
+    condition: Callable[[], bool],
+    what: str,
+    timeout: float = WAIT,  # noqa: ASYNC109 - the tests' own bound, as in the Telegram fake
+) -> None:
+    """Wait for a condition on state outside the Telegram fake (simulators, a subprocess,
+    the database), checking it every few milliseconds; AssertionError naming it on timeout."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def sends_rows(world: World) -> list[sqlite3.Row]:
+    """Every stored send, oldest first (read-only)."""
+    conn = world.db()
+    try:
+        return list(conn.execute("SELECT * FROM sends ORDER BY id"))
+    finally:
+        conn.close()
+
+
+def recipient_states(world: World, send_id: int) -> dict[str, str]:
+    """A stored send's recipients (E.164) and their states (read-only)."""
+    conn = world.db()
+    try:
+        rows = conn.execute(
+            "SELECT recipient, state FROM send_recipients WHERE send_id = ? ORDER BY id",
+            (send_id,),
+        )
+        return {r["recipient"]: r["state"] for r in rows}
+    finally:
+        conn.close()
