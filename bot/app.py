@@ -20,6 +20,7 @@ from bot.context import Account, BotData, Context
 from bot.errors import on_error
 from bot.info import info_handlers
 from bot.jobs import schedule_jobs
+from bot.logs import quiet_leaky_loggers
 from bot.send_cmd import send_handlers
 from providers.base import SmsProvider
 from providers.payamak import PayamakProvider
@@ -96,6 +97,7 @@ async def post_shutdown(application: BridgeApp) -> None:
 
 def build_application(config: Config) -> BridgeApp:
     """The PTB Application for `config`, with handlers; jobs start in post_init."""
+    quiet_leaky_loggers()
     api = config.telegram.api_url
     builder = (
         Application.builder()

@@ -65,13 +65,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def quiet_leaky_loggers() -> None:
+    """Raise the libraries that log secret-bearing URLs (httpx: `/bot<token>/…`) to WARNING.
+
+    Called by the application itself too, so an embedded bridge (tests, the demo) is as safe
+    as `sms-bridge run`, whoever configured logging.
+    """
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def setup_logging(level: int | str = logging.INFO, secrets: Iterable[str] = ()) -> RedactingFilter:
     """Log to stderr at `level`, quiet the URL-logging libraries, redact on every root handler."""
     logging.basicConfig(level=level, format=LOG_FORMAT)
     root = logging.getLogger()
     root.setLevel(level)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_leaky_loggers()
     redactor = next(
         (f for h in root.handlers for f in h.filters if isinstance(f, RedactingFilter)), None
     )
