@@ -33,7 +33,7 @@ from bot.sending import (
 )
 from bot.texts import t
 from providers.parts import count_parts
-from providers.phone import display_number, split_number_list, to_ascii_digits
+from providers.phone import split_number_list, to_ascii_digits
 from storage.models import Role, SendStatus
 
 log = logging.getLogger(__name__)
@@ -343,8 +343,3 @@ def send_handlers() -> list[BaseHandler[Update, Context, Any]]:
         CommandHandler("from", from_command),
         MessageHandler(filters.REPLY & text_only, reply_to_sms),
     ]
-
-
-def display_recipients(numbers: tuple[str, ...]) -> str:
-    """Numbers for people, comma-separated."""
-    return ", ".join(display_number(n) for n in numbers)
