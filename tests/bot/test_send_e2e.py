@@ -179,3 +179,62 @@ async def test_nothing_is_sent_before_a_send_command(bridge: World) -> None:
     """A guard for the tests that assert nothing was sent: the simulators start empty."""
     await ask(bridge, OPERATOR, OPERATOR, "/lines")
     assert nothing_sent(bridge)
+
+
+HUNDRED_AND_ONE = " ".join(f"0912{n:07d}" for n in range(101))
+
+REFUSALS = [
+    pytest.param(
+        "/send 09121112222 0912111 ۰۲۱۸۸۷۷۶۶۵۵ +4915112345678 hi",
+        ["معتبر نیستند", "0912111", "۰۲۱۸۸۷۷۶۶۵۵", "+4915112345678"],
+        ["09121112222"],
+        id="invalid-numbers-named",
+    ),
+    pytest.param("/send 09121112222", ["متن پیامک خالی است"], [], id="empty-text"),
+    pytest.param("/send 09121112222 \n  \n", ["متن پیامک خالی است"], [], id="blank-text"),
+    pytest.param("/send hello there", ["هیچ شماره‌ای", "/send شماره‌ها متن"], [], id="no-numbers"),
+    pytest.param(
+        "/send 09121112222 " + "س" * 700,
+        ["11 بخش", "«raygan»", "حداکثر 10 بخش"],
+        [],
+        id="eleven-parts-on-raygan",
+    ),
+    pytest.param(
+        f"/send {HUNDRED_AND_ONE} hi",
+        ["حداکثر 100 گیرنده", "101 داده شد"],
+        [],
+        id="too-many-recipients",
+    ),
+]
+
+
+@pytest.mark.parametrize(("command", "named", "not_named"), REFUSALS)
+async def test_bad_send_is_refused_with_its_reason_and_nothing_is_sent(
+    bridge: World, command: str, named: list[str], not_named: list[str]
+) -> None:
+    refusal = await ask(bridge, OPERATOR, OPERATOR, command)
+    for fragment in named:
+        assert fragment in refusal.text, (fragment, refusal.text)
+    for fragment in not_named:
+        assert fragment not in refusal.text, (fragment, refusal.text)
+    # A following command's answer shows the bridge is past the refused one.
+    await ask(bridge, OPERATOR, OPERATOR, "/lines")
+    assert nothing_sent(bridge)
+    assert sends_rows(bridge) == []
+
+
+async def test_ten_parts_are_accepted_on_raygan_and_eleven_on_payamak(bridge: World) -> None:
+    ten_parts = "س" * 670
+    eleven_parts = "س" * 700
+    await ask(bridge, OPERATOR, OPERATOR, f"/send 09121112222 {ten_parts}")
+    assert [s.text for s in bridge.sandbox.raygan.sent] == [ten_parts]
+    await ask(bridge, OPERATOR, OPERATOR, "/from meli")
+    await ask(bridge, OPERATOR, OPERATOR, f"/send 09121112222 {eleven_parts}")
+    assert [s.text for s in bridge.sandbox.payamak.sent] == [eleven_parts]
+
+
+async def test_a_hundred_recipients_are_accepted(bridge: World) -> None:
+    numbers = [f"0912{n:07d}" for n in range(100)]
+    await ask(bridge, OPERATOR, OPERATOR, f"/send {' '.join(numbers)} hi")
+    assert sorted(s.mobile for s in bridge.sandbox.raygan.sent) == numbers
+    assert bridge.sandbox.raygan.calls["SendMessage"] == 1
