@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from functools import cached_property
 
 import aiohttp
 import aiosqlite
@@ -50,6 +52,12 @@ class BotData:
             if line in account.lines:
                 return account
         return None
+
+    @cached_property
+    def forward_lock(self) -> asyncio.Lock:
+        """Held while stored SMS are posted: two forwarders reading the same pending rows
+        would post them twice (the repeating job and the one-shot runs are separate jobs)."""
+        return asyncio.Lock()
 
     @property
     def default_account(self) -> Account:

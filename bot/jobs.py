@@ -197,23 +197,28 @@ async def forward_incoming(context: Context) -> None:
     that fails is left for the next round; the others go on.
     """
     data = context.bot_data
+    async with data.forward_lock:
+        await _forward_pending(context.bot, data)
+
+
+async def _forward_pending(bot: Bot, data: BotData) -> None:
     lang = data.config.telegram.language
     for chat_id in await data.repo.pending_forward_chats():
         forwards = await data.repo.pending_forwards(FORWARD_BATCH, chat_id=chat_id)
         pending = [f.incoming for f in forwards]
         try:
             if len(pending) > DIGEST_THRESHOLD:
-                await _forward_digests(context.bot, data, lang, chat_id, pending)
+                await _forward_digests(bot, data, lang, chat_id, pending)
             else:
                 for message in pending:
-                    await _forward_one(context.bot, data, lang, chat_id, message)
+                    await _forward_one(bot, data, lang, chat_id, message)
         except RetryAfter as exc:
             log.warning("forwarding to %s paused by Telegram for %ss", chat_id, exc.retry_after)
         except (BadRequest, Forbidden) as exc:
             log.error("forwarding to %s refused: %s", chat_id, exc)
             await send_alert(
                 data,
-                context.bot,
+                bot,
                 f"forward_refused:{chat_id}",
                 "alert.error",
                 error=f"{chat_id}: {exc}",
