@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.count <= 99_999:
         parser.error("--count must be 1 to 99,999")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # While Telegram's limit holds the forwarding job back, APScheduler says at every tick that
+    # it skipped the next run (max_instances=1, as intended): noise here.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory() as tmp:
         return asyncio.run(run(args.count, args.timeout, Path(tmp)))

@@ -1,0 +1,66 @@
+"""Each benchmark in bench/ runs at a tiny size and reports what it is for, so none can rot.
+
+Behaviour only: every recipient accepted, every due recipient polled, every SMS visible once.
+The speed figures they print are not asserted (that is what the full-size runs are for).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_bench(script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run bench/<script> with the test interpreter from the project root."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_bulk_send_sends_every_recipient_through_both_adapters_and_the_sdk() -> None:
+    result = run_bench("bulk_send.py", "--recipients", "250", "--latency", "0.005")
+    out = result.stdout
+    assert result.returncode in (0, 1), result.stderr  # 1: a speed target missed at this size
+    assert re.search(r"raygansms .*calls +1 .*accepted 250\b", out), out
+    assert re.search(r"payamak .*calls +3 .*accepted 250\b", out), out
+    assert re.search(r"SDK \(in turn\) .*calls +3 .*accepted 250\b", out), out
+    assert re.search(r"SDK \(8 threads\) .*calls +3 .*accepted 250\b", out), out
+    assert out.count("every recipient accepted: PASS") == 2, out
+    assert re.search(r"peak RSS +\d+\.\d MB", out), out
+
+
+def test_bulk_send_skip_sdk_and_bad_flags() -> None:
+    skipped = run_bench("bulk_send.py", "--recipients", "10", "--latency", "0", "--skip-sdk")
+    assert "accepted 10" in skipped.stdout, skipped.stderr
+    assert "SDK" not in skipped.stdout
+    refused = run_bench("bulk_send.py", "--recipients", "50001")
+    assert refused.returncode == 2
+    assert "--recipients must be 1 to 50,000" in refused.stderr
+
+
+def test_delivery_polling_prints_the_schedule_and_polls_every_due_recipient_once() -> None:
+    result = run_bench("delivery_polling.py", "--recipients", "300", "--group", "100")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "polls of a recipient that never reaches a final state: 19" in out, out
+    # 150 RayganSMS recipients in groups of 100: one GroupMessageStatus per group.
+    assert re.search(r"raygan +150 recipients .*provider calls +2 .*polled once: 150", out), out
+    assert re.search(r"meli +150 recipients .*provider calls +150 .*polled once: 150", out), out
+    assert "PASS" in out
+
+
+def test_inbound_burst_shows_every_sms_once_in_the_group() -> None:
+    result = run_bench("inbound_burst.py", "--count", "30", "--timeout", "60")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "lost: 0; doubled: 0" in out, out
+    assert "PASS" in out
