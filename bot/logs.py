@@ -12,6 +12,8 @@ REDACTED = "<redacted>"
 # httpx logs every request URL at INFO, and Bot API URLs carry the token (`/bot<token>/`);
 # apscheduler logs each job run at INFO, which drowns everything else with our poll intervals.
 QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler")
+# PTB's bots log their token-bearing API URLs at DEBUG when they start; redacted at the source.
+TOKEN_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # A token inside a Bot API URL or path: .../bot123456:AAE.../getMe
@@ -73,6 +75,10 @@ def quiet_leaky_loggers() -> None:
     """
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in TOKEN_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
 
 
 def setup_logging(level: int | str = logging.INFO, secrets: Iterable[str] = ()) -> RedactingFilter:
