@@ -9,7 +9,7 @@ import asyncio
 import sqlite3
 from collections.abc import Callable
 
-from bridge_harness import WAIT, World
+from bridge_harness import WAIT, BridgeProcess, World
 
 from sandbox.telegram import FakeMessage
 
@@ -91,3 +91,13 @@ def recipient_states(world: World, send_id: int) -> dict[str, str]:
         return {r["recipient"]: r["state"] for r in rows}
     finally:
         conn.close()
+
+
+async def stop_gracefully(process: BridgeProcess) -> int:
+    """SIGTERM the bridge subprocess and wait for it without blocking this event loop (the
+    fakes it talks to while shutting down run here); its exit code."""
+    proc = process.proc
+    assert proc is not None
+    proc.terminate()
+    await wait_for(lambda: proc.poll() is not None, "the bridge process to exit after SIGTERM")
+    return int(proc.returncode)
