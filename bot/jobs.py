@@ -320,7 +320,7 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
         queue.run_repeating(
             check_credit,
             polling.credit,
-            first=5,
+            first=1,
             data=name,
             name=f"credit:{name}",
             job_kwargs=JOB_KWARGS,
