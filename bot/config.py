@@ -152,6 +152,7 @@ class AccountConfig(_Section):
     default: bool = False
     timeout_seconds: Annotated[float, Field(gt=0)] = 20.0
     max_concurrency: Annotated[int, Field(ge=1)] = 8
+    read_attempts: Annotated[int, Field(ge=1, le=10)] = 3
     credit_low: Annotated[float, Field(ge=0)] | None = None
 
     @model_validator(mode="before")
@@ -205,6 +206,7 @@ class AccountConfig(_Section):
             connect_timeout=connect,
             read_timeout=self.timeout_seconds,
             max_concurrency=self.max_concurrency,
+            read_attempts=self.read_attempts,
         )
 
 

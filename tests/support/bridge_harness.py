@@ -59,6 +59,7 @@ def make_config(api_url: str, sandbox_url: str, db_path: Path, **overrides: Any)
                 "lines": [RAYGAN_LINE],
                 "default": True,
                 "timeout_seconds": 3,
+                "read_attempts": 1,
             },
             {
                 "name": "meli",
@@ -68,6 +69,7 @@ def make_config(api_url: str, sandbox_url: str, db_path: Path, **overrides: Any)
                 "password": PAYAMAK_PASSWORD,
                 "lines": [PAYAMAK_LINE],
                 "timeout_seconds": 3,
+                "read_attempts": 1,
             },
         ],
         "routes": [{"line": RAYGAN_LINE, "chat_id": SUPPORT_GROUP}],
