@@ -54,19 +54,23 @@ def listed_commands(help_text: str) -> set[str]:
 # ---------------------------------------------------------------- roles
 
 
-@pytest.mark.parametrize(
-    "command",
-    ["/send 09121112222 free SMS", "/status 1", "/help", "/credit", "/allow 555555555 admin"],
-)
-async def test_a_user_with_no_role_is_refused_politely_and_nothing_happens(
-    bridge: World, command: str
-) -> None:
-    refusal = await ask(bridge, STRANGER, STRANGER, command)
-    assert "دسترسی ندارید" in refusal.text and str(STRANGER) in refusal.text
+NO_ROLE_ATTEMPTS = [
+    "/send 09121112222 free SMS",
+    "/status 1",
+    "/help",
+    "/credit",
+    "/allow 555555555 admin",
+]
+
+
+async def test_a_user_with_no_role_is_refused_politely_and_nothing_happens(bridge: World) -> None:
+    for command in NO_ROLE_ATTEMPTS:
+        refusal = await ask(bridge, STRANGER, STRANGER, command)
+        assert "دسترسی ندارید" in refusal.text and str(STRANGER) in refusal.text, command
     assert nothing_sent(bridge)
     assert credit_calls(bridge) == 0
     assert stored_role(bridge, STRANGER) is None
-    assert audit_actions(bridge, STRANGER) == ["refused"]
+    assert audit_actions(bridge, STRANGER) == ["refused"] * len(NO_ROLE_ATTEMPTS)
 
 
 async def test_a_user_with_no_role_is_refused_in_their_telegram_language(bridge: World) -> None:
@@ -86,11 +90,12 @@ async def test_a_viewer_cannot_send_but_can_see_a_sends_status(bridge: World) ->
     assert bridge.sandbox.raygan.calls["SendMessage"] == 1
 
 
-@pytest.mark.parametrize("command", ["/credit", "/from meli", "/route 10002188"])
-async def test_a_viewer_is_refused_what_needs_more_rights(bridge: World, command: str) -> None:
-    refusal = await ask(bridge, VIEWER, VIEWER, command)
-    assert "«بیننده» مجاز نیست" in refusal.text
+async def test_a_viewer_is_refused_what_needs_more_rights(bridge: World) -> None:
+    for command in ("/credit", "/from meli", "/route 10002188", "/allow 555555555 viewer"):
+        refusal = await ask(bridge, VIEWER, VIEWER, command)
+        assert "«بیننده» مجاز نیست" in refusal.text, command
     assert credit_calls(bridge) == 0
+    assert stored_role(bridge, STRANGER) is None
     conn = bridge.db()
     try:
         assert conn.execute("SELECT * FROM chat_settings").fetchall() == []
@@ -99,20 +104,20 @@ async def test_a_viewer_is_refused_what_needs_more_rights(bridge: World, command
         conn.close()
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        "/allow 555555555 admin",
-        "/deny 333333333",
-        "/users",
-        "/route 10002188",
-        "/unroute 50002910001080",
-        "/routes",
-    ],
-)
-async def test_an_operator_cannot_use_admin_commands(bridge: World, command: str) -> None:
-    refusal = await ask(bridge, OPERATOR, OPERATOR, command)
-    assert "«اپراتور» مجاز نیست" in refusal.text
+ADMIN_ONLY = [
+    "/allow 555555555 admin",
+    "/deny 333333333",
+    "/users",
+    "/route 10002188",
+    "/unroute 50002910001080",
+    "/routes",
+]
+
+
+async def test_an_operator_cannot_use_admin_commands(bridge: World) -> None:
+    for command in ADMIN_ONLY:
+        refusal = await ask(bridge, OPERATOR, OPERATOR, command)
+        assert "«اپراتور» مجاز نیست" in refusal.text, command
     assert stored_role(bridge, STRANGER) is None
     assert stored_role(bridge, VIEWER) == "viewer"
     routes = await ask(bridge, ADMIN, ADMIN, "/routes")
@@ -207,30 +212,29 @@ async def test_status_shows_each_recipients_final_state(bridge: World) -> None:
     assert "+98 912 333 4444: ❌ تحویل نشد" in lines
 
 
-@pytest.mark.parametrize("typed", ["2", "۲", "#2", "٢", "#۲"])
-async def test_status_takes_the_id_in_any_digits(bridge: World, typed: str) -> None:
+async def test_status_takes_the_id_in_any_digits(bridge: World) -> None:
     await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 first")
     await ask(bridge, OPERATOR, OPERATOR, "/send 09123334444 second")
-    status = await ask(bridge, VIEWER, VIEWER, f"/status {typed}")
-    lines = status.text.splitlines()
-    assert lines[0] == f"ارسال #2 از خط {RAYGAN_LINE} (raygan)"
-    assert any(line.startswith("+98 912 333 4444: ") for line in lines), lines
-    assert not any("912 111 2222" in line for line in lines), lines
+    for typed in ("2", "۲", "#2", "٢", "#۲"):
+        lines = (await ask(bridge, VIEWER, VIEWER, f"/status {typed}")).text.splitlines()
+        assert lines[0] == f"ارسال #2 از خط {RAYGAN_LINE} (raygan)", (typed, lines)
+        assert any(line.startswith("+98 912 333 4444: ") for line in lines), (typed, lines)
+        assert not any("912 111 2222" in line for line in lines), (typed, lines)
 
 
-@pytest.mark.parametrize(
-    ("command", "expected"),
-    [
-        ("/status 42", "ارسال #42 پیدا نشد."),
-        ("/status ۴۲", "ارسال #42 پیدا نشد."),
-        ("/status", "استفاده: /status شناسهٔ ارسال"),
-        ("/status abc", "استفاده: /status شناسهٔ ارسال"),
-    ],
-)
-async def test_status_refusals(bridge: World, command: str, expected: str) -> None:
+STATUS_REFUSALS = [
+    ("/status 42", "ارسال #42 پیدا نشد."),
+    ("/status ۴۲", "ارسال #42 پیدا نشد."),
+    ("/status", "استفاده: /status شناسهٔ ارسال"),
+    ("/status abc", "استفاده: /status شناسهٔ ارسال"),
+]
+
+
+async def test_status_refusals(bridge: World) -> None:
     await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 hi")
-    answer = await ask(bridge, VIEWER, VIEWER, command)
-    assert answer.text == expected
+    for command, expected in STATUS_REFUSALS:
+        answer = await ask(bridge, VIEWER, VIEWER, command)
+        assert answer.text == expected, command
 
 
 async def test_history_lists_this_chats_sent_and_received_sms(bridge: World) -> None:
@@ -321,18 +325,18 @@ async def test_route_brings_a_lines_incoming_sms_here_and_unroute_stops_it(
     assert PAYAMAK_LINE in alert.text
 
 
-@pytest.mark.parametrize(
-    ("command", "expected"),
-    [
-        ("/route 99999", f"خط 99999 در هیچ حسابی نیست. خطوط: {RAYGAN_LINE}, {PAYAMAK_LINE}"),
-        ("/unroute 99999", f"خط 99999 در هیچ حسابی نیست. خطوط: {RAYGAN_LINE}, {PAYAMAK_LINE}"),
-        ("/route", "استفاده: /route شماره‌خط در گفتگویی که پیامک‌ها باید به آن برسند."),
-        ("/unroute", "استفاده: /route شماره‌خط در گفتگویی که پیامک‌ها باید به آن برسند."),
-    ],
-)
-async def test_route_refusals_change_nothing(bridge: World, command: str, expected: str) -> None:
-    answer = await ask(bridge, ADMIN, SUPPORT_GROUP, command)
-    assert answer.text == expected
+ROUTE_REFUSALS = [
+    ("/route 99999", f"خط 99999 در هیچ حسابی نیست. خطوط: {RAYGAN_LINE}, {PAYAMAK_LINE}"),
+    ("/unroute 99999", f"خط 99999 در هیچ حسابی نیست. خطوط: {RAYGAN_LINE}, {PAYAMAK_LINE}"),
+    ("/route", "استفاده: /route شماره‌خط در گفتگویی که پیامک‌ها باید به آن برسند."),
+    ("/unroute", "استفاده: /route شماره‌خط در گفتگویی که پیامک‌ها باید به آن برسند."),
+]
+
+
+async def test_route_refusals_change_nothing(bridge: World) -> None:
+    for command, expected in ROUTE_REFUSALS:
+        answer = await ask(bridge, ADMIN, SUPPORT_GROUP, command)
+        assert answer.text == expected, command
     routes = await ask(bridge, ADMIN, ADMIN, "/routes")
     assert routes.text == f"• {RAYGAN_LINE} ← {SUPPORT_GROUP} (config)"
 
@@ -370,24 +374,22 @@ async def test_allow_with_persian_digits_and_a_role_change(bridge: World) -> Non
     assert [s.text for s in bridge.sandbox.raygan.sent] == ["promoted"]
 
 
-@pytest.mark.parametrize(
-    ("command", "expected"),
-    [
-        ("/allow 555555555 boss", "نقش باید یکی از admin، operator یا viewer باشد: boss"),
-        ("/allow eve operator", "شناسهٔ کاربر باید عدد باشد: eve"),
-        ("/allow 555555555", "استفاده: /allow شناسهٔ کاربر admin|operator|viewer"),
-        ("/allow", "استفاده: /allow شناسهٔ کاربر admin|operator|viewer"),
-        ("/deny", "استفاده: /deny شناسهٔ کاربر"),
-        ("/deny eve", "شناسهٔ کاربر باید عدد باشد: eve"),
-        ("/deny 555555555", "کاربر 555555555 نقشی نداشت."),
-        (f"/deny {ADMIN}", f"کاربر {ADMIN} در پیکربندی مدیر است و از اینجا حذف نمی‌شود."),
-    ],
-)
-async def test_allow_and_deny_refusals_change_no_role(
-    bridge: World, command: str, expected: str
-) -> None:
-    answer = await ask(bridge, ADMIN, ADMIN, command)
-    assert answer.text == expected
+ROLE_REFUSALS = [
+    ("/allow 555555555 boss", "نقش باید یکی از admin، operator یا viewer باشد: boss"),
+    ("/allow eve operator", "شناسهٔ کاربر باید عدد باشد: eve"),
+    ("/allow 555555555", "استفاده: /allow شناسهٔ کاربر admin|operator|viewer"),
+    ("/allow", "استفاده: /allow شناسهٔ کاربر admin|operator|viewer"),
+    ("/deny", "استفاده: /deny شناسهٔ کاربر"),
+    ("/deny eve", "شناسهٔ کاربر باید عدد باشد: eve"),
+    ("/deny 555555555", "کاربر 555555555 نقشی نداشت."),
+    (f"/deny {ADMIN}", f"کاربر {ADMIN} در پیکربندی مدیر است و از اینجا حذف نمی‌شود."),
+]
+
+
+async def test_allow_and_deny_refusals_change_no_role(bridge: World) -> None:
+    for command, expected in ROLE_REFUSALS:
+        answer = await ask(bridge, ADMIN, ADMIN, command)
+        assert answer.text == expected, command
     assert stored_role(bridge, STRANGER) is None
     assert (stored_role(bridge, OPERATOR), stored_role(bridge, VIEWER)) == ("operator", "viewer")
     admin_help = await ask(bridge, ADMIN, ADMIN, "/help")
@@ -397,27 +399,25 @@ async def test_allow_and_deny_refusals_change_no_role(
 # ---------------------------------------------------------------- /from
 
 
-@pytest.mark.parametrize(
-    ("command", "expected"),
-    [
-        (
-            "/from nowhere",
-            "خط یا حسابی به نام «nowhere» وجود ندارد. خطوط: "
-            f"{RAYGAN_LINE} (raygan), {PAYAMAK_LINE} (meli)",
-        ),
-        (
-            "/from 99999",
-            "خط یا حسابی به نام «99999» وجود ندارد. خطوط: "
-            f"{RAYGAN_LINE} (raygan), {PAYAMAK_LINE} (meli)",
-        ),
-        ("/from", f"استفاده: /from نام‌حساب یا شماره‌خط\nاکنون: {RAYGAN_LINE} (raygan)"),
-    ],
-)
-async def test_from_refusals_keep_the_chats_line(
-    bridge: World, command: str, expected: str
-) -> None:
-    answer = await ask(bridge, OPERATOR, OPERATOR, command)
-    assert answer.text == expected
+FROM_REFUSALS = [
+    (
+        "/from nowhere",
+        "خط یا حسابی به نام «nowhere» وجود ندارد. خطوط: "
+        f"{RAYGAN_LINE} (raygan), {PAYAMAK_LINE} (meli)",
+    ),
+    (
+        "/from 99999",
+        "خط یا حسابی به نام «99999» وجود ندارد. خطوط: "
+        f"{RAYGAN_LINE} (raygan), {PAYAMAK_LINE} (meli)",
+    ),
+    ("/from", f"استفاده: /from نام‌حساب یا شماره‌خط\nاکنون: {RAYGAN_LINE} (raygan)"),
+]
+
+
+async def test_from_refusals_keep_the_chats_line(bridge: World) -> None:
+    for command, expected in FROM_REFUSALS:
+        answer = await ask(bridge, OPERATOR, OPERATOR, command)
+        assert answer.text == expected, command
     await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 still raygan")
     assert [s.text for s in bridge.sandbox.raygan.sent] == ["still raygan"]
     assert not bridge.sandbox.payamak.sent
