@@ -179,12 +179,6 @@ async def test_the_same_update_delivered_twice_sends_one_sms(bridge: World) -> N
     assert confirmation.message_id == bridge.fake.bot_messages(OPERATOR)[0].message_id
 
 
-async def test_nothing_is_sent_before_a_send_command(bridge: World) -> None:
-    """A guard for the tests that assert nothing was sent: the simulators start empty."""
-    await ask(bridge, OPERATOR, OPERATOR, "/lines")
-    assert nothing_sent(bridge)
-
-
 HUNDRED_AND_ONE = " ".join(f"0912{n:07d}" for n in range(101))
 
 REFUSALS = [
