@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -70,11 +70,11 @@ async def bridge(world: World) -> AsyncIterator[World]:
 
 
 @pytest.fixture
-def bridge_process(world: World) -> Iterator[BridgeProcess]:
+async def bridge_process(world: World) -> AsyncIterator[BridgeProcess]:
     """A bridge subprocess against the world's fakes (not started)."""
     config_path = write_toml(world.config_data(), world.tmp_path / "config.toml")
     process = BridgeProcess(world, config_path, world.tmp_path / "bridge.log")
     try:
         yield process
     finally:
-        process.stop()
+        await process.stop()

@@ -160,15 +160,18 @@ class BridgeProcess:
         self.proc.kill()
         self.proc.wait(timeout=10)
 
-    def stop(self) -> None:
-        """Terminate if still running."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+    async def stop(self) -> None:
+        """SIGTERM if still running, and wait without blocking the event loop: the fakes the
+        bridge talks to while shutting down run in this loop."""
+        proc = self.proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            await asyncio.to_thread(proc.wait, 10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            await asyncio.to_thread(proc.wait, 10)
 
     def log_text(self) -> str:
         """Everything the process logged so far."""
