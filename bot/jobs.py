@@ -22,7 +22,7 @@ from bot.render import render_confirmation, render_digests, render_incoming
 from bot.send_cmd import digest
 from bot.texts import t
 from providers.base import ErrorCategory, ProviderError, Receipt
-from storage.models import IncomingMessage, SendRecipient
+from storage.models import DeliveryReport, IncomingMessage, SendRecipient
 
 log = logging.getLogger(__name__)
 
@@ -130,13 +130,14 @@ async def poll_deliveries(context: Context) -> None:
             receipts = {_receipt(r): r for r in due}
             updates = await account.provider.delivery_statuses(list(receipts))
             reported = {u.receipt: u for u in updates}
+            reports = []
             for receipt, recipient in receipts.items():
                 update = reported.get(receipt)
                 state = update.state if update else recipient.state
                 raw = update.raw_code if update else recipient.raw_code
                 later = None if state.is_final else next_poll_at(data, recipient.polls, now)
-                if await data.repo.apply_delivery(recipient.id, state, raw, next_poll_at=later):
-                    changed += 1
+                reports.append(DeliveryReport(recipient.id, state, raw, later))
+            changed += await data.repo.apply_deliveries(reports)
             polled += len(due)
         if polled:
             log.info("deliveries of %s: %d polled, %d changed", account.name, polled, changed)

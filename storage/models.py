@@ -157,3 +157,13 @@ class AuditEntry:
     chat_id: int | None
     action: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """What one poll learnt about one recipient, to be stored."""
+
+    recipient_id: int
+    state: DeliveryState
+    raw_code: str | None
+    next_poll_at: datetime | None

@@ -22,6 +22,7 @@ from providers.base import DeliveryState, IncomingSms, Receipt
 from storage.db import StorageError
 from storage.models import (
     AuditEntry,
+    DeliveryReport,
     HistoryEntry,
     IncomingMessage,
     MessageLink,
@@ -457,31 +458,19 @@ class Repository:
     ) -> bool:
         """Store a delivery report: the state only moves forward (a final one never changes);
         polls+1 and next_poll_at always (none once final). True if the state changed."""
-        new = DeliveryState(state)
-        poll_at = None if next_poll_at is None else to_db_time(next_poll_at)
+        report = DeliveryReport(recipient_id, state, raw_code, next_poll_at)
+        return await self.apply_deliveries([report]) == 1
+
+    async def apply_deliveries(self, reports: Sequence[DeliveryReport]) -> int:
+        """`apply_delivery` for many recipients in one transaction (a poll cycle's batch);
+        returns how many changed state."""
         now = self._now()
+        changed = 0
         async with self._transaction() as conn:
-            row = await _one(
-                conn, "SELECT send_id, state FROM send_recipients WHERE id = ?", (recipient_id,)
-            )
-            if row is None:
-                raise NotFoundError(f"send recipient {recipient_id} does not exist")
-            current = DeliveryState(row["state"])
-            moves = current.can_move_to(new)
-            result = new if moves else current
-            if result.is_final:
-                poll_at = None
-            await conn.execute(
-                "UPDATE send_recipients SET state = ?, raw_code = CASE WHEN ? THEN ? ELSE raw_code"
-                " END, polls = polls + 1, next_poll_at = ?, updated_at = ? WHERE id = ?",
-                (result.value, moves, raw_code, poll_at, now, recipient_id),
-            )
-            if moves:
-                await conn.execute(
-                    f"UPDATE sends SET updated_at = ?, {_BUMP_CONFIRMATION} WHERE id = ?",
-                    (now, row["send_id"]),
-                )
-        return moves
+            for report in reports:
+                if await _apply_report(conn, report, now):
+                    changed += 1
+        return changed
 
     async def dirty_confirmations(self, limit: int = 50) -> list[Send]:
         """Sends whose confirmation message no longer shows their state, oldest first."""
@@ -792,6 +781,33 @@ async def _all(
 ) -> list[aiosqlite.Row]:
     async with conn.execute(sql, tuple(params)) as cursor:
         return list(await cursor.fetchall())
+
+
+async def _apply_report(conn: aiosqlite.Connection, report: DeliveryReport, now: str) -> bool:
+    """One delivery report inside an open transaction; True if the state moved."""
+    new = DeliveryState(report.state)
+    poll_at = None if report.next_poll_at is None else to_db_time(report.next_poll_at)
+    row = await _one(
+        conn, "SELECT send_id, state FROM send_recipients WHERE id = ?", (report.recipient_id,)
+    )
+    if row is None:
+        raise NotFoundError(f"send recipient {report.recipient_id} does not exist")
+    current = DeliveryState(row["state"])
+    moves = current.can_move_to(new)
+    result = new if moves else current
+    if result.is_final:
+        poll_at = None
+    await conn.execute(
+        "UPDATE send_recipients SET state = ?, raw_code = CASE WHEN ? THEN ? ELSE raw_code"
+        " END, polls = polls + 1, next_poll_at = ?, updated_at = ? WHERE id = ?",
+        (result.value, moves, report.raw_code, poll_at, now, report.recipient_id),
+    )
+    if moves:
+        await conn.execute(
+            f"UPDATE sends SET updated_at = ?, {_BUMP_CONFIRMATION} WHERE id = ?",
+            (now, row["send_id"]),
+        )
+    return moves
 
 
 async def _one(

@@ -157,3 +157,36 @@ async def test_due_recipients_picks_tracked_due_non_final_of_one_account(
     assert [r.id for r in await repo.due_recipients("meli", T0)] == [other_account]
     later = await repo.due_recipients("raygan", T0 + timedelta(minutes=2))
     assert [r.id for r in later] == [early, late, future]
+
+
+async def test_apply_deliveries_stores_a_batch_in_one_transaction(repo: Repository) -> None:
+    from storage.models import DeliveryReport
+
+    first = await _tracked_recipient(repo, "k1")
+    second = await _tracked_recipient(repo, "k2")
+    later = T0 + timedelta(minutes=1)
+    changed = await repo.apply_deliveries(
+        [DeliveryReport(first, D, "1", later), DeliveryReport(second, S, None, later)]
+    )
+    assert changed == 1
+    states = {
+        r.id: (r.state, r.polls, r.next_poll_at)
+        for key in ("k1", "k2")
+        for r in await repo.get_recipients((await repo.find_send_by_key(key)).id)  # type: ignore[union-attr]
+    }
+    assert states[first] == (D, 1, None)
+    assert states[second] == (S, 1, later)
+
+
+async def test_a_batch_with_an_unknown_recipient_changes_nothing(repo: Repository) -> None:
+    from storage.models import DeliveryReport
+
+    first = await _tracked_recipient(repo, "k1")
+    with pytest.raises(NotFoundError):
+        await repo.apply_deliveries(
+            [DeliveryReport(first, D, "1", None), DeliveryReport(999_999, D, "1", None)]
+        )
+    send = await repo.find_send_by_key("k1")
+    assert send is not None
+    (recipient,) = await repo.get_recipients(send.id)
+    assert (recipient.state, recipient.polls) == (S, 0)
