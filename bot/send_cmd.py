@@ -240,6 +240,14 @@ async def guided_cancel(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
+async def nothing_to_cancel(update: Update, context: Context) -> None:
+    """/cancel with no flow open."""
+    message = update.effective_message
+    user = update.effective_user
+    assert message is not None and user is not None
+    await message.reply_html(t(await language_of(context.bot_data, user.id), "nothing_to_cancel"))
+
+
 async def stale_button(update: Update, context: Context) -> None:
     """A Send/Cancel button of a flow that has ended."""
     query = update.callback_query
@@ -340,6 +348,7 @@ def send_handlers() -> list[BaseHandler[Update, Context, Any]]:
     return [
         conversation,
         CallbackQueryHandler(stale_button, pattern="^send:"),
+        CommandHandler("cancel", nothing_to_cancel),
         CommandHandler("from", from_command),
         MessageHandler(filters.REPLY & text_only, reply_to_sms),
     ]

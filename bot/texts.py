@@ -90,6 +90,7 @@ _FA: dict[str, str] = {
     "button.confirm": "✅ ارسال",
     "button.cancel": "✖️ لغو",
     "cancelled": "لغو شد؛ چیزی ارسال نشد.",
+    "nothing_to_cancel": "کاری در جریان نیست که لغو شود.",
     "flow_expired": "این پیش‌نمایش دیگر معتبر نیست؛ دوباره /send را بزنید.",
     # replies
     "reply_sending": "پاسخ به {number} از خط {line}…",
@@ -228,6 +229,7 @@ _EN: dict[str, str] = {
     "button.confirm": "✅ Send",
     "button.cancel": "✖️ Cancel",
     "cancelled": "Cancelled; nothing was sent.",
+    "nothing_to_cancel": "There is nothing to cancel.",
     "flow_expired": "This preview is no longer valid; start again with /send.",
     "reply_sending": "Replying to {number} from line {line}…",
     "reply_no_target": "This message is not an incoming SMS; use /send to send.",

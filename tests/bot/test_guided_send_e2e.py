@@ -126,3 +126,9 @@ async def test_guided_flow_sends_from_the_chats_chosen_payamak_line(bridge: Worl
         (PAYAMAK_LINE, ("09121112222",), "via payamak")
     ]
     assert bridge.sandbox.raygan.calls["SendMessage"] == 0
+
+
+async def test_cancel_with_no_flow_open_says_there_is_nothing_to_cancel(bridge: World) -> None:
+    answer = await ask(bridge, OPERATOR, OPERATOR, "/cancel")
+    assert "کاری در جریان نیست" in answer.text
+    assert nothing_sent(bridge)
