@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, Final, TypeVar
 
-from telegram import Update
+from telegram import Message, Update, User
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotData, Context
@@ -35,6 +35,15 @@ async def language_of(data: BotData, user_id: int | None) -> str:
         if chosen:
             return chosen
     return data.config.telegram.language
+
+
+async def asked(update: Update, context: Context) -> tuple[Message, User, str]:
+    """The message a command came in, who sent it, and the language to answer in."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        raise ValueError(f"update {update.update_id} has no message or no sender")
+    return message, user, await language_of(context.bot_data, user.id)
 
 
 def has_right(role: Role | None, needed: Role) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import language_of, requires
+from bot.access import asked, requires
 from bot.context import Context
 from bot.texts import t
 from providers.phone import to_ascii_digits
@@ -22,11 +22,8 @@ def _all_lines(context: Context) -> str:
 
 
 async def _route_change(update: Update, context: Context, *, add: bool) -> None:
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     line = to_ascii_digits(context.args[0]) if context.args else ""
     if not line:
         await message.reply_html(t(lang, "route_usage"))
@@ -62,11 +59,8 @@ async def unroute_command(update: Update, context: Context) -> None:
 @requires(Role.ADMIN)
 async def routes_command(update: Update, context: Context) -> None:
     """`/routes`: every route, from config and from admins."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, _user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     routes = await data.repo.list_routes()
     if not routes:
         await message.reply_html(t(lang, "routes_empty"))
@@ -80,11 +74,8 @@ async def routes_command(update: Update, context: Context) -> None:
 @requires(Role.ADMIN)
 async def allow_command(update: Update, context: Context) -> None:
     """`/allow <user id> <role>`: grant or change a role."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     args = context.args or []
     if len(args) != 2:
         await message.reply_html(t(lang, "allow_usage"))
@@ -108,11 +99,8 @@ async def allow_command(update: Update, context: Context) -> None:
 @requires(Role.ADMIN)
 async def deny_command(update: Update, context: Context) -> None:
     """`/deny <user id>`: remove a stored role (config admins stay)."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     raw_id = to_ascii_digits(context.args[0]) if context.args else ""
     if not raw_id:
         await message.reply_html(t(lang, "deny_usage"))
@@ -133,11 +121,8 @@ async def deny_command(update: Update, context: Context) -> None:
 @requires(Role.ADMIN)
 async def users_command(update: Update, context: Context) -> None:
     """`/users`: config admins and every stored role."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, _user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     config_admins = data.config.telegram.admins
     rows = [
         t(

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import language_of, requires
+from bot.access import asked, requires
 from bot.context import Account, Context
 from bot.render import pack_messages, render_confirmation, shorten, state_label, tehran_time
 from bot.texts import t
@@ -34,11 +34,8 @@ def _int_argument(context: Context) -> int | None:
 @requires(Role.VIEWER)
 async def status_command(update: Update, context: Context) -> None:
     """`/status <id>`: a send's per-recipient delivery states."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, _user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     send_id = _int_argument(context)
     if send_id is None:
         await message.reply_html(t(lang, "status_usage"))
@@ -54,11 +51,8 @@ async def status_command(update: Update, context: Context) -> None:
 @requires(Role.VIEWER)
 async def history_command(update: Update, context: Context) -> None:
     """`/history [n]`: this chat's recent sent and received SMS, newest first."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, _user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     limit = min(_int_argument(context) or HISTORY_DEFAULT, HISTORY_MAX)
     entries = await data.repo.history(message.chat_id, limit)
     if not entries:
@@ -105,11 +99,8 @@ async def _credit_line(lang: str, account: Account) -> str:
 @requires(Role.OPERATOR)
 async def credit_command(update: Update, context: Context) -> None:
     """`/credit`: each account's credit, asked of every provider at once."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, _user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     lines = await asyncio.gather(*(_credit_line(lang, a) for a in data.accounts.values()))
     await message.reply_html("\n".join(lines))
 
@@ -117,11 +108,8 @@ async def credit_command(update: Update, context: Context) -> None:
 @requires(Role.VIEWER)
 async def lines_command(update: Update, context: Context) -> None:
     """`/lines`: each account's lines (from config), the default marked."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, _user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     default = data.default_account.name
     text = "\n".join(
         t(

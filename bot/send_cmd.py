@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.access import language_of, requires
+from bot.access import asked, language_of, requires
 from bot.context import Account, BotData, Context
 from bot.render import render_confirmation
 from bot.sending import (
@@ -94,11 +94,8 @@ async def report_outcome(data: BotData, message: Message, lang: str, outcome: Se
 @requires(Role.OPERATOR)
 async def send_command(update: Update, context: Context) -> int:
     """`/send <numbers> <text>`, or `/send` alone to start the guided flow."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     arguments = command_arguments(message)
     if not arguments.strip():
         await message.reply_html(t(lang, "ask_numbers"))
@@ -299,11 +296,8 @@ async def reply_to_sms(update: Update, context: Context) -> None:
 @requires(Role.OPERATOR)
 async def from_command(update: Update, context: Context) -> None:
     """`/from <account or line>`: this chat's sending line."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
+    message, user, lang = await asked(update, context)
     data = context.bot_data
-    lang = await language_of(data, user.id)
     choice = to_ascii_digits(command_arguments(message).strip())
     account, line = await chat_sender(data, message.chat_id)
     if not choice:
