@@ -463,14 +463,51 @@ class Repository:
 
     async def apply_deliveries(self, reports: Sequence[DeliveryReport]) -> int:
         """`apply_delivery` for many recipients in one transaction (a poll cycle's batch);
-        returns how many changed state."""
+        returns how many changed state. Unknown recipient ids change nothing and raise."""
+        if not reports:
+            return 0
         now = self._now()
-        changed = 0
+        ids = [r.recipient_id for r in reports]
         async with self._transaction() as conn:
+            current: dict[int, tuple[int, DeliveryState]] = {}
+            # Chunks keep each IN list under SQLite's variable limit.
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                async with conn.execute(
+                    f"SELECT id, send_id, state FROM send_recipients WHERE id IN ({marks})", chunk
+                ) as cursor:
+                    for row in await cursor.fetchall():
+                        current[int(row["id"])] = (int(row["send_id"]), DeliveryState(row["state"]))
+            missing = sorted(set(ids) - set(current))
+            if missing:
+                raise NotFoundError(f"send recipients {missing[:10]} do not exist")
+            updates: list[tuple[Any, ...]] = []
+            moved_sends: set[int] = set()
             for report in reports:
-                if await _apply_report(conn, report, now):
-                    changed += 1
-        return changed
+                send_id, state = current[report.recipient_id]
+                new = DeliveryState(report.state)
+                moves = state.can_move_to(new)
+                result = new if moves else state
+                poll_at = None if report.next_poll_at is None else to_db_time(report.next_poll_at)
+                if result.is_final:
+                    poll_at = None
+                updates.append(
+                    (result.value, moves, report.raw_code, poll_at, now, report.recipient_id)
+                )
+                current[report.recipient_id] = (send_id, result)
+                if moves:
+                    moved_sends.add(send_id)
+            await conn.executemany(
+                "UPDATE send_recipients SET state = ?, raw_code = CASE WHEN ? THEN ? ELSE raw_code"
+                " END, polls = polls + 1, next_poll_at = ?, updated_at = ? WHERE id = ?",
+                updates,
+            )
+            await conn.executemany(
+                f"UPDATE sends SET updated_at = ?, {_BUMP_CONFIRMATION} WHERE id = ?",
+                [(now, send_id) for send_id in sorted(moved_sends)],
+            )
+        return sum(1 for u in updates if u[1])
 
     async def dirty_confirmations(self, limit: int = 50) -> list[Send]:
         """Sends whose confirmation message no longer shows their state, oldest first."""
@@ -781,33 +818,6 @@ async def _all(
 ) -> list[aiosqlite.Row]:
     async with conn.execute(sql, tuple(params)) as cursor:
         return list(await cursor.fetchall())
-
-
-async def _apply_report(conn: aiosqlite.Connection, report: DeliveryReport, now: str) -> bool:
-    """One delivery report inside an open transaction; True if the state moved."""
-    new = DeliveryState(report.state)
-    poll_at = None if report.next_poll_at is None else to_db_time(report.next_poll_at)
-    row = await _one(
-        conn, "SELECT send_id, state FROM send_recipients WHERE id = ?", (report.recipient_id,)
-    )
-    if row is None:
-        raise NotFoundError(f"send recipient {report.recipient_id} does not exist")
-    current = DeliveryState(row["state"])
-    moves = current.can_move_to(new)
-    result = new if moves else current
-    if result.is_final:
-        poll_at = None
-    await conn.execute(
-        "UPDATE send_recipients SET state = ?, raw_code = CASE WHEN ? THEN ? ELSE raw_code"
-        " END, polls = polls + 1, next_poll_at = ?, updated_at = ? WHERE id = ?",
-        (result.value, moves, report.raw_code, poll_at, now, report.recipient_id),
-    )
-    if moves:
-        await conn.execute(
-            f"UPDATE sends SET updated_at = ?, {_BUMP_CONFIRMATION} WHERE id = ?",
-            (now, row["send_id"]),
-        )
-    return moves
 
 
 async def _one(
