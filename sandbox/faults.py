@@ -126,9 +126,13 @@ def fault_response(fault: Fault) -> web.Response:
         )
         return web.Response(status=200, text=page, content_type="text/html")
     if fault.kind is FaultKind.MALFORMED_JSON:
-        return web.Response(status=200, text='{"Code": 0, "Result": ', content_type="application/json")
+        return web.Response(
+            status=200, text='{"Code": 0, "Result": ', content_type="application/json"
+        )
     if fault.kind is FaultKind.NO_ENVELOPE:
-        body = fault.value if fault.value is not None else {"Message": "An unexpected error occured"}
+        body = (
+            fault.value if fault.value is not None else {"Message": "An unexpected error occured"}
+        )
         return web.Response(status=200, text=json.dumps(body), content_type="application/json")
     raise ValueError(f"{fault.kind} has no canned response")
 
