@@ -214,7 +214,7 @@ async def _forward_pending(bot: Bot, data: BotData) -> None:
                 for message in pending:
                     await _forward_one(bot, data, lang, chat_id, message)
         except RetryAfter as exc:
-            log.warning("forwarding to %s paused by Telegram for %ss", chat_id, exc.retry_after)
+            log.warning("forwarding to %s paused by Telegram: %s", chat_id, exc)
         except (BadRequest, Forbidden) as exc:
             log.error("forwarding to %s refused: %s", chat_id, exc)
             await send_alert(
