@@ -183,7 +183,8 @@ async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -
 
 async def run_demo(out: TextIO = sys.stdout) -> int:
     """Run the demo; 0 if every step did what it should."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Only errors: the transcript is the output; warnings (a refused user) are expected here.
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
     show = Transcript(out)
     sandbox = ProviderSandbox()

@@ -189,6 +189,15 @@ async def submit_send(data: BotData, bot: Bot, request: SendRequest) -> SendOutc
         result = await request.account.provider.send(request.line, request.recipients, request.text)
     except ProviderError as error:
         return await _record_failure(data, bot, request, send, error)
+    except Exception:
+        # A bug after the request may have left: the outcome is unknown now (not only after a
+        # restart, which is what happens if the process dies here), and it is never resent.
+        await repo.record_send_failure(
+            send.id,
+            error="internal error during the provider call",
+            unknown_recipients=request.recipients,
+        )
+        raise
     await repo.record_send_result(send.id, result.receipts, next_poll_at=first_poll_at(data))
     stored = await repo.get_send(send.id)
     log.info(
