@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.access import check_access
@@ -79,7 +80,11 @@ async def post_init(application: BridgeApp) -> None:
             account=send.account,
             count=len(recipients),
         )
-    await application.bot.set_my_commands(bot_commands(config.telegram.language))
+    try:
+        await application.bot.set_my_commands(bot_commands(config.telegram.language))
+    except TelegramError as exc:
+        # The menu is a convenience; the bridge must still start and forward SMS.
+        log.warning("could not set the bot's command menu: %s", exc)
     assert application.job_queue is not None
     schedule_jobs(application.job_queue, data)
     log.info("bridge ready: %d accounts", len(data.accounts))
