@@ -18,8 +18,7 @@ from telegram.ext import JobQueue
 from bot.access import language_of
 from bot.alerts import alert_provider_error, send_alert
 from bot.context import Account, BotData, Context
-from bot.render import render_confirmation, render_digests, render_incoming
-from bot.send_cmd import digest
+from bot.render import digest, render_confirmation, render_digests, render_incoming
 from bot.texts import t
 from providers.base import ErrorCategory, ProviderError, Receipt
 from storage.models import DeliveryReport, IncomingMessage, SendRecipient

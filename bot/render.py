@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,11 @@ TELEGRAM_LIMIT = 4096
 CONFIRMATION_RECIPIENTS = 30  # beyond this a confirmation lists a count, not every number
 
 _TAG = re.compile(r"<[^>]*>")
+
+
+def digest(text: str) -> str:
+    """A short fingerprint of a rendered text (to never edit a message to the same text)."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def visible_length(html_text: str) -> int:

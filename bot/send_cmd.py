@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import warnings
 from typing import Any
@@ -20,7 +19,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.access import asked, language_of, requires
 from bot.context import Account, BotData, Context
-from bot.render import render_confirmation
+from bot.render import digest, render_confirmation
 from bot.sending import (
     SendOutcome,
     SendRequest,
@@ -42,11 +41,6 @@ ASK_NUMBERS, ASK_TEXT, CONFIRM = range(3)
 CONFIRM_DATA = "send:ok"
 CANCEL_DATA = "send:no"
 _DRAFT = "send_draft"
-
-
-def digest(text: str) -> str:
-    """A short fingerprint of a rendered text (to never edit a message to the same text)."""
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 async def chat_sender(data: BotData, chat_id: int) -> tuple[Account, str]:
