@@ -300,31 +300,21 @@ async def update_confirmations(context: Context) -> None:
 def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
     """Register every job on the JobQueue, one set per account."""
     polling = data.config.polling
+    per_account = (
+        (poll_inbox, "inbox", polling.inbox, 1.0),
+        (poll_deliveries, "delivery", polling.delivery, 2.0),
+        (check_credit, "credit", polling.credit, 1.0),
+    )
     for name in data.accounts:
-        queue.run_repeating(
-            poll_inbox,
-            polling.inbox,
-            first=1,
-            data=name,
-            name=f"inbox:{name}",
-            job_kwargs=JOB_KWARGS,
-        )
-        queue.run_repeating(
-            poll_deliveries,
-            polling.delivery,
-            first=2,
-            data=name,
-            name=f"delivery:{name}",
-            job_kwargs=JOB_KWARGS,
-        )
-        queue.run_repeating(
-            check_credit,
-            polling.credit,
-            first=1,
-            data=name,
-            name=f"credit:{name}",
-            job_kwargs=JOB_KWARGS,
-        )
+        for callback, kind, interval, first in per_account:
+            queue.run_repeating(
+                callback,
+                interval,
+                first=first,
+                data=name,
+                name=f"{kind}:{name}",
+                job_kwargs=JOB_KWARGS,
+            )
     # Forwarding and edits run at least as often as the polls that feed them.
     queue.run_repeating(
         forward_incoming,

@@ -284,18 +284,7 @@ class Repository:
         sent, or unknown if its receipt cannot be tracked (or is missing)."""
         poll_at = to_db_time(next_poll_at)
         async with self._transaction() as conn:
-            send = await _one(conn, "SELECT status FROM sends WHERE id = ?", (send_id,))
-            if send is None:
-                raise NotFoundError(f"send {send_id} does not exist")
-            if send["status"] not in (SendStatus.SUBMITTING, SendStatus.UNKNOWN):
-                raise StorageError(
-                    f"send {send_id} is already {send['status']}; its result was stored before"
-                )
-            rows = await _all(
-                conn,
-                "SELECT id, recipient, state FROM send_recipients WHERE send_id = ?",
-                (send_id,),
-            )
+            rows = await _recipients_awaiting_outcome(conn, send_id)
             by_recipient = _receipts_by_recipient(send_id, receipts, rows)
             missing = [r["recipient"] for r in rows if r["recipient"] not in by_recipient]
             if missing:
@@ -324,18 +313,7 @@ class Repository:
         `unknown_recipients` may have gone, the rest failed. Returns the send's new status."""
         poll_at = None if next_poll_at is None else to_db_time(next_poll_at)
         async with self._transaction() as conn:
-            send = await _one(conn, "SELECT status FROM sends WHERE id = ?", (send_id,))
-            if send is None:
-                raise NotFoundError(f"send {send_id} does not exist")
-            if send["status"] not in (SendStatus.SUBMITTING, SendStatus.UNKNOWN):
-                raise StorageError(
-                    f"send {send_id} is already {send['status']}; its result was stored before"
-                )
-            rows = await _all(
-                conn,
-                "SELECT id, recipient, state FROM send_recipients WHERE send_id = ?",
-                (send_id,),
-            )
+            rows = await _recipients_awaiting_outcome(conn, send_id)
             by_recipient = _receipts_by_recipient(send_id, receipts, rows)
             known = {r["recipient"] for r in rows}
             unknown = {u for u in unknown_recipients if u not in by_recipient}
@@ -818,6 +796,22 @@ async def _all(
 ) -> list[aiosqlite.Row]:
     async with conn.execute(sql, tuple(params)) as cursor:
         return list(await cursor.fetchall())
+
+
+async def _recipients_awaiting_outcome(
+    conn: aiosqlite.Connection, send_id: int
+) -> list[aiosqlite.Row]:
+    """The recipients of a send whose provider answer is not stored yet (else an error)."""
+    send = await _one(conn, "SELECT status FROM sends WHERE id = ?", (send_id,))
+    if send is None:
+        raise NotFoundError(f"send {send_id} does not exist")
+    if send["status"] not in (SendStatus.SUBMITTING, SendStatus.UNKNOWN):
+        raise StorageError(
+            f"send {send_id} is already {send['status']}; its result was stored before"
+        )
+    return await _all(
+        conn, "SELECT id, recipient, state FROM send_recipients WHERE send_id = ?", (send_id,)
+    )
 
 
 async def _one(
