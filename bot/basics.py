@@ -7,7 +7,7 @@ from typing import Any, Final
 from telegram import BotCommand, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import has_right, language_of, role_of
+from bot.access import asked, has_right, role_of
 from bot.context import Context
 from bot.texts import Raw, t
 from storage.models import Role
@@ -58,13 +58,9 @@ def bot_commands(lang: str) -> list[BotCommand]:
 
 async def start_command(update: Update, context: Context) -> None:
     """Greeting, the user's role, and the commands they may use."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    data = context.bot_data
-    role = await role_of(data, user.id)
+    message, user, lang = await asked(update, context)
+    role = await role_of(context.bot_data, user.id)
     assert role is not None  # the access check let only users with a role through
-    lang = await language_of(data, user.id)
     text = t(
         lang,
         "start",
@@ -77,15 +73,12 @@ async def start_command(update: Update, context: Context) -> None:
 
 async def language_command(update: Update, context: Context) -> None:
     """`/language fa|en`: the user's language for everything the bot says to them."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    data = context.bot_data
+    message, user, lang = await asked(update, context)
     choice = (context.args or [""])[0].lower()
     if choice not in ("fa", "en"):
-        await message.reply_html(t(await language_of(data, user.id), "language_usage"))
+        await message.reply_html(t(lang, "language_usage"))
         return
-    await data.repo.set_user_language(user.id, choice)
+    await context.bot_data.repo.set_user_language(user.id, choice)
     await message.reply_html(t(choice, "language_set"))
 
 

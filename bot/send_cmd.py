@@ -119,10 +119,8 @@ async def send_command(update: Update, context: Context) -> int:
 
 async def guided_numbers(update: Update, context: Context) -> int:
     """Guided flow, step 1: the numbers."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None and context.user_data is not None
-    lang = await language_of(context.bot_data, user.id)
+    message, _user, lang = await asked(update, context)
+    assert context.user_data is not None
     parsed = parse_recipients(split_number_list(message.text or ""))
     problem = numbers_problem(lang, parsed)
     if problem is not None:
@@ -135,11 +133,9 @@ async def guided_numbers(update: Update, context: Context) -> int:
 
 async def guided_text(update: Update, context: Context) -> int:
     """Guided flow, step 2: the text, then a preview with Send and Cancel buttons."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None and context.user_data is not None
+    message, _user, lang = await asked(update, context)
+    assert context.user_data is not None
     data = context.bot_data
-    lang = await language_of(data, user.id)
     draft = context.user_data.get(_DRAFT)
     if not isinstance(draft, dict):
         await message.reply_html(t(lang, "flow_expired"))
@@ -233,10 +229,8 @@ async def guided_cancel(update: Update, context: Context) -> int:
 
 async def nothing_to_cancel(update: Update, context: Context) -> None:
     """/cancel with no flow open."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    await message.reply_html(t(await language_of(context.bot_data, user.id), "nothing_to_cancel"))
+    message, _user, lang = await asked(update, context)
+    await message.reply_html(t(lang, "nothing_to_cancel"))
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -251,18 +245,15 @@ async def stale_button(update: Update, context: Context) -> None:
 @requires(Role.OPERATOR)
 async def reply_to_sms(update: Update, context: Context) -> None:
     """A reply to a forwarded SMS goes as an SMS to its sender, from the line it came in on."""
-    message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None and message.reply_to_message is not None
+    message, user, lang = await asked(update, context)
+    assert message.reply_to_message is not None
     data = context.bot_data
     link = await data.repo.get_link(message.chat_id, message.reply_to_message.message_id)
     incoming = await data.repo.get_incoming(link.incoming_id) if link and link.incoming_id else None
     if incoming is None:
         if link is None and message.chat.type == message.chat.PRIVATE:
-            lang = await language_of(data, user.id)
             await message.reply_html(t(lang, "reply_no_target"))
         return
-    lang = await language_of(data, user.id)
     account = data.account_for_line(incoming.line)
     text = message.text or ""
     if account is None:
