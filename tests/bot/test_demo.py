@@ -1,0 +1,17 @@
+"""`sms-bridge demo` plays its whole story and says so (so `make demo` cannot rot)."""
+
+from __future__ import annotations
+
+import io
+
+from bot.demo import run_demo
+
+
+async def test_the_demo_passes_every_step_and_prints_a_transcript() -> None:
+    out = io.StringIO()
+    assert await run_demo(out) == 0
+    transcript = out.getvalue()
+    assert "✘" not in transcript
+    assert transcript.count("✔") == 5
+    assert "all steps did what they should" in transcript
+    assert 'قیمت <b>جدید</b> & "ویژه" چیست؟ 😀' in transcript
