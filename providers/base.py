@@ -187,6 +187,7 @@ class ProviderError(Exception):
     outcome_unknown: bool = False
     receipts: tuple[Receipt, ...] = field(default=())  # PARTIAL: what did go
     unknown_recipients: tuple[str, ...] = field(default=())  # sends: may or may not have gone
+    nothing_sent: bool = False  # the provider's own answer says no SMS went out
 
     def __post_init__(self) -> None:
         super().__init__(str(self))

@@ -82,7 +82,9 @@ class ProviderHttp:
                 can_retry = attempt < max(attempts, self._settings.read_attempts)
             except ProviderError as exc:
                 error = exc
-                if sends_sms and exc.category is ErrorCategory.TRANSIENT:
+                # A transient failure of a send may have happened after the SMS went, unless
+                # the provider's own answer says nothing went out.
+                if sends_sms and exc.category is ErrorCategory.TRANSIENT and not exc.nothing_sent:
                     error.outcome_unknown = True
                     error.retry_safe = False
                 can_retry = attempt < attempts and exc.retry_safe

@@ -184,6 +184,7 @@ def code_error(method: str, code: str, provider_message: str, body: str) -> Prov
         provider_message=provider_message,
         # A definite refusal changes nothing at the provider, so asking again is safe.
         retry_safe=category in (ErrorCategory.TRANSIENT, ErrorCategory.RATE_LIMIT),
+        nothing_sent=code in NOT_SENT_CODES,
     )
 
 
@@ -361,14 +362,7 @@ class PayamakProvider(SmsProvider):
             "text": chunk.text,
             "isFlash": "true" if flash else "false",
         }
-        try:
-            answer = await self._http.call("SendSMS", self._parse_send, form=form, sends_sms=True)
-        except ProviderError as exc:
-            if exc.code in NOT_SENT_CODES:
-                # The provider answered that it did not send: the outcome is known.
-                exc.outcome_unknown = False
-                exc.retry_safe = True
-            raise
+        answer = await self._http.call("SendSMS", self._parse_send, form=form, sends_sms=True)
         return self._match_ids(chunk, answer)
 
     @staticmethod
