@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 from aiohttp import web
+from sim_support import FakeClock, serve_simulator
 
 from providers.base import (
     AuthError,
@@ -33,7 +34,7 @@ from providers.http import HttpSettings
 from providers.payamak import PayamakProvider, parse_send_date
 from sandbox.faults import FaultKind
 from sandbox.payamak import PayamakSimulator
-from sandbox.server import PAYAMAK_API, PAYAMAK_CONTROL, RunningServer
+from sandbox.server import PAYAMAK_API, RunningServer
 
 USER = "shop"
 PASSWORD = "Pa55-w0rd&secret"
@@ -41,16 +42,6 @@ LINE = "30004554551"
 OTHER_LINE = "30004554552"
 STEP = 10.0
 MOBILES = [f"0912{n:07d}" for n in range(1000)]
-
-
-class FakeClock:
-    """The simulator's clock, moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -67,9 +58,7 @@ def sim(clock: FakeClock) -> PayamakSimulator:
 
 @pytest.fixture
 async def server(sim: PayamakSimulator) -> AsyncIterator[RunningServer]:
-    app = web.Application()
-    sim.install(app, api_prefix=PAYAMAK_API, control_prefix=PAYAMAK_CONTROL)
-    async with RunningServer(app) as running:
+    async with serve_simulator(sim) as running:
         yield running
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from sim_support import FakeClock, serve_simulator
 
 import sandbox.faults
 from providers.base import (
@@ -40,16 +41,6 @@ NOW = 1_700_000_000.0
 FAST = HttpSettings(backoff_base=0.0, read_attempts=3)
 
 
-class FakeClock:
-    """One clock for the simulator and the adapter, moved by hand."""
-
-    def __init__(self, now: float = NOW) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -68,7 +59,7 @@ def _app(sim: RayganSimulator) -> web.Application:
 
 @pytest.fixture
 async def server(sim: RayganSimulator) -> AsyncIterator[RunningServer]:
-    async with RunningServer(_app(sim)) as running:
+    async with serve_simulator(sim) as running:
         yield running
 
 

@@ -12,22 +12,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from melipayamak import Api
 from melipayamak.sms import Rest, RestAsync
+from sim_support import FakeClock, serve_simulator
 
 from sandbox.payamak import DEFAULT_LINE, PayamakSimulator
-from sandbox.server import PAYAMAK_API, PAYAMAK_CONTROL, RunningServer
+from sandbox.server import PAYAMAK_API, RunningServer
 
 STEP = 5.0
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -42,9 +34,7 @@ def sim(clock: FakeClock) -> PayamakSimulator:
 
 @pytest.fixture
 async def server(sim: PayamakSimulator) -> AsyncIterator[RunningServer]:
-    app = web.Application()
-    sim.install(app, api_prefix=PAYAMAK_API, control_prefix=PAYAMAK_CONTROL)
-    async with RunningServer(app) as running:
+    async with serve_simulator(sim) as running:
         yield running
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
+from sim_support import FakeClock, serve_simulator
 
 from sandbox.faults import FaultKind
 from sandbox.payamak import DEFAULT_LINE, PayamakSimulator, tehran_timestamp
@@ -17,14 +17,6 @@ from sandbox.server import PAYAMAK_API, PAYAMAK_CONTROL, ProviderSandbox, Runnin
 
 STEP = 5.0
 AUTH = {"username": "demo", "password": "demo"}
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -39,9 +31,7 @@ def sim(clock: FakeClock) -> PayamakSimulator:
 
 @pytest.fixture
 async def server(sim: PayamakSimulator) -> AsyncIterator[RunningServer]:
-    app = web.Application()
-    sim.install(app, api_prefix=PAYAMAK_API, control_prefix=PAYAMAK_CONTROL)
-    async with RunningServer(app) as running:
+    async with serve_simulator(sim) as running:
         yield running
 
 

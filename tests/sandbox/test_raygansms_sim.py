@@ -10,26 +10,16 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
+from sim_support import FakeClock, serve_simulator
 
 from sandbox.faults import FaultKind
 from sandbox.raygansms import METHODS, OUTCOMES, RayganSimulator, canonical_mobile
-from sandbox.server import RAYGAN_API, RAYGAN_CONTROL, RunningServer
+from sandbox.server import RAYGAN_API, RAYGAN_CONTROL
 
 LINE = "50002910001080"
 SAMPLES: dict[str, Any] = json.loads(
     (Path(__file__).parents[1] / "fixtures" / "raygansms" / "seed_samples.json").read_text("utf-8")
 )
-
-
-class FakeClock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, now: float = 1_700_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def basic(username: str = "demo", password: str = "demo") -> dict[str, str]:
@@ -89,9 +79,7 @@ def sim(clock: FakeClock) -> RayganSimulator:
 
 @pytest.fixture
 async def api(sim: RayganSimulator) -> AsyncIterator[Api]:
-    app = web.Application(client_max_size=64 * 1024 * 1024)
-    sim.install(app, api_prefix=RAYGAN_API, control_prefix=RAYGAN_CONTROL)
-    async with RunningServer(app) as server, aiohttp.ClientSession() as session:
+    async with serve_simulator(sim) as server, aiohttp.ClientSession() as session:
         yield Api(session, server.url)
 
 
