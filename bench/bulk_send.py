@@ -27,8 +27,6 @@ import argparse
 import asyncio
 import json
 import math
-import os
-import platform
 import re
 import resource
 import subprocess
@@ -42,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from machine import describe_machine
 
 from providers.base import SendResult, SmsProvider
 from providers.http import HttpSettings
@@ -291,7 +290,7 @@ async def run(count: int, latency: float, concurrency: int, skip_sdk: bool) -> i
         f"our concurrency {concurrency} per account; simulators in a child process"
     )
     print(
-        f"machine: {os.cpu_count()} CPUs, {_cpu_model()}, Python {platform.python_version()}; "
+        f"machine: {describe_machine()}; "
         f"normalize_mobile × {count:,} alone: {normalise_s:.2f} s "
         f"({normalise_s / max(count, 1) * 1e6:.1f} µs/number)"
     )
@@ -334,16 +333,6 @@ async def run(count: int, latency: float, concurrency: int, skip_sdk: bool) -> i
         )
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,8 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
-import platform
 import sqlite3
 import sys
 import tempfile
@@ -36,6 +34,7 @@ from types import SimpleNamespace
 from typing import cast
 
 import aiohttp
+from machine import describe_machine
 
 from bot.config import Config, DeliveryConfig
 from bot.context import Account, BotData, Context
@@ -294,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.recipients < 1 or not 0 <= args.payamak_share <= 1 or args.group < 1:
         parser.error("--recipients ≥ 1, --group ≥ 1, 0 ≤ --payamak-share ≤ 1")
-    print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}, Python {platform.python_version()}")
+    print(f"machine: {describe_machine()}")
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         return asyncio.run(
@@ -304,16 +303,6 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(
             run(args.recipients, args.payamak_share, args.group, args.latency, Path(tmp))
         )
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -16,14 +16,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
-import platform
 import re
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+
+from machine import describe_machine
 
 from bot.app import RunningBridge
 from bot.config import Config
@@ -160,16 +160,6 @@ async def run(count: int, give_up_s: float, tmp: Path) -> int:
     return 0 if ok else 1
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse the flags and run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -182,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     # While Telegram's limit holds the forwarding job back, APScheduler says at every tick that
     # it skipped the next run (max_instances=1, as intended): noise here.
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
-    print(f"machine: {os.cpu_count()} CPUs, {_cpu_model()}, Python {platform.python_version()}")
+    print(f"machine: {describe_machine()}")
     with tempfile.TemporaryDirectory() as tmp:
         return asyncio.run(run(args.count, args.timeout, Path(tmp)))
 
