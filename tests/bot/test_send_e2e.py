@@ -3,6 +3,8 @@ the delivery reports."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from bridge_harness import ADMIN, OPERATOR, PAYAMAK_LINE, RAYGAN_LINE, SUPPORT_GROUP, World
 from e2e_steps import (
@@ -223,3 +225,26 @@ async def test_a_hundred_recipients_are_accepted(bridge: World) -> None:
     await ask(bridge, OPERATOR, OPERATOR, f"/send {' '.join(numbers)} hi")
     assert sorted(s.mobile for s in bridge.sandbox.raygan.sent) == numbers
     assert bridge.sandbox.raygan.calls["SendMessage"] == 1
+
+
+async def test_confirmation_is_edited_only_when_its_text_changes(bridge: World) -> None:
+    """Edits are coalesced and never repeat the text: Telegram never answers
+    "message is not modified", and rounds after the final state edit nothing."""
+    bridge.say(ADMIN, ADMIN, "/send 09121112222 once")
+    confirmation = await bridge.reply(ADMIN)
+    await bridge.fake.wait_until(
+        lambda: "تحویل شد" in bridge.fake.message(ADMIN, confirmation.message_id).text
+    )
+    assert bridge.bridge is not None
+    application = bridge.bridge.application
+    [job] = application.job_queue.get_jobs_by_name("confirmations")
+    edits_before = len(bridge.fake.calls("editMessageText"))
+    for _ in range(3):
+        await job.run(application)
+    assert len(bridge.fake.calls("editMessageText")) == edits_before
+    edits = bridge.fake.calls("editMessageText")
+    assert edits and all(call.status == 200 for call in edits)
+    shown = bridge.fake.message(ADMIN, confirmation.message_id)
+    texts = [*shown.edits, shown.text]  # what people saw, before and after each edit
+    assert len(texts) == len(edits) + 1
+    assert all(a != b for a, b in itertools.pairwise(texts))
