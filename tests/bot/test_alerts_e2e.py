@@ -3,7 +3,7 @@ window), its recovery, and low credit."""
 
 from __future__ import annotations
 
-from bridge_harness import ADMIN_CHAT, World, wait_for
+from bridge_harness import ADMIN_CHAT, PAYAMAK_LINE, World, wait_for
 
 from sandbox.faults import FaultKind
 from sandbox.telegram import FakeMessage
@@ -91,3 +91,16 @@ async def test_credit_below_the_configured_threshold_alerts_once(world: World) -
     assert sum(credit_alert(m) for m in world.fake.bot_messages(ADMIN_CHAT)) == 1
     # Payamak has plenty of credit and no threshold: nothing about it.
     assert not any("«meli»" in m.text for m in world.fake.bot_messages(ADMIN_CHAT))
+
+
+async def test_one_failing_account_does_not_stop_the_others(bridge: World) -> None:
+    raygan = bridge.sandbox.raygan
+    raygan.faults.inject(FaultKind.HTTP_STATUS, method="ReceiveMessages", value=500, times=None)
+    await wait_for(
+        lambda: consecutive_failures(bridge, "raygan", "inbox") >= 2,
+        what="RayganSMS inbox polling failing",
+    )
+    bridge.sandbox.payamak.inject_incoming(PAYAMAK_LINE, "09127654321", "still arriving")
+    forwarded = await bridge.reply(ADMIN_CHAT, lambda m: "still arriving" in m.text)
+    assert forwarded.text.endswith("still arriving")
+    assert consecutive_failures(bridge, "raygan", "inbox") >= 2
