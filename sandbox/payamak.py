@@ -9,9 +9,14 @@ Choices where the provider's documents are silent (documented here so tests can 
   closest code the provider has; a `to` that holds no valid mobile answers 16.
 - Any blacklisted number refuses the whole `SendSMS` call with code 35.
 - Credit is counted in SMS parts: a send costs parts × recipients.
-- `GetMessages` lists messages in the order they reached the simulator, oldest first, so an
-  offset (`index`) stays valid while new messages arrive. Received messages are location 1,
-  each accepted `SendSMS` call is one sent message (location 2).
+- `GetMessages` lists messages in the order they reached the simulator, oldest first, unless
+  `set_listing_order` says otherwise (`newest_first`, `alternate`: each call flips, starting
+  newest first, or `random`): the real order is undocumented, so the adapter must cope with any.
+  `MsgID`s grow with arrival. Received messages are location 1, each accepted `SendSMS` call is
+  one sent message (location 2).
+- An injected message may carry `raw` fields that replace its record's fields as listed (a
+  `SendDate` with an offset, a null `Body`, a `MsgID` that is not a number), to show what an
+  unreadable or unusual record does to a client.
 - `GetDeliveries2` for a recId the account never got answers 100 ("unknown").
 - A body the ASP.NET model binder would refuse (a `recID` or `location` that is not a number, an
   `isFlash` that is not a boolean) answers HTTP 400 `{"Message": "The request is invalid."}`.
@@ -22,11 +27,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,6 +90,9 @@ CODE_SENT = 200
 CODE_AT_CARRIER = 8
 CODE_NOT_REPORTED = -1
 CODE_UNKNOWN = 100
+
+# How GetMessages lists: the provider does not document its order.
+LISTING_ORDERS = ("oldest_first", "newest_first", "alternate", "random")
 
 _MOBILE = re.compile(r"^(?:\+98|0098|98|0)?(9\d{9})$")
 _BOOLEANS = {"true": True, "false": False, "1": True, "0": False}
@@ -146,9 +155,10 @@ class _StoredMessage:
     body: str
     when: datetime  # aware
     rec_count: int = 1
+    raw: dict[str, Any] = field(default_factory=dict)  # fields listed instead of ours
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        record = {
             "MsgID": self.msg_id,
             "Body": self.body,
             "SendDate": tehran_timestamp(self.when),
@@ -162,6 +172,7 @@ class _StoredMessage:
             "RecSuccess": self.rec_count if self.location == 2 else 0,
             "IsUnicode": not self.body.isascii(),
         }
+        return {**record, **self.raw}
 
 
 def tehran_timestamp(when: datetime) -> str:
@@ -263,6 +274,9 @@ class PayamakSimulator:
         self._outcomes: dict[str, int] = {}
         self._messages: dict[str, list[_StoredMessage]] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.listing_order = "oldest_first"
+        self._listing_calls = 0
+        self._listing_random = random.Random(0)
         # Ids keep counting across reset() so no id is ever handed out twice in one process.
         self._next_rec_id = _REC_ID_BASE
         self._next_msg_id = _MSG_ID_BASE
@@ -292,7 +306,25 @@ class PayamakSimulator:
         self._deliveries.clear()
         self._outcomes.clear()
         self._messages.clear()
+        self.set_listing_order("oldest_first")
         self.add_account(DEFAULT_USER, DEFAULT_PASSWORD, lines=[DEFAULT_LINE])
+
+    def set_listing_order(self, order: str, *, seed: int = 0) -> None:
+        """How GetMessages lists from now on: one of LISTING_ORDERS (`random` seeded)."""
+        if order not in LISTING_ORDERS:
+            raise ValueError(f"order must be one of: {', '.join(LISTING_ORDERS)}")
+        self.listing_order = order
+        self._listing_calls = 0
+        self._listing_random = random.Random(seed)
+
+    def _newest_first_now(self) -> bool:
+        """Whether this GetMessages call lists newest first."""
+        self._listing_calls += 1
+        if self.listing_order == "alternate":
+            return self._listing_calls % 2 == 1
+        if self.listing_order == "random":
+            return self._listing_random.random() < 0.5
+        return self.listing_order == "newest_first"
 
     def add_account(
         self, username: str, password: str, *, lines: list[str], credit: int = DEFAULT_CREDIT
@@ -315,9 +347,16 @@ class PayamakSimulator:
         self._outcomes[_mobile_key(mobile)] = code
 
     def inject_incoming(
-        self, line: str, sender: str, body: str, when: datetime | None = None
+        self,
+        line: str,
+        sender: str,
+        body: str,
+        when: datetime | None = None,
+        *,
+        raw: Mapping[str, Any] | None = None,
     ) -> int:
-        """An SMS from `sender` reaches our `line`; returns its MsgID. Naive `when` is UTC."""
+        """An SMS from `sender` reaches our `line`; returns its MsgID. Naive `when` is UTC.
+        `raw` fields replace the record's own as GetMessages lists it (unreadable records)."""
         account = self._account_for_line(line)
         if when is None:
             when = datetime.fromtimestamp(self.clock(), tz=UTC)
@@ -326,7 +365,9 @@ class PayamakSimulator:
         shown = sender.strip()
         if shown.startswith("+98"):
             shown = shown[3:]  # the provider shows mobiles without the country code
-        message = _StoredMessage(self._new_msg_id(), 1, shown, line, body, when)
+        message = _StoredMessage(
+            self._new_msg_id(), 1, shown, line, body, when, raw=dict(raw or {})
+        )
         self._messages[account.username].append(message)
         return message.msg_id
 
@@ -341,6 +382,7 @@ class PayamakSimulator:
         app.router.add_post(control + "/accounts", self._control_accounts)
         app.router.add_post(control + "/blacklist", self._control_blacklist)
         app.router.add_post(control + "/reset", self._control_reset)
+        app.router.add_post(control + "/inbox", self._control_inbox)
         app.router.add_get(control + "/sent", self._control_sent)
         app.router.add_get(control + "/calls", self._control_calls)
         app.on_shutdown.append(self._cancel_inflight)
@@ -351,7 +393,10 @@ class PayamakSimulator:
         for account in self.accounts.values():
             if line in account.lines:
                 return account
-        raise ValueError(f"no simulated account owns line {line!r}")
+        raise ValueError(
+            f"no account owns line {line!r}: add it first with POST …/accounts"
+            ' {"username", "password", "lines": [...]}'
+        )
 
     def _new_msg_id(self) -> int:
         self._next_msg_id += 1
@@ -501,6 +546,8 @@ class PayamakSimulator:
             if (location == -1 or message.location == location)
             and (not sender_key or _mobile_key(message.sender) == sender_key)
         ]
+        if self._newest_first_now():
+            selected.reverse()
         return _wrapped_ok([message.to_json() for message in selected[index : index + count]])
 
     def _get_credit(self, account: Account, fields: dict[str, str]) -> web.Response:
@@ -535,16 +582,33 @@ class PayamakSimulator:
         return body
 
     async def _control_incoming(self, request: web.Request) -> web.Response:
-        """`{"line", "sender", "body", "when"?: ISO 8601}` → `{"ok": true, "msg_id": …}`."""
+        """`{"line", "sender", "body", "when"?: ISO 8601, "raw"?: {field: value}}` →
+        `{"ok": true, "msg_id": …}`; a line no account owns is refused with a 400."""
         body = await self._control_json(request)
+        raw = body.get("raw")
+        if raw is not None and not isinstance(raw, dict):
+            return web.json_response({"error": "raw must be an object of fields"}, status=400)
         try:
             when = datetime.fromisoformat(body["when"]) if body.get("when") else None
             msg_id = self.inject_incoming(
-                str(body["line"]), str(body["sender"]), str(body["body"]), when
+                str(body["line"]), str(body["sender"]), str(body["body"]), when, raw=raw
             )
-        except (KeyError, ValueError) as exc:
+        except KeyError as exc:
+            return web.json_response(
+                {"error": f"bad incoming message: {exc} is required"}, status=400
+            )
+        except ValueError as exc:
             return web.json_response({"error": f"bad incoming message: {exc}"}, status=400)
         return web.json_response({"ok": True, "msg_id": msg_id})
+
+    async def _control_inbox(self, request: web.Request) -> web.Response:
+        """`{"order": "oldest_first" | "newest_first" | "alternate" | "random", "seed"?}`."""
+        body = await self._control_json(request)
+        try:
+            self.set_listing_order(str(body.get("order")), seed=int(body.get("seed", 0)))
+        except (TypeError, ValueError) as exc:
+            return web.json_response({"error": f"bad inbox settings: {exc}"}, status=400)
+        return web.json_response({"ok": True, "order": self.listing_order})
 
     async def _control_outcome(self, request: web.Request) -> web.Response:
         """`{"mobile": "0912…", "outcome": "delivered" | <code>}`."""
@@ -585,7 +649,13 @@ class PayamakSimulator:
         return web.json_response({"ok": True})
 
     async def _control_sent(self, request: web.Request) -> web.Response:
-        return web.json_response([sms.to_json() for sms in self.sent])
+        """`{"count", "sent"}` as the RayganSMS simulator answers; `?since=N` skips the first N."""
+        try:
+            since = int(request.query.get("since", "0"))
+        except ValueError:
+            return web.json_response({"error": "since must be an integer"}, status=400)
+        items = [sms.to_json() for sms in self.sent[max(0, since) :]]
+        return web.json_response({"count": len(self.sent), "sent": items})
 
     async def _control_calls(self, request: web.Request) -> web.Response:
         return web.json_response(dict(self.calls))

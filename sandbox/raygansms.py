@@ -3,6 +3,16 @@
 Basic auth, JSON bodies, the `{"Code","Message","Result"}` envelope (bare JSON for the three
 code methods), the error codes of §1.4, credit charged per part × recipient, deliveries that
 progress with a clock, an inbox by time window in pages of 100, and a control API for tests.
+
+The inbox can misbehave as a real one may (each documented in the README's sandbox table):
+- an SMS may be dated well before it shows up (`late_by`: a lagging provider queue or clock);
+- an SMS may show up only after a number of `ReceiveMessages` calls (`appear_after_calls`),
+  which shifts the pages of a listing being read page by page;
+- `page_shift` serves every page after the first shifted by that many records (a positive shift
+  repeats the previous page's last records, a negative one skips records), as a listing that is
+  not one snapshot does;
+- `raw` fields replace a record's own as listed (a `MsgBody` of null, a `Date` that is text), to
+  show what an unreadable record does to a client.
 """
 
 from __future__ import annotations
@@ -17,7 +27,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -206,6 +216,12 @@ class IncomingRecord:
     sender: str  # 98… for mobiles, as the seed's sample shows
     date: int
     body: str
+    visible_after: int = 0  # ReceiveMessages calls answered before it shows
+    raw: dict[str, Any] = field(default_factory=dict)  # fields listed instead of ours
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as ReceiveMessages lists it."""
+        return {"Mobile": self.sender, "Date": self.date, "MsgBody": self.body, **self.raw}
 
 
 class _Refused(Exception):
@@ -235,6 +251,8 @@ class RayganSimulator:
         self._groups: dict[str, _Group] = {}
         self._by_message_id: dict[int, SentSms] = {}
         self._next_message_id = 1
+        self.page_shift = 0
+        self._receive_calls = 0
         self.reset()
 
     # ------------------------------------------------------------ the Python API
@@ -252,6 +270,8 @@ class RayganSimulator:
         self._groups.clear()
         self._by_message_id.clear()
         self._next_message_id = 1
+        self.page_shift = 0
+        self._receive_calls = 0
         self.add_account(DEFAULT_USER, DEFAULT_PASSWORD, lines=[DEFAULT_LINE])
 
     def add_account(
@@ -271,13 +291,29 @@ class RayganSimulator:
         return account
 
     def inject_incoming(
-        self, line: str, sender: str, body: str, date: int | None = None
+        self,
+        line: str,
+        sender: str,
+        body: str,
+        date: int | None = None,
+        *,
+        late_by: int = 0,
+        appear_after_calls: int = 0,
+        raw: dict[str, Any] | None = None,
     ) -> IncomingRecord:
-        """An SMS from `sender` arrives on `line` (at `date`, default now)."""
+        """An SMS from `sender` arrives on `line`, dated `date` (default now, less `late_by`
+        seconds), listed only after `appear_after_calls` more ReceiveMessages calls, with
+        `raw` fields replacing its own. A line no account owns is refused (ValueError)."""
+        if not any(line in account.lines for account in self.accounts.values()):
+            raise ValueError(
+                f"no account owns line {line!r}: add it first with POST …/accounts"
+                ' {"username", "password", "lines": [...]}'
+            )
         mobile = canonical_mobile(sender)
         shown = "98" + mobile[1:] if mobile is not None else sender
-        when = int(self.clock()) if date is None else int(date)
-        record = IncomingRecord(line, shown, when, body)
+        when = (int(self.clock()) if date is None else int(date)) - int(late_by)
+        visible_after = self._receive_calls + max(0, int(appear_after_calls))
+        record = IncomingRecord(line, shown, when, body, visible_after, dict(raw or {}))
         self.incoming.append(record)
         return record
 
@@ -323,6 +359,7 @@ class RayganSimulator:
             app.router.add_post(f"{api}/{method}", self._endpoint(method))
         control = control_prefix.rstrip("/")
         app.router.add_post(f"{control}/incoming", self._control_incoming)
+        app.router.add_post(f"{control}/inbox", self._control_inbox)
         app.router.add_post(f"{control}/outcome", self._control_outcome)
         app.router.add_post(f"{control}/blacklist", self._control_blacklist)
         app.router.add_get(f"{control}/blacklist", self._control_blacklist_get)
@@ -602,18 +639,22 @@ class RayganSimulator:
         page = _as_int(body.get("Page"))
         if page is None or page < 1:
             raise _Refused(2008)
-        found = [r for r in self.incoming if r.line == line and start <= r.date <= end]
+        calls, self._receive_calls = self._receive_calls, self._receive_calls + 1
+        found = [
+            r
+            for r in self.incoming
+            if r.line == line and start <= r.date <= end and r.visible_after <= calls
+        ]
         found.sort(key=lambda r: r.date)
         total = max(1, -(-len(found) // INBOX_PAGE_SIZE))
         if page > total:
             raise _Refused(2008)
-        chunk = found[(page - 1) * INBOX_PAGE_SIZE : page * INBOX_PAGE_SIZE]
+        first = (page - 1) * INBOX_PAGE_SIZE - (self.page_shift if page > 1 else 0)
+        chunk = found[max(0, first) : max(0, first + INBOX_PAGE_SIZE)]
         return {
             "Page": page,
             "TotalPage": total,
-            "ReceivedMsgs": [
-                {"Mobile": r.sender, "Date": r.date, "MsgBody": r.body} for r in chunk
-            ],
+            "ReceivedMsgs": [r.to_json() for r in chunk],
         }
 
     def _do_GetCredit(self, account: Account, body: dict[str, Any]) -> int:
@@ -693,19 +734,38 @@ class RayganSimulator:
 
     async def _control_incoming(self, request: web.Request) -> web.Response:
         body = await _control_body(request)
+        raw = body.get("raw")
+        if raw is not None and not isinstance(raw, dict):
+            raise _bad_control("raw must be an object of fields")
+        try:
+            line, sender, text = str(body["line"]), str(body["sender"]), str(body["body"])
+        except KeyError as exc:
+            raise _bad_control(f"line, sender and body are required: {exc} is missing") from exc
         try:
             date = body.get("date")
             record = self.inject_incoming(
-                str(body["line"]),
-                str(body["sender"]),
-                str(body["body"]),
+                line,
+                sender,
+                text,
                 None if date is None else int(date),
+                late_by=int(body.get("late_by", 0)),
+                appear_after_calls=int(body.get("appear_after_calls", 0)),
+                raw=raw,
             )
-        except (KeyError, TypeError, ValueError) as exc:
-            raise _bad_control(f"line, sender and body are required, date optional: {exc}") from exc
+        except (TypeError, ValueError) as exc:
+            raise _bad_control(f"bad incoming message: {exc}") from exc
         return web.json_response(
             {"ok": True, "sender": record.sender, "date": record.date}, dumps=_dumps
         )
+
+    async def _control_inbox(self, request: web.Request) -> web.Response:
+        """`{"page_shift": k}`: pages after the first are served shifted by k records."""
+        body = await _control_body(request)
+        try:
+            self.page_shift = int(body.get("page_shift", 0))
+        except (TypeError, ValueError) as exc:
+            raise _bad_control(f"page_shift must be an integer: {exc}") from exc
+        return web.json_response({"ok": True, "page_shift": self.page_shift})
 
     async def _control_outcome(self, request: web.Request) -> web.Response:
         body = await _control_body(request)

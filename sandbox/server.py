@@ -79,11 +79,26 @@ class RunningServer:
         await self.close()
 
 
+def banner(sandbox: ProviderSandbox, url: str) -> str:
+    """What `sms-bridge sandbox` prints at start: each simulator's address, its accounts and
+    the lines each owns (incoming SMS can only be injected on those)."""
+    rows: list[str] = []
+    simulators = (
+        ("RayganSMS", RAYGAN_API, RAYGAN_CONTROL, sandbox.raygan.accounts),
+        ("Payamak", PAYAMAK_API, PAYAMAK_CONTROL, sandbox.payamak.accounts),
+    )
+    for name, api, control, accounts in simulators:
+        rows.append(f"{name + ' simulator:':<21}{url}{api}  (control: {url}{control})")
+        for account in accounts.values():
+            lines = ", ".join(account.lines) or "no lines"
+            rows.append(f"  account {account.username} / password {account.password}: {lines}")
+    rows.append("Press Ctrl+C to stop.")
+    return "\n".join(rows)
+
+
 async def serve_forever(host: str, port: int) -> None:
     """`sms-bridge sandbox`: both simulators until interrupted."""
     sandbox = ProviderSandbox()
     async with RunningServer(sandbox.build_app(), host, port) as server:
-        print(f"RayganSMS simulator: {server.url}{RAYGAN_API}  (control: {RAYGAN_CONTROL})")
-        print(f"Payamak simulator:   {server.url}{PAYAMAK_API}  (control: {PAYAMAK_CONTROL})")
-        print("Accounts: user demo, password demo. Press Ctrl+C to stop.")
+        print(banner(sandbox, server.url), flush=True)
         await asyncio.Event().wait()

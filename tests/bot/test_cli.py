@@ -202,10 +202,12 @@ def test_sandbox_serves_until_ctrl_c_then_exits_0_quietly() -> None:
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as server:
         assert server.stdout is not None
-        banner = [server.stdout.readline() for _ in range(3)]
+        banner = [server.stdout.readline() for _ in range(5)]
         assert banner[0].startswith("RayganSMS simulator: http://127.0.0.1:")
-        assert banner[1].startswith("Payamak simulator:")
-        assert "Ctrl+C" in banner[2]
+        assert banner[1].split() == ["account", "demo", "/", "password", "demo:", "50002910001080"]
+        assert banner[2].startswith("Payamak simulator:")
+        assert banner[3].split() == ["account", "demo", "/", "password", "demo:", "10002188"]
+        assert "Ctrl+C" in banner[4]
         server.send_signal(signal.SIGINT)
         _, err = server.communicate(timeout=30)
     assert server.returncode == 0

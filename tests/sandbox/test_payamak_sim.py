@@ -337,8 +337,9 @@ async def test_control_api_over_http(http: Client, sim: PayamakSimulator) -> Non
 
     await http.api("SendSMS", send_fields(text="x"))
     sent = await http.control("sent")
-    assert sent[0]["to"] == ["09121234567"]
-    assert sent[0]["text"] == "x"
+    assert sent["count"] == 1
+    assert sent["sent"][0]["to"] == ["09121234567"]
+    assert sent["sent"][0]["text"] == "x"
     assert "password" not in json.dumps(sent)
     calls = await http.control("calls")
     assert calls == {"GetMessages": 1, "SendSMS": 1}

@@ -477,7 +477,8 @@ async def test_inbox_pages_hold_100_and_count_the_pages(
     base = int(clock.now) - 1000
     for i in range(250):
         sim.inject_incoming(LINE, "09121234567", f"m{i}", date=base + i)
-    sim.inject_incoming("other-line", "09121234567", "not ours", date=base)
+    sim.add_account("other", "pw", lines=["30001234"])
+    sim.inject_incoming("30001234", "09121234567", "not on this line", date=base)
     bodies: list[str] = []
     for page in (1, 2, "3"):
         body = {"PhoneNumber": LINE, "StartDate": str(base), "EndDate": base + 249, "Page": page}
