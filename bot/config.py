@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails, PydanticCustomError
 
+from providers.base import InboxWindow
 from providers.http import HttpSettings
 
 log = logging.getLogger(__name__)
@@ -223,11 +224,19 @@ class RouteConfig(_Section):
 
 
 class PollingConfig(_Section):
-    """[polling]: seconds between polls of each account."""
+    """[polling]: seconds between polls of each account, and how far back inbox polls reach."""
 
     inbox: Annotated[float, Field(gt=0)] = 30.0
     delivery: Annotated[float, Field(gt=0)] = 60.0
     credit: Annotated[float, Field(gt=0)] = 3600.0
+    # A line's first poll forwards the SMS of these last seconds, never the inbox's history.
+    inbox_first_window: Annotated[float, Field(ge=0, le=7 * 86400)] = 600.0
+    # RayganSMS may date an SMS hours before it shows up: each poll reads this far back again.
+    inbox_lookback: Annotated[float, Field(ge=0, le=7 * 86400)] = 21600.0
+
+    def inbox_window(self) -> InboxWindow:
+        """The reach of inbox polls, as the adapters take it."""
+        return InboxWindow(first_start=self.inbox_first_window, lookback=self.inbox_lookback)
 
 
 class AlertsConfig(_Section):

@@ -59,6 +59,12 @@ class BotData:
         would post them twice (the repeating job and the one-shot runs are separate jobs)."""
         return asyncio.Lock()
 
+    @cached_property
+    def quarantine_reread(self) -> set[str]:
+        """Accounts whose quarantined inbox records this process has read again (once each,
+        at its first inbox poll: a fixed parser may read them now)."""
+        return set()
+
     @property
     def default_account(self) -> Account:
         """The account sends go from unless a chat chose another with /from."""

@@ -18,6 +18,7 @@ from telegram.ext import JobQueue
 from bot.access import language_of
 from bot.alerts import alert_provider_error, send_alert
 from bot.context import Account, BotData, Context
+from bot.inbox import poll_account_inbox
 from bot.render import digest, render_confirmation, render_digests, render_incoming
 from bot.texts import t
 from providers.base import ErrorCategory, ProviderError, Receipt
@@ -80,22 +81,12 @@ def _account_of(context: Context) -> Account:
 
 
 async def poll_inbox(context: Context) -> None:
-    """Fetch each line's new SMS from its stored cursor and store them before forwarding."""
+    """Fetch each line's new SMS from its stored cursor and store them before forwarding
+    (bot/inbox.py)."""
     account = _account_of(context)
-    data = context.bot_data
 
     async def work() -> None:
-        stored = 0
-        for line in account.lines:
-            cursor = await data.repo.get_cursor(account.name, line)
-            batch = await account.provider.fetch_inbox(line, cursor)
-            chats = await data.repo.chats_for_line(line) or [data.config.telegram.admin_chat_id]
-            new = await data.repo.store_incoming(
-                account.name, line, batch.messages, chat_ids=chats, cursor=batch.next_cursor
-            )
-            stored += len(new)
-        if stored:
-            log.info("inbox of %s: %d new SMS stored", account.name, stored)
+        if await poll_account_inbox(context.bot_data, context.bot, account):
             _forward_soon(context)
 
     await _run_for_account(context, account, "inbox", work)
@@ -301,7 +292,7 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
     """Register every job on the JobQueue, one set per account."""
     polling = data.config.polling
     per_account = (
-        (poll_inbox, "inbox", polling.inbox, 1.0),
+        (poll_inbox, "inbox", polling.inbox, min(1.0, polling.inbox)),
         (poll_deliveries, "delivery", polling.delivery, 2.0),
         (check_credit, "credit", polling.credit, 1.0),
     )

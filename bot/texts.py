@@ -147,6 +147,19 @@ _FA: dict[str, str] = {
     "job.inbox": "دریافت پیامک‌ها",
     "job.delivery": "پیگیری تحویل",
     "job.credit": "بررسی اعتبار",
+    # inbox
+    "inbox.first_start": (
+        "🔔 دریافت پیامک‌های خط {line} آغاز شد. {count} پیامکِ {minutes} دقیقهٔ اخیر در ادامه"
+        " می‌آید؛ پیامک‌های قدیمی‌تری که از پیش در صندوق بودند فرستاده نمی‌شوند."
+    ),
+    "inbox.quarantined": (
+        "⚠️ یک پیامک دریافتی حساب «{account}» روی خط {line} خوانده نشد و کنار گذاشته شد"
+        " (#{id}): {reason}\nپیامک‌های بعدی این خط همچنان فرستاده می‌شوند."
+        " آنچه سامانهٔ پیامک فرستاد:\n<pre>{raw}</pre>"
+    ),
+    "inbox.quarantine_read": (
+        "✅ پیامکِ کنارگذاشتهٔ #{id} (خط {line}) اکنون خوانده شد و فرستاده می‌شود."
+    ),
 }
 
 _EN: dict[str, str] = {
@@ -281,6 +294,16 @@ _EN: dict[str, str] = {
     "job.inbox": "Inbox polling",
     "job.delivery": "Delivery polling",
     "job.credit": "Credit check",
+    "inbox.first_start": (
+        "🔔 Receiving SMS on line {line} has started. The {count} SMS of the last {minutes}"
+        " minutes follow; older SMS already in the inbox are not forwarded."
+    ),
+    "inbox.quarantined": (
+        "⚠️ A received record of account “{account}” on line {line} could not be read and was"
+        " set aside (#{id}): {reason}\nThe SMS after it on this line are still forwarded."
+        " As the provider sent it:\n<pre>{raw}</pre>"
+    ),
+    "inbox.quarantine_read": "✅ The record set aside as #{id} (line {line}) could be read now; it is forwarded.",
 }
 
 _TEXTS: Final = {"fa": _FA, "en": _EN}

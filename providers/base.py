@@ -129,11 +129,42 @@ class IncomingSms:
 
 
 @dataclass(frozen=True, slots=True)
+class UnreadableRecord:
+    """A record an inbox listed that cannot be read as an SMS, kept as the provider gave it so
+    it can be quarantined, shown to the admins and read again by a later parser."""
+
+    line: str
+    key: str  # stable per record: the same record listed again has the same key
+    raw: str  # the record as listed (JSON text)
+    reason: str  # why it cannot be read, plain English
+
+
+@dataclass(frozen=True, slots=True)
+class InboxWindow:
+    """How far back an inbox fetch reaches in time (the config's [polling] inbox keys)."""
+
+    first_start: float = 600.0  # seconds: the recent SMS a line's first fetch takes
+    lookback: float = 21_600.0  # seconds: how far back SMS dated late are looked for
+
+
+DEFAULT_WINDOW = InboxWindow()
+
+
+@dataclass(frozen=True, slots=True)
 class InboxBatch:
-    """Messages fetched from a cursor, and the cursor to store once they are stored."""
+    """Messages fetched from a cursor, and the cursor to store once they are stored.
+
+    `next_cursor` None means "no cursor yet": a first fetch that could not finish; the next
+    fetch is a first fetch again. On a first fetch (`first_start`), `messages` are only the
+    window's recent SMS, and `history` the older ones it read: stored so that a later look-back
+    knows them, never forwarded. `unreadable` records are quarantined, never block the cursor.
+    """
 
     messages: tuple[IncomingSms, ...]
-    next_cursor: str
+    next_cursor: str | None
+    unreadable: tuple[UnreadableRecord, ...] = ()
+    history: tuple[IncomingSms, ...] = ()
+    first_start: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,8 +325,15 @@ class SmsProvider(abc.ABC):
         """Current state of many receipts; receipts the provider does not report are omitted."""
 
     @abc.abstractmethod
-    async def fetch_inbox(self, line: str, cursor: str | None) -> InboxBatch:
-        """Messages received on `line` since `cursor` (None: the adapter's first window)."""
+    async def fetch_inbox(
+        self, line: str, cursor: str | None, window: InboxWindow = DEFAULT_WINDOW
+    ) -> InboxBatch:
+        """Messages received on `line` since `cursor`; with no cursor (the line's first fetch)
+        only those of the window's recent minutes, never the inbox's history."""
+
+    def read_unreadable(self, record: UnreadableRecord) -> IncomingSms:
+        """Read a quarantined record again with today's parser; ValueError if it still cannot."""
+        raise ValueError(f"{self.provider_name or 'this provider'} cannot read records again")
 
     @abc.abstractmethod
     async def credit(self) -> Decimal:

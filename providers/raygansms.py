@@ -29,6 +29,7 @@ from typing import Any
 import aiohttp
 
 from providers.base import (
+    DEFAULT_WINDOW,
     BadRequestError,
     BlacklistCheck,
     Capability,
@@ -36,6 +37,7 @@ from providers.base import (
     DeliveryUpdate,
     ErrorCategory,
     InboxBatch,
+    InboxWindow,
     IncomingSms,
     NotSupportedError,
     OutgoingMessage,
@@ -46,6 +48,7 @@ from providers.base import (
     SendResult,
     SmsProvider,
     TransientError,
+    UnreadableRecord,
     make_error,
 )
 from providers.http import HttpSettings, ProviderHttp, http_status_error
@@ -57,6 +60,8 @@ from providers.phone import (
     to_ascii_digits,
     to_provider_format,
 )
+from providers.time_window import CursorError as TimeWindowCursorError
+from providers.time_window import WindowCursor, WindowScan
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +71,8 @@ MAX_RECIPIENTS = 50_000
 MAX_PORT = 65_535
 LAST_ERROR_CODE = 2000  # code methods: a number above this is a message id, at or below an error
 SNIPPET = 120
+MAX_RECEIVE_CALLS = 40  # per poll: the bound on one poll's look-back (see providers/time_window.py)
+CURSOR_STEP = 300  # seconds: a steady line's cursor is rewritten at most this often
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +173,7 @@ class RayganSmsProvider(SmsProvider):
         password: str,
         settings: HttpSettings | None = None,
         inbox_overlap: float = 120,
-        inbox_first_window: float = 3600,
+        inbox_max_calls: int = MAX_RECEIVE_CALLS,
         status_batch: int = 100,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -180,7 +187,7 @@ class RayganSmsProvider(SmsProvider):
         )
         self._base_url = base_url
         self._inbox_overlap = inbox_overlap
-        self._inbox_first_window = inbox_first_window
+        self._inbox_max_calls = max(1, inbox_max_calls)
         self._status_batch = max(1, status_batch)
         self._clock = clock
 
@@ -482,76 +489,132 @@ class RayganSmsProvider(SmsProvider):
 
     # ------------------------------------------------------------ inbox
 
-    async def fetch_inbox(self, line: str, cursor: str | None) -> InboxBatch:
-        """ReceiveMessages over [cursor − overlap, now], every page; cursor = unix seconds."""
+    async def fetch_inbox(
+        self, line: str, cursor: str | None, window: InboxWindow = DEFAULT_WINDOW
+    ) -> InboxBatch:
+        """ReceiveMessages over the look-back (hours back from the last poll), in windows that
+        each fit one page, newest first (`time_window`): SMS dated long before they show up
+        are fetched, a listing that shifts while read neither loses nor doubles one. At most
+        `inbox_max_calls` calls per poll (plus the pages of one second holding more than a
+        page); what is left is read by the next polls. No cursor: the first fetch forwards the
+        window's recent SMS and keeps the older ones of the look-back as history."""
         now = int(self._clock())
-        if cursor is None:
-            start = now - int(self._inbox_first_window)
-        else:
-            try:
-                start = int(cursor) - int(self._inbox_overlap)
-            except ValueError:
-                raise BadRequestError(
-                    ErrorCategory.BAD_REQUEST,
-                    f"invalid inbox cursor {cursor!r} (expected unix seconds)",
-                    provider=PROVIDER,
-                ) from None
-        start = max(0, min(start, now))
+        try:
+            state = WindowCursor.load(cursor) if cursor is not None else None
+        except TimeWindowCursorError as exc:
+            raise BadRequestError(ErrorCategory.BAD_REQUEST, str(exc), provider=PROVIDER) from None
+        scan = WindowScan(
+            state,
+            now=now,
+            lookback=int(window.lookback),
+            overlap=int(self._inbox_overlap),
+            first_start=int(window.first_start),
+            max_calls=self._inbox_max_calls,
+        )
         method = "ReceiveMessages"
-        records: list[dict[str, Any]] = []
-        page, total = 1, 1
-        while page <= total:
-            payload = {"PhoneNumber": line, "StartDate": start, "EndDate": now, "Page": page}
+        while (request := scan.next_request()) is not None:
+            payload = {
+                "PhoneNumber": line,
+                "StartDate": request.start,
+                "EndDate": request.end,
+                "Page": request.page,
+            }
             result = await self._http.call(
                 method, self._envelope_parser(method), json=payload, sends_sms=False
             )
-            if not isinstance(result, dict) or not isinstance(result.get("ReceivedMsgs"), list):
-                raise self._garbled(method, "no ReceivedMsgs in the answer")
-            total_page = result.get("TotalPage")
-            if isinstance(total_page, bool) or not isinstance(total_page, (int, str)):
-                raise self._garbled(method, "no TotalPage in the answer")
-            try:
-                total = int(total_page)
-            except ValueError:
-                raise self._garbled(method, "TotalPage is not a number") from None
-            records.extend(result["ReceivedMsgs"])
-            page += 1
-        messages = self._incoming(method, line, records)
-        return InboxBatch(messages, str(now))
+            total, records = self._receive_page(method, result)
+            scan.add_answer(request, total, records)
+        for second in scan.shifted_seconds:
+            log.warning(
+                "raygansms %s: more than a page of SMS dated %d, read page by page", line, second
+            )
+        messages: list[IncomingSms] = []
+        history: list[IncomingSms] = []
+        unreadable: list[UnreadableRecord] = []
+        for group in scan.groups:
+            read, bad = self._incoming(line, group)
+            for sms in read:
+                old = scan.history_before is not None and sms.received_at.timestamp() < (
+                    scan.history_before
+                )
+                (history if old else messages).append(sms)
+            unreadable += bad
+        next_cursor = scan.cursor()
+        if not scan.complete:
+            log.warning(
+                "raygansms %s: the look-back was not read whole in %d calls; the next polls go"
+                " on (%d window(s) left)",
+                line,
+                scan.calls,
+                len(next_cursor.todo),
+            )
+        stored = next_cursor.dump()
+        if (
+            state is not None
+            and cursor is not None
+            and not state.todo
+            and scan.complete
+            and now - state.top < CURSOR_STEP
+            and next_cursor.plan == state.plan
+        ):
+            stored = cursor  # a steady line's cursor is rewritten only every few minutes
+        return InboxBatch(
+            tuple(messages),
+            stored,
+            unreadable=tuple(unreadable),
+            history=tuple(history),
+            # Windows are read newest first: the first poll has read the recent ones even when
+            # the rest of its look-back is left to the next polls.
+            first_start=state is None,
+        )
+
+    def _receive_page(self, method: str, result: object) -> tuple[int, list[Any]]:
+        """TotalPage and the records of a ReceiveMessages answer (garbled: transient)."""
+        if not isinstance(result, dict) or not isinstance(result.get("ReceivedMsgs"), list):
+            raise self._garbled(method, "no ReceivedMsgs in the answer")
+        total_page = result.get("TotalPage")
+        if isinstance(total_page, bool) or not isinstance(total_page, (int, str)):
+            raise self._garbled(method, "no TotalPage in the answer")
+        try:
+            total = int(total_page)
+        except ValueError:
+            raise self._garbled(method, "TotalPage is not a number") from None
+        records: list[Any] = result["ReceivedMsgs"]
+        return total, records
 
     def _incoming(
-        self, method: str, line: str, records: list[dict[str, Any]]
-    ) -> tuple[IncomingSms, ...]:
+        self, line: str, records: Sequence[Any]
+    ) -> tuple[list[IncomingSms], list[UnreadableRecord]]:
+        """The records one call listed, as SMS and as records that cannot be read. RayganSMS
+        gives no id: identical tuples are told apart by their occurrence number in the call,
+        which every call covering their (shared) date counts the same way."""
         seen: Counter[str] = Counter()
-        messages = []
+        messages: list[IncomingSms] = []
+        unreadable: list[UnreadableRecord] = []
         for record in records:
-            if not isinstance(record, dict):
-                raise self._garbled(method, "a received message that is not an object")
-            sender_raw, date_raw, body = (
-                record.get("Mobile"),
-                record.get("Date"),
-                record.get("MsgBody"),
-            )
-            date = _as_int(date_raw)
-            if sender_raw is None or date is None or not isinstance(body, str):
-                raise self._garbled(method, "a received message without Mobile, Date or MsgBody")
-            sender = sender_to_e164(str(sender_raw))
-            base = hashlib.sha256(
-                "\x1f".join((line, sender, str(date), body)).encode("utf-8")
-            ).hexdigest()[:32]
-            # RayganSMS gives no id: identical tuples are told apart by their occurrence number
-            # within one window, which every overlapping window counts the same way.
+            try:
+                sender, date, body = _read_record(record)
+            except ValueError as exc:
+                raw = json.dumps(record, ensure_ascii=False, sort_keys=True)
+                base = _digest(line, raw)
+                seen[base] += 1
+                key = f"raygansms-raw:{base}#{seen[base]}"
+                unreadable.append(UnreadableRecord(line, key, raw, f"ReceiveMessages: {exc}"))
+                continue
+            base = _digest(line, sender, str(date), body)
             seen[base] += 1
-            messages.append(
-                IncomingSms(
-                    line=line,
-                    sender=sender,
-                    body=body,
-                    received_at=datetime.fromtimestamp(date, UTC),
-                    dedupe_key=f"raygansms:{base}#{seen[base]}",
-                )
-            )
-        return tuple(messages)
+            messages.append(_sms(line, sender, date, body, seen[base]))
+        return messages, unreadable
+
+    def read_unreadable(self, record: UnreadableRecord) -> IncomingSms:
+        """A quarantined ReceiveMessages record, read with today's parser (ValueError if not)."""
+        try:
+            raw = json.loads(record.raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"the record is not JSON: {exc}") from None
+        sender, date, body = _read_record(raw)
+        _, _, occurrence = record.key.rpartition("#")
+        return _sms(record.line, sender, date, body, int(occurrence) if occurrence.isdigit() else 1)
 
     # ------------------------------------------------------------ account
 
@@ -734,6 +797,36 @@ class RayganSmsProvider(SmsProvider):
             raise self._garbled(method, "not a number or true/false", _snippet(body))
 
         return parse
+
+
+def _read_record(record: object) -> tuple[str, int, str]:
+    """(sender E.164 or as given, date, body) of a ReceiveMessages record; ValueError naming
+    the field that cannot be read."""
+    if not isinstance(record, dict):
+        raise ValueError("a received message that is not an object")
+    sender, date, body = record.get("Mobile"), _as_int(record.get("Date")), record.get("MsgBody")
+    if isinstance(sender, bool) or not isinstance(sender, (str, int)) or not str(sender).strip():
+        raise ValueError(f"Mobile {sender!r} is not a sender")
+    if date is None or date < 0:
+        raise ValueError(f"Date {record.get('Date')!r} is not unix seconds")
+    if not isinstance(body, str):
+        raise ValueError(f"MsgBody {body!r} is not text")
+    return sender_to_e164(str(sender)), date, body
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def _sms(line: str, sender: str, date: int, body: str, occurrence: int) -> IncomingSms:
+    base = _digest(line, sender, str(date), body)
+    return IncomingSms(
+        line=line,
+        sender=sender,
+        body=body,
+        received_at=datetime.fromtimestamp(date, UTC),
+        dedupe_key=f"raygansms:{base}#{occurrence}",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,32 @@ class IncomingMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class QuarantinedRecord:
+    """An inbox record that could not be read, kept as the provider listed it."""
+
+    id: int
+    account: str
+    line: str
+    record_key: str
+    raw: str
+    reason: str
+    created_at: datetime
+    reported_at: datetime | None
+    resolved_at: datetime | None
+    incoming_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredInbox:
+    """What storing one inbox fetch did: the SMS new to the database (queued for their chats),
+    the records newly quarantined, and whether anything was written at all."""
+
+    new: list[IncomingMessage]
+    quarantined: list[QuarantinedRecord]
+    wrote: bool
+
+
+@dataclass(frozen=True, slots=True)
 class PendingForward:
     """An incoming SMS that still has to reach a chat."""
 

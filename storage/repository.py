@@ -14,11 +14,11 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
-from providers.base import DeliveryState, IncomingSms, Receipt
+from providers.base import DeliveryState, IncomingSms, Receipt, UnreadableRecord
 from storage.db import StorageError
 from storage.models import (
     AuditEntry,
@@ -27,11 +27,13 @@ from storage.models import (
     IncomingMessage,
     MessageLink,
     PendingForward,
+    QuarantinedRecord,
     Role,
     Route,
     Send,
     SendRecipient,
     SendStatus,
+    StoredInbox,
     User,
 )
 
@@ -41,6 +43,9 @@ _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _FINAL_STATES = tuple(s.value for s in DeliveryState if s.is_final)
 _FINAL_SQL = "(" + ", ".join(f"'{s}'" for s in _FINAL_STATES) + ")"
 _INTERRUPTED = "interrupted before the provider's answer was stored"
+_KEYS_PER_QUERY = 500  # dedupe keys looked up in one statement (SQLite allows 32,766 variables)
+
+_T = TypeVar("_T")
 
 _LOCKS: weakref.WeakKeyDictionary[aiosqlite.Connection, asyncio.Lock] = weakref.WeakKeyDictionary()
 
@@ -539,32 +544,62 @@ class Repository:
     ) -> list[IncomingMessage]:
         """In one transaction: store the messages not seen before (by dedupe key), queue each
         new one for every chat, move the cursor. Returns the new messages only."""
-        for message in messages:
+        stored = await self.store_inbox(account, line, messages, chat_ids=chat_ids, cursor=cursor)
+        return stored.new
+
+    async def store_inbox(
+        self,
+        account: str,
+        line: str,
+        messages: Sequence[IncomingSms],
+        *,
+        chat_ids: Sequence[int],
+        cursor: str | None,
+        history: Sequence[IncomingSms] = (),
+        unreadable: Sequence[UnreadableRecord] = (),
+    ) -> StoredInbox:
+        """One inbox fetch, in one transaction: the messages not seen before (by dedupe key),
+        each queued for every chat; `history` stored the same way but queued for no chat (so a
+        later look-back knows it); `unreadable` records quarantined once (by key); the cursor
+        moved (None: left as it is). Nothing already known is written again, and a fetch that
+        brings nothing new and leaves the cursor as it was writes nothing at all."""
+        for message in (*messages, *history):
             if message.line != line:
                 raise ValueError(
                     f"message {message.dedupe_key!r} arrived on line {message.line}, not on {line}"
                 )
+        for record in unreadable:
+            if record.line != line:
+                raise ValueError(f"record {record.key!r} was listed on {record.line}, not {line}")
         chats = list(dict.fromkeys(int(c) for c in chat_ids))
+        known = await self._known_keys(
+            "incoming", "dedupe_key", account, [m.dedupe_key for m in (*messages, *history)]
+        )
+        set_aside = await self._known_keys(
+            "inbox_quarantine", "record_key", account, [r.key for r in unreadable]
+        )
+        fresh = _unseen(messages, known, lambda m: m.dedupe_key)
+        old = _unseen(history, known | {m.dedupe_key for m in fresh}, lambda m: m.dedupe_key)
+        odd = _unseen(unreadable, set_aside, lambda r: r.key)
+        moved = cursor is not None and cursor != await self.get_cursor(account, line)
+        seen_before = len(messages) - len(fresh)
+        if seen_before:
+            log.debug(
+                "%s %s: %d of %d fetched messages were stored before",
+                account,
+                line,
+                seen_before,
+                len(messages),
+            )
+        if not (fresh or old or odd or moved):
+            return StoredInbox([], [], wrote=False)
         now = self._now()
         new: list[IncomingMessage] = []
+        quarantined: list[QuarantinedRecord] = []
         async with self._transaction() as conn:
-            for message in messages:
-                row = await _one(
-                    conn,
-                    "INSERT INTO incoming (account, line, sender, body, received_at, dedupe_key,"
-                    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (account, dedupe_key) DO NOTHING RETURNING *",
-                    (
-                        account,
-                        message.line,
-                        message.sender,
-                        message.body,
-                        to_db_time(message.received_at),
-                        message.dedupe_key,
-                        now,
-                    ),
-                )
-                if row is not None:
+            for message, queue in [(m, True) for m in fresh] + [(m, False) for m in old]:
+                row = await _insert_incoming(conn, account, message, now)
+                if row is not None and queue:
                     new.append(_incoming(row))
             await conn.executemany(
                 "INSERT INTO forwards (chat_id, incoming_id, received_at, created_at)"
@@ -575,19 +610,101 @@ class Repository:
                     for chat in chats
                 ],
             )
-            await conn.execute(
-                "INSERT INTO inbox_cursors (account, line, cursor, updated_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (account, line) DO UPDATE SET cursor = excluded.cursor,"
-                " updated_at = excluded.updated_at",
-                (account, line, cursor, now),
+            for record in odd:
+                row = await _one(
+                    conn,
+                    "INSERT INTO inbox_quarantine (account, line, record_key, raw, reason,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (account, record_key) DO NOTHING RETURNING *",
+                    (account, line, record.key, record.raw, record.reason, now),
+                )
+                if row is not None:
+                    quarantined.append(_quarantined(row))
+            if moved:
+                await conn.execute(
+                    "INSERT INTO inbox_cursors (account, line, cursor, updated_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (account, line) DO UPDATE SET"
+                    " cursor = excluded.cursor, updated_at = excluded.updated_at",
+                    (account, line, cursor, now),
+                )
+        return StoredInbox(new, quarantined, wrote=True)
+
+    async def _known_keys(
+        self, table: str, column: str, account: str, keys: Sequence[str]
+    ) -> set[str]:
+        """Which of `keys` the table already holds for `account` (a read: no write lock)."""
+        found: set[str] = set()
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), _KEYS_PER_QUERY):
+            chunk = unique[start : start + _KEYS_PER_QUERY]
+            marks = ",".join("?" * len(chunk))
+            rows = await self._fetchall(
+                f"SELECT {column} AS key FROM {table} WHERE account = ? AND {column} IN ({marks})",
+                (account, *chunk),
             )
-        if len(new) < len(messages):
-            log.info(
-                "%s %s: %d of %d fetched messages were stored before",
-                account,
-                line,
-                len(messages) - len(new),
-                len(messages),
+            found.update(str(r["key"]) for r in rows)
+        return found
+
+    async def open_quarantine(self, account: str | None = None) -> list[QuarantinedRecord]:
+        """Quarantined records not read yet (of one account, or all), oldest first."""
+        where = "resolved_at IS NULL" + ("" if account is None else " AND account = ?")
+        rows = await self._fetchall(
+            f"SELECT * FROM inbox_quarantine WHERE {where} ORDER BY id",
+            () if account is None else (account,),
+        )
+        return [_quarantined(r) for r in rows]
+
+    async def unreported_quarantine(self, account: str) -> list[QuarantinedRecord]:
+        """Quarantined records still unread that the admins have not been told about yet,
+        oldest first."""
+        rows = await self._fetchall(
+            "SELECT * FROM inbox_quarantine"
+            " WHERE reported_at IS NULL AND resolved_at IS NULL AND account = ? ORDER BY id",
+            (account,),
+        )
+        return [_quarantined(r) for r in rows]
+
+    async def mark_quarantine_reported(self, record_id: int) -> None:
+        """The admins were told about this record."""
+        await self._change(
+            "UPDATE inbox_quarantine SET reported_at = ? WHERE id = ? AND reported_at IS NULL",
+            (self._now(), record_id),
+        )
+
+    async def resolve_quarantine(
+        self, record_id: int, message: IncomingSms, *, chat_ids: Sequence[int]
+    ) -> IncomingMessage | None:
+        """A quarantined record could be read after all: in one transaction, store it as an
+        incoming SMS (queued for every chat unless it was stored before) and close the record.
+        Returns the new SMS, or None if it was known already."""
+        now = self._now()
+        chats = list(dict.fromkeys(int(c) for c in chat_ids))
+        async with self._transaction() as conn:
+            record = await _one(
+                conn, "SELECT account FROM inbox_quarantine WHERE id = ?", (record_id,)
+            )
+            if record is None:
+                raise NotFoundError(f"no quarantined record {record_id}")
+            account = str(record["account"])
+            row = await _insert_incoming(conn, account, message, now)
+            new = None if row is None else _incoming(row)
+            if new is None:
+                existing = await _one(
+                    conn,
+                    "SELECT id FROM incoming WHERE account = ? AND dedupe_key = ?",
+                    (account, message.dedupe_key),
+                )
+                incoming_id = None if existing is None else int(existing["id"])
+            else:
+                incoming_id = new.id
+                await conn.executemany(
+                    "INSERT INTO forwards (chat_id, incoming_id, received_at, created_at)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(chat, new.id, to_db_time(new.received_at), now) for chat in chats],
+                )
+            await conn.execute(
+                "UPDATE inbox_quarantine SET resolved_at = ?, incoming_id = ? WHERE id = ?",
+                (now, incoming_id, record_id),
             )
         return new
 
@@ -927,6 +1044,53 @@ def _recipient(row: aiosqlite.Row) -> SendRecipient:
         polls=row["polls"],
         next_poll_at=_opt_time(row["next_poll_at"]),
         updated_at=from_db_time(row["updated_at"]),
+    )
+
+
+async def _insert_incoming(
+    conn: aiosqlite.Connection, account: str, message: IncomingSms, now: str
+) -> aiosqlite.Row | None:
+    """Insert an incoming SMS unless its dedupe key is known; the new row, or None."""
+    return await _one(
+        conn,
+        "INSERT INTO incoming (account, line, sender, body, received_at, dedupe_key,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (account, dedupe_key) DO NOTHING RETURNING *",
+        (
+            account,
+            message.line,
+            message.sender,
+            message.body,
+            to_db_time(message.received_at),
+            message.dedupe_key,
+            now,
+        ),
+    )
+
+
+def _unseen(items: Sequence[_T], known: set[str], key: Callable[[_T], str]) -> list[_T]:
+    """The items whose key is not known, each key once."""
+    seen = set(known)
+    kept: list[_T] = []
+    for item in items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            kept.append(item)
+    return kept
+
+
+def _quarantined(row: aiosqlite.Row) -> QuarantinedRecord:
+    return QuarantinedRecord(
+        id=row["id"],
+        account=row["account"],
+        line=row["line"],
+        record_key=row["record_key"],
+        raw=row["raw"],
+        reason=row["reason"],
+        created_at=from_db_time(row["created_at"]),
+        reported_at=_opt_time(row["reported_at"]),
+        resolved_at=_opt_time(row["resolved_at"]),
+        incoming_id=row["incoming_id"],
     )
 
 

@@ -64,3 +64,22 @@ def test_inbound_burst_shows_every_sms_once_in_the_group() -> None:
     assert result.returncode == 0, out + result.stderr
     assert "lost: 0; doubled: 0" in out, out
     assert "PASS" in out
+
+
+def test_inbox_polling_fetches_every_sms_within_its_call_bounds() -> None:
+    result = run_bench(
+        "inbox_polling.py",
+        "--sizes",
+        "10,300",
+        "--latency",
+        "0.002",
+        "--polls",
+        "4",
+        "--payamak-inbox",
+        "300",
+    )
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert out.count("every SMS fetched: PASS") == 2, out
+    assert out.count("every SMS read: PASS") == 4, out
+    assert re.search(r"look-back +300 SMS .*steady +\d+ max", out), out

@@ -14,7 +14,15 @@ from telegram import Bot
 from bot.config import Config
 from bot.context import Account, BotData
 from bot.sending import SendRequest, submit_send
-from providers.base import DeliveryUpdate, InboxBatch, Receipt, SendResult, SmsProvider
+from providers.base import (
+    DEFAULT_WINDOW,
+    DeliveryUpdate,
+    InboxBatch,
+    InboxWindow,
+    Receipt,
+    SendResult,
+    SmsProvider,
+)
 from storage.db import open_database
 from storage.models import SendStatus
 from storage.repository import Repository
@@ -41,7 +49,9 @@ class BrokenProvider(SmsProvider):
     async def delivery_statuses(self, receipts: Sequence[Receipt]) -> list[DeliveryUpdate]:
         return []
 
-    async def fetch_inbox(self, line: str, cursor: str | None) -> InboxBatch:
+    async def fetch_inbox(
+        self, line: str, cursor: str | None, window: InboxWindow = DEFAULT_WINDOW
+    ) -> InboxBatch:
         return InboxBatch((), cursor or "")
 
     async def credit(self) -> Decimal:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from providers.base import (
     CreditError,
     DeliveryState,
     InboxBatch,
+    InboxWindow,
+    IncomingSms,
     NotSupportedError,
     OutgoingMessage,
     PartialSendError,
@@ -29,8 +31,10 @@ from providers.base import (
     Receipt,
     SendResult,
     TransientError,
+    UnreadableRecord,
 )
 from providers.http import HttpSettings
+from providers.offset_listing import ListingCursor
 from providers.payamak import PayamakProvider, parse_send_date
 from sandbox.faults import FaultKind
 from sandbox.payamak import PayamakSimulator
@@ -69,7 +73,10 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def make_provider(
-    session: aiohttp.ClientSession, server: RunningServer, password: str = PASSWORD
+    session: aiohttp.ClientSession,
+    server: RunningServer,
+    password: str = PASSWORD,
+    clock: FakeClock | None = None,
 ) -> PayamakProvider:
     settings = HttpSettings(
         connect_timeout=2.0, read_timeout=0.4, read_attempts=2, backoff_base=0.01
@@ -80,12 +87,15 @@ def make_provider(
         username=USER,
         password=password,
         settings=settings,
+        clock=clock or FakeClock(),
     )
 
 
 @pytest.fixture
-def provider(session: aiohttp.ClientSession, server: RunningServer) -> PayamakProvider:
-    return make_provider(session, server)
+def provider(
+    session: aiohttp.ClientSession, server: RunningServer, clock: FakeClock
+) -> PayamakProvider:
+    return make_provider(session, server, clock=clock)
 
 
 def e164(mobile: str) -> str:
@@ -499,58 +509,100 @@ async def test_one_failing_delivery_query_leaves_the_others(
 
 # ---------------------------------------------------------------- inbox
 
+ORDERS = ["oldest_first", "newest_first", "alternate", "random"]
+WINDOW = InboxWindow(first_start=600)
 
-async def test_inbox_pages_by_offset_and_keeps_only_this_line(
-    provider: PayamakProvider, sim: PayamakSimulator
+
+async def read_until_complete(
+    provider: PayamakProvider, cursor: str | None, line: str = LINE, polls: int = 6
+) -> tuple[list[IncomingSms], str | None]:
+    """Poll `polls` times (a random order may need more than one poll); all it returned."""
+    found: list[IncomingSms] = []
+    for _ in range(polls):
+        batch = await provider.fetch_inbox(line, cursor, WINDOW)
+        found += batch.messages
+        cursor = batch.next_cursor or cursor
+    return found, cursor
+
+
+async def started(provider: PayamakProvider, line: str = LINE) -> str:
+    batch = await provider.fetch_inbox(line, None, WINDOW)
+    assert batch.first_start and batch.next_cursor is not None
+    return batch.next_cursor
+
+
+@pytest.mark.parametrize("order", ORDERS)
+async def test_new_sms_are_read_once_in_any_listing_order_and_only_this_lines(
+    provider: PayamakProvider, sim: PayamakSimulator, clock: FakeClock, order: str
 ) -> None:
+    sim.set_listing_order(order, seed=4)
+    for n in range(40):
+        sim.inject_incoming(LINE, f"912{n:07d}", f"history {n}", _ago(clock, days=3))
+    cursor = await started(provider)
     for n in range(230):
         sim.inject_incoming(LINE if n % 10 else OTHER_LINE, f"912{n:07d}", f"msg {n}")
-
-    batch = await provider.fetch_inbox(LINE, None)
-
-    assert sim.calls["GetMessages"] == 3  # 100, 100, 30
-    assert batch.next_cursor == "230"
-    assert [m.body for m in batch.messages] == [f"msg {n}" for n in range(230) if n % 10]
-    assert {m.line for m in batch.messages} == {LINE}
-    assert len({m.dedupe_key for m in batch.messages}) == 207
-    assert all(m.dedupe_key.startswith("payamak:") for m in batch.messages)
-
+    found, cursor = await read_until_complete(provider, cursor)
+    bodies = [m.body for m in found]
+    assert sorted(set(bodies)) == sorted(f"msg {n}" for n in range(230) if n % 10)
+    assert {m.line for m in found} == {LINE}
+    assert all(m.dedupe_key.startswith("payamak:") for m in found)
     sim.inject_incoming(LINE, "09121112233", "new one")
-    later = await provider.fetch_inbox(LINE, batch.next_cursor)
-    assert [(m.sender, m.body) for m in later.messages] == [("+989121112233", "new one")]
-    assert later.next_cursor == "231"
-
-    empty = await provider.fetch_inbox(LINE, later.next_cursor)
-    assert empty.messages == ()
-    assert empty.next_cursor == "231"
+    later, _ = await read_until_complete(provider, cursor)
+    assert [(m.sender, m.body) for m in later] == [("+989121112233", "new one")]
 
 
-async def test_inbox_reads_exactly_one_full_page_then_an_empty_one(
-    provider: PayamakProvider, sim: PayamakSimulator
+@pytest.mark.parametrize(("order", "most"), [("oldest_first", 1), ("newest_first", 1)])
+async def test_a_poll_with_nothing_new_is_one_call_in_a_steady_order(
+    provider: PayamakProvider, sim: PayamakSimulator, clock: FakeClock, order: str, most: int
 ) -> None:
-    for n in range(100):
-        sim.inject_incoming(LINE, "9121234567", str(n))
-    batch = await provider.fetch_inbox(LINE, "0")
-    assert len(batch.messages) == 100
-    assert sim.calls["GetMessages"] == 2
+    sim.set_listing_order(order)
+    for n in range(450):
+        sim.inject_incoming(LINE, "9121234567", str(n), _ago(clock, days=1))
+    cursor = await started(provider)
+    cursor = (await provider.fetch_inbox(LINE, cursor, WINDOW)).next_cursor
+    for _ in range(3):
+        calls = sim.calls["GetMessages"]
+        batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
+        assert batch.messages == ()
+        assert sim.calls["GetMessages"] - calls <= most
+        cursor = batch.next_cursor
+
+
+@pytest.mark.parametrize("order", ORDERS)
+async def test_the_first_fetch_takes_only_the_recent_window(
+    provider: PayamakProvider, sim: PayamakSimulator, clock: FakeClock, order: str
+) -> None:
+    sim.set_listing_order(order, seed=9)
+    for n in range(500):
+        sim.inject_incoming(LINE, "9121234567", f"old {n}", _ago(clock, days=7))
+    sim.inject_incoming(LINE, "9121234567", "just before the window", _ago(clock, seconds=601))
+    sim.inject_incoming(LINE, "9121234567", "in the window", _ago(clock, seconds=599))
+    sim.inject_incoming(OTHER_LINE, "9121234567", "another line's", _ago(clock, seconds=5))
+    batch = await provider.fetch_inbox(LINE, None, WINDOW)
+    if batch.next_cursor is None:  # a random order may not let a first poll finish
+        batch = await provider.fetch_inbox(LINE, None, WINDOW)
+    assert batch.first_start
+    assert [m.body for m in batch.messages] == ["in the window"]
+    assert batch.history == ()  # the cursor starts above the history: nothing to remember
 
 
 async def test_sent_messages_are_not_read_as_incoming(
     provider: PayamakProvider, sim: PayamakSimulator
 ) -> None:
+    cursor = await started(provider)
     await provider.send(LINE, [MOBILES[0]], "outgoing")
-    batch = await provider.fetch_inbox(LINE, None)
+    batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
     assert batch.messages == ()
-    assert batch.next_cursor == "0"
 
 
 async def test_inbox_sender_time_and_text(provider: PayamakProvider, sim: PayamakSimulator) -> None:
+    cursor = await started(provider)
     when = datetime(2024, 3, 20, 12, 0, 5, 680000, tzinfo=UTC)
     sim.inject_incoming(LINE, "9121234567", "سلام & + خوبی؟", when)
     sim.inject_incoming(LINE, "09127654321", "dup", when)
     sim.inject_incoming(LINE, "10002188", "from a line", when)
 
-    batch = await provider.fetch_inbox(LINE, None)
+    batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
 
     assert [m.sender for m in batch.messages] == ["+989121234567", "+989127654321", "10002188"]
     assert batch.messages[0].body == "سلام & + خوبی؟"
@@ -565,29 +617,105 @@ async def test_inbox_sender_time_and_text(provider: PayamakProvider, sim: Payama
         ("2024-03-20T15:30:00", datetime(2024, 3, 20, 12, 0, tzinfo=UTC)),
         ("2024-12-31T23:59:59.1234567", datetime(2024, 12, 31, 20, 29, 59, 123456, tzinfo=UTC)),
         ("2025-01-01T00:00:00.5", datetime(2024, 12, 31, 20, 30, 0, 500000, tzinfo=UTC)),
+        # With an offset, the offset says the zone: readable, not Tehran wall time.
+        ("2024-03-20T15:30:00+03:30", datetime(2024, 3, 20, 12, 0, tzinfo=UTC)),
+        ("2017-06-05T15:42:58.68+04:30", datetime(2017, 6, 5, 11, 12, 58, 680000, tzinfo=UTC)),
+        ("2024-03-20T12:00:00Z", datetime(2024, 3, 20, 12, 0, tzinfo=UTC)),
+        ("2024-03-20T07:00:00-05:00", datetime(2024, 3, 20, 12, 0, tzinfo=UTC)),
+        ("2024-03-20T15:30:00+0330", datetime(2024, 3, 20, 12, 0, tzinfo=UTC)),
+        ("2024-03-20 15:30:00", datetime(2024, 3, 20, 12, 0, tzinfo=UTC)),
     ],
 )
-def test_send_date_tehran_to_utc(send_date: str, utc: datetime) -> None:
+def test_send_date_to_utc(send_date: str, utc: datetime) -> None:
     assert parse_send_date(send_date) == utc
 
 
-@pytest.mark.parametrize("cursor", ["abc", "-1", "1.5"])
+@pytest.mark.parametrize(
+    "send_date", ["yesterday", "2024-03-20", "2024-03-20T15:30:00+25:00", "2024-13-01T00:00:00", ""]
+)
+def test_a_send_date_that_is_no_date_is_refused(send_date: str) -> None:
+    with pytest.raises(ValueError):
+        parse_send_date(send_date)
+
+
+@pytest.mark.parametrize("cursor", ["abc", "-1", "1.5", '{"v": 9}'])
 async def test_bad_cursor_is_refused(provider: PayamakProvider, cursor: str) -> None:
     with pytest.raises(BadRequestError):
-        await provider.fetch_inbox(LINE, cursor)
+        await provider.fetch_inbox(LINE, cursor, WINDOW)
 
 
-async def test_unreadable_message_raises_and_the_cursor_does_not_move(
-    provider: PayamakProvider, sim: PayamakSimulator
+async def test_an_offset_cursor_of_an_earlier_version_starts_afresh(
+    provider: PayamakProvider, sim: PayamakSimulator, clock: FakeClock
 ) -> None:
-    page = {
-        "MyBase": {"Value": "Ok", "RetStatus": 1, "StrRetStatus": "Ok"},
-        "Data": [{"MsgID": 5, "Body": "x", "SendDate": "yesterday", "Receiver": LINE}],
-    }
-    sim.faults.inject(FaultKind.NO_ENVELOPE, method="GetMessages", value=page)
-    with pytest.raises(TransientError) as caught:
-        await provider.fetch_inbox(LINE, "7")
-    assert "SendDate" in caught.value.reason
+    sim.inject_incoming(LINE, "9121234567", "old", _ago(clock, days=1))
+    sim.inject_incoming(LINE, "9121234567", "recent", _ago(clock, seconds=30))
+    batch = await provider.fetch_inbox(LINE, "1", WINDOW)
+    assert batch.first_start
+    assert [m.body for m in batch.messages] == ["recent"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ({"SendDate": "yesterday"}, "SendDate"),
+        ({"SendDate": None}, "SendDate"),
+        ({"Sender": None}, "Sender"),
+        ({"Body": 5}, "Body"),
+        ({"MsgID": "x-1"}, "MsgID"),
+        ({"MsgID": None}, "MsgID"),
+    ],
+)
+@pytest.mark.parametrize("order", ["oldest_first", "newest_first"])
+async def test_an_unreadable_record_is_set_aside_and_the_ones_behind_it_are_read(
+    provider: PayamakProvider,
+    sim: PayamakSimulator,
+    order: str,
+    raw: dict[str, object],
+    reason: str,
+) -> None:
+    sim.set_listing_order(order)
+    cursor = await started(provider)
+    sim.inject_incoming(LINE, "9121234567", "before")
+    bad = sim.inject_incoming(LINE, "9121234567", "unreadable <b>", raw=raw)
+    sim.inject_incoming(LINE, "9121234567", "behind it")
+    batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
+    assert [m.body for m in batch.messages] == ["before", "behind it"]
+    (record,) = batch.unreadable
+    assert reason in record.reason
+    assert record.line == LINE
+    listed = json.loads(record.raw)  # the record as the provider listed it
+    assert {k: listed[k] for k in raw} == raw
+    assert listed["Receiver"] == LINE
+    if "MsgID" not in raw:
+        assert record.key == f"payamak:{bad}"
+    else:  # known again by its content
+        assert record.key.startswith("payamak-raw:")
+    again = await provider.fetch_inbox(LINE, batch.next_cursor, WINDOW)
+    assert again.messages == () and again.unreadable == ()  # the cursor went past it
+
+
+async def test_a_quarantined_record_is_read_again_by_todays_parser(
+    provider: PayamakProvider,
+) -> None:
+    raw = json.dumps(
+        {
+            "MsgID": 4516399999,
+            "Body": "kept",
+            "SendDate": "2025-03-20T15:30:00+03:30",
+            "Sender": "9127654321",
+            "Receiver": LINE,
+        }
+    )
+    sms = provider.read_unreadable(UnreadableRecord(LINE, "payamak:4516399999", raw, "old"))
+    assert (sms.body, sms.sender, sms.dedupe_key) == ("kept", "+989127654321", "payamak:4516399999")
+    assert sms.received_at == datetime(2025, 3, 20, 12, 0, tzinfo=UTC)
+    still = UnreadableRecord(LINE, "k", json.dumps({"MsgID": 1, "SendDate": "soon"}), "old")
+    with pytest.raises(ValueError, match="SendDate"):
+        provider.read_unreadable(still)
+
+
+def _ago(clock: FakeClock, **delta: float) -> datetime:
+    return datetime.fromtimestamp(clock.now, UTC) - timedelta(**delta)
 
 
 # ---------------------------------------------------------------- account
@@ -738,7 +866,8 @@ async def _call(provider: PayamakProvider, method: str, recipients: int = 2) -> 
     if method == "GetDeliveries2":
         return await provider.delivery_statuses([Receipt("+989120000000", "1" * 19)])
     if method == "GetMessages":
-        return await provider.fetch_inbox("10002188", None)
+        # A cursor below every id: each listed record is new.
+        return await provider.fetch_inbox("10002188", ListingCursor(0, 0).dump())
     return await provider.lines()
 
 

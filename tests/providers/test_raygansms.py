@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable
@@ -23,12 +24,14 @@ from providers.base import (
     CreditError,
     DeliveryState,
     ErrorCategory,
+    InboxWindow,
     NotSupportedError,
     OutgoingMessage,
     PartialSendError,
     ProviderError,
     Receipt,
     TransientError,
+    UnreadableRecord,
 )
 from providers.http import HttpSettings
 from providers.raygansms import STATUS_STATES, RayganSmsProvider, status_state
@@ -121,7 +124,7 @@ async def test_every_seed_method_is_reachable_through_the_adapter(
     updates = await provider.delivery_statuses(receipts)
     assert [u.state for u in updates] == [DeliveryState.DELIVERED] * 4
     sim.inject_incoming(LINE, "09121234567", "hi")
-    assert len((await provider.fetch_inbox(LINE, None)).messages) == 1
+    assert len((await provider.fetch_inbox(LINE, None, InboxWindow())).messages) == 1
     assert await provider.credit() == 1_000_000 - 275 - 112 - 275 - 275
     assert await provider.prices()
     assert await provider.filter_blacklist(["09121234567"])
@@ -543,65 +546,160 @@ async def test_a_failing_poll_raises_and_leaves_nothing_half_done(
 
 # ---------------------------------------------------------------- inbox
 
+WINDOW = InboxWindow(first_start=600, lookback=6 * 3600)
 
-async def test_the_inbox_fetches_every_page(
+
+async def started(provider: RayganSmsProvider) -> str:
+    """The cursor after the line's first fetch (the inbox as it is now is history)."""
+    batch = await provider.fetch_inbox(LINE, None, WINDOW)
+    assert batch.first_start and batch.next_cursor is not None
+    return batch.next_cursor
+
+
+async def test_the_first_fetch_forwards_the_window_and_keeps_the_look_back_as_history(
     sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider
 ) -> None:
+    now = int(clock.now)
+    sim.inject_incoming(LINE, "09121234567", "beyond the look-back", date=now - 6 * 3600 - 1)
+    sim.inject_incoming(LINE, "09121234567", "history", date=now - 2 * 3600)
+    sim.inject_incoming(LINE, "09121234567", "just before the window", date=now - 601)
+    sim.inject_incoming(LINE, "09121234567", "in the window", date=now - 600)
+    batch = await provider.fetch_inbox(LINE, None, WINDOW)
+    assert batch.first_start
+    assert [m.body for m in batch.messages] == ["in the window"]
+    assert [m.body for m in batch.history] == ["history", "just before the window"]
+    assert sim.calls["ReceiveMessages"] == 1
+
+
+async def test_every_sms_of_the_look_back_is_fetched_in_windows_of_one_page(
+    sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider
+) -> None:
+    cursor = await started(provider)
+    clock.now += 30
     for i in range(250):
-        sim.inject_incoming(LINE, "09121234567", f"m{i}", date=int(NOW) - 1000 + i)
-    batch = await provider.fetch_inbox(LINE, None)
-    assert [m.body for m in batch.messages] == [f"m{i}" for i in range(250)]
+        sim.inject_incoming(LINE, "09121234567", f"m{i}", date=int(clock.now) - 1000 + i)
+    batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
+    assert sorted(m.body for m in batch.messages) == sorted(f"m{i}" for i in range(250))
     assert len({m.dedupe_key for m in batch.messages}) == 250
-    assert sim.calls["ReceiveMessages"] == 3
-    assert batch.next_cursor == str(int(NOW))
+    # The next poll reads the same windows (they fitted), one call each: no narrowing.
+    calls = sim.calls["ReceiveMessages"]
+    clock.now += 30
+    again = await provider.fetch_inbox(LINE, batch.next_cursor, WINDOW)
+    assert {m.dedupe_key for m in again.messages} == {m.dedupe_key for m in batch.messages}
+    assert sim.calls["ReceiveMessages"] - calls <= -(-250 // 80) + 1
 
 
-async def test_the_first_window_and_the_overlap_bound_what_is_fetched(
-    sim: RayganSimulator, clock: FakeClock, make: Make
+@pytest.mark.parametrize("late_by", [180, 600, 7200], ids=["3min", "10min", "2h"])
+async def test_an_sms_dated_long_before_it_shows_up_is_fetched(
+    sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider, late_by: int
 ) -> None:
-    provider = make(inbox_first_window=600, inbox_overlap=60)
-    sim.inject_incoming(LINE, "09121234567", "too old", date=int(NOW) - 601)
-    sim.inject_incoming(LINE, "09121234567", "in the first window", date=int(NOW) - 600)
-    first = await provider.fetch_inbox(LINE, None)
-    assert [m.body for m in first.messages] == ["in the first window"]
-    clock.now += 1000
-    sim.inject_incoming(LINE, "09121234567", "before the overlap", date=int(NOW) - 61)
-    sim.inject_incoming(LINE, "09121234567", "in the overlap", date=int(NOW) - 60)
-    second = await provider.fetch_inbox(LINE, first.next_cursor)
-    assert [m.body for m in second.messages] == ["in the overlap"]
-    assert second.next_cursor == str(int(NOW) + 1000)
+    cursor = await started(provider)
+    for _ in range(3):
+        clock.now += 30
+        cursor = (await provider.fetch_inbox(LINE, cursor, WINDOW)).next_cursor or cursor
+    sim.inject_incoming(LINE, "09121234567", "late", late_by=late_by)
+    batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
+    assert [m.body for m in batch.messages] == ["late"]
+    assert batch.messages[0].received_at.timestamp() == int(clock.now) - late_by
 
 
-async def test_overlapping_windows_give_identical_keys(
+async def test_rereading_the_look_back_gives_the_same_keys(
     sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider
 ) -> None:
+    cursor = await started(provider)
     sim.inject_incoming(LINE, "09121234567", "hello", date=int(NOW) - 5)
     sim.inject_incoming(LINE, "09121234568", "hello", date=int(NOW) - 5)
-    first = await provider.fetch_inbox(LINE, None)
     clock.now += 30
+    first = await provider.fetch_inbox(LINE, cursor, WINDOW)
+    clock.now += 3000
     sim.inject_incoming(LINE, "09121234567", "later", date=int(clock.now))
-    second = await provider.fetch_inbox(LINE, first.next_cursor)
-    first_keys = [m.dedupe_key for m in first.messages]
-    second_keys = [m.dedupe_key for m in second.messages]
-    assert len(set(first_keys)) == 2
-    assert second_keys[:2] == first_keys
-    assert second_keys[2] not in first_keys
+    second = await provider.fetch_inbox(LINE, first.next_cursor, WINDOW)
+    first_keys = {m.dedupe_key for m in first.messages}
+    second_keys = {m.dedupe_key for m in second.messages}
+    assert len(first_keys) == 2
+    assert first_keys < second_keys
+    assert len(second_keys - first_keys) == 1
 
 
-async def test_two_identical_sms_in_one_second_get_two_keys_in_every_window(
+async def test_two_identical_sms_in_one_second_get_two_keys_in_every_poll(
     sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider
 ) -> None:
+    cursor = await started(provider)
     sim.inject_incoming(LINE, "09121234567", "yes", date=int(NOW))
-    first = await provider.fetch_inbox(LINE, None)
+    first = await provider.fetch_inbox(LINE, cursor, WINDOW)
     # The twin arrives in the same second, after the first fetch.
     sim.inject_incoming(LINE, "09121234567", "yes", date=int(NOW))
     clock.now += 5
-    second = await provider.fetch_inbox(LINE, first.next_cursor)
+    second = await provider.fetch_inbox(LINE, first.next_cursor, WINDOW)
     assert len(first.messages) == 1
     assert len(second.messages) == 2
     keys = [m.dedupe_key for m in second.messages]
     assert len(set(keys)) == 2
-    assert first.messages[0].dedupe_key == keys[0]
+    assert first.messages[0].dedupe_key in keys
+
+
+@pytest.mark.parametrize("shift", [1, -1, 3])
+async def test_pages_served_shifted_lose_and_double_nothing(
+    sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider, shift: int
+) -> None:
+    cursor = await started(provider)
+    sim.page_shift = shift
+    for i in range(350):
+        sim.inject_incoming(LINE, f"0912{i:07d}", f"m{i}", date=int(NOW) - 3000 + i * 8)
+    clock.now += 30
+    batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
+    assert sorted(m.body for m in batch.messages) == sorted(f"m{i}" for i in range(350))
+
+
+async def test_an_sms_landing_while_the_look_back_is_read_is_fetched_once(
+    sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider
+) -> None:
+    cursor = await started(provider)
+    for i in range(150):
+        sim.inject_incoming(LINE, f"0912{i:07d}", f"m{i}", date=int(NOW) - 100 + i * 100 // 150)
+    sim.inject_incoming(LINE, "09127654321", "landed", date=int(NOW) - 99, appear_after_calls=1)
+    clock.now += 30
+    first = await provider.fetch_inbox(LINE, cursor, WINDOW)
+    clock.now += 30
+    second = await provider.fetch_inbox(LINE, first.next_cursor, WINDOW)
+    for batch in (first, second):
+        keys = [m.dedupe_key for m in batch.messages]
+        assert len(keys) == len(set(keys))
+        assert all(key.endswith("#1") for key in keys)  # no record counted as its own twin
+    bodies = {m.body for m in (*first.messages, *second.messages)}
+    assert bodies == {f"m{i}" for i in range(150)} | {"landed"}
+
+
+async def test_a_poll_makes_at_most_its_bound_of_calls_and_the_next_goes_on(
+    sim: RayganSimulator, clock: FakeClock, make: Make
+) -> None:
+    provider = make(inbox_max_calls=5)
+    cursor = await started(provider)
+    for i in range(3000):
+        sim.inject_incoming(LINE, f"0912{i:07d}", f"m{i}", date=int(NOW) - 5 * 3600 + i * 6)
+    seen: set[str] = set()
+    for _ in range(20):
+        clock.now += 30
+        calls = sim.calls["ReceiveMessages"]
+        batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
+        assert sim.calls["ReceiveMessages"] - calls <= 5
+        seen.update(m.body for m in batch.messages)
+        cursor = batch.next_cursor or cursor
+    assert seen == {f"m{i}" for i in range(3000)}
+
+
+async def test_a_quiet_lines_cursor_is_rewritten_only_every_few_minutes(
+    sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider
+) -> None:
+    cursor = await started(provider)
+    stored = [cursor]
+    for _ in range(20):  # ten minutes of polls every 30 s
+        clock.now += 30
+        batch = await provider.fetch_inbox(LINE, stored[-1], WINDOW)
+        assert batch.next_cursor is not None
+        if batch.next_cursor != stored[-1]:
+            stored.append(batch.next_cursor)
+    assert len(stored) == 3  # the first, then one every five minutes
 
 
 @pytest.mark.parametrize(
@@ -618,16 +716,17 @@ async def test_bodies_come_through_verbatim(
     body: str, sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     sim.inject_incoming(LINE, "09121234567", body, date=int(NOW) - 1)
-    (message,) = (await provider.fetch_inbox(LINE, None)).messages
+    (message,) = (await provider.fetch_inbox(LINE, None, WINDOW)).messages
     assert message.body == body
 
 
 async def test_incoming_senders_are_e164_and_times_utc(
     sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
+    cursor = await started(provider)
     sim.inject_incoming(LINE, "09121234567", "a", date=1_699_999_000)
     sim.inject_incoming(LINE, "Bank Melli", "b", date=1_699_999_001)
-    first, second = (await provider.fetch_inbox(LINE, None)).messages
+    first, second = (await provider.fetch_inbox(LINE, cursor, WINDOW)).messages
     assert (first.sender, first.line) == ("+989121234567", LINE)
     assert first.received_at == datetime(2023, 11, 14, 21, 56, 40, tzinfo=UTC)
     assert first.received_at.utcoffset() is not None
@@ -640,8 +739,7 @@ async def test_incoming_senders_are_e164_and_times_utc(
         {"Code": 0, "Message": "", "Result": {"Page": 1, "TotalPage": "x", "ReceivedMsgs": []}},
         {"Code": 0, "Message": "", "Result": {"Page": 1, "ReceivedMsgs": []}},
         {"Code": 0, "Message": "", "Result": {"Page": 1, "TotalPage": 1}},
-        {"Code": 0, "Message": "", "Result": {"TotalPage": 1, "ReceivedMsgs": [{"Mobile": "1"}]}},
-        {"Code": 0, "Message": "", "Result": {"TotalPage": 1, "ReceivedMsgs": ["x"]}},
+        {"Code": 0, "Message": "", "Result": "not a page"},
     ],
 )
 async def test_a_garbled_inbox_page_is_transient(
@@ -649,15 +747,81 @@ async def test_a_garbled_inbox_page_is_transient(
 ) -> None:
     sim.faults.inject(FaultKind.NO_ENVELOPE, method="ReceiveMessages", value=answer, times=None)
     with pytest.raises(TransientError, match="ReceiveMessages"):
-        await provider.fetch_inbox(LINE, None)
+        await provider.fetch_inbox(LINE, None, WINDOW)
 
 
-async def test_an_invalid_cursor_is_refused(
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ({"MsgBody": None}, "MsgBody"),
+        ({"MsgBody": 7}, "MsgBody"),
+        ({"Date": "yesterday"}, "Date"),
+        ({"Date": None}, "Date"),
+        ({"Mobile": None}, "Mobile"),
+        ({"Mobile": ""}, "Mobile"),
+    ],
+)
+async def test_an_unreadable_record_is_set_aside_and_the_ones_around_it_are_read(
+    sim: RayganSimulator,
+    clock: FakeClock,
+    provider: RayganSmsProvider,
+    raw: dict[str, Any],
+    reason: str,
+) -> None:
+    cursor = await started(provider)
+    sim.inject_incoming(LINE, "09121234567", "before", date=int(NOW) - 2)
+    sim.inject_incoming(LINE, "09121234567", "unreadable", date=int(NOW) - 1, raw=raw)
+    sim.inject_incoming(LINE, "09121234567", "after", date=int(NOW))
+    clock.now += 30
+    batch = await provider.fetch_inbox(LINE, cursor, WINDOW)
+    assert [m.body for m in batch.messages] == ["before", "after"]
+    (record,) = batch.unreadable
+    assert reason in record.reason and record.line == LINE
+    listed = json.loads(record.raw)
+    assert {k: listed[k] for k in raw} == raw
+    # Read again by the next poll's look-back: the same key, so it is quarantined once.
+    clock.now += 30
+    again = await provider.fetch_inbox(LINE, batch.next_cursor, WINDOW)
+    assert [r.key for r in again.unreadable] == [record.key]
+
+
+async def test_a_record_that_is_not_an_object_is_set_aside(
     sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
+    answer = {"Code": 0, "Message": "", "Result": {"TotalPage": 1, "ReceivedMsgs": ["x", 5]}}
+    sim.faults.inject(FaultKind.NO_ENVELOPE, method="ReceiveMessages", value=answer, times=1)
+    batch = await provider.fetch_inbox(LINE, None, WINDOW)
+    assert [json.loads(r.raw) for r in batch.unreadable] == ["x", 5]
+    assert len({r.key for r in batch.unreadable}) == 2
+
+
+async def test_a_quarantined_record_is_read_again_by_todays_parser(
+    provider: RayganSmsProvider,
+) -> None:
+    readable = json.dumps({"Mobile": "989121234567", "Date": 1_699_999_000, "MsgBody": "hi"})
+    sms = provider.read_unreadable(UnreadableRecord(LINE, "raygansms-raw:abc#2", readable, ""))
+    assert (sms.sender, sms.body, sms.dedupe_key.endswith("#2")) == ("+989121234567", "hi", True)
+    still = json.dumps({"Mobile": "989121234567", "Date": 1_699_999_000, "MsgBody": None})
+    with pytest.raises(ValueError, match="MsgBody"):
+        provider.read_unreadable(UnreadableRecord(LINE, "raygansms-raw:abc#1", still, ""))
+
+
+@pytest.mark.parametrize("cursor", ["yesterday", '{"v": 1}', "[1]"])
+async def test_an_invalid_cursor_is_refused(
+    sim: RayganSimulator, provider: RayganSmsProvider, cursor: str
+) -> None:
     with pytest.raises(BadRequestError, match="cursor"):
-        await provider.fetch_inbox(LINE, "yesterday")
+        await provider.fetch_inbox(LINE, cursor, WINDOW)
     assert sim.calls == {}
+
+
+async def test_unix_seconds_of_an_earlier_version_are_read_as_the_last_poll(
+    sim: RayganSimulator, clock: FakeClock, provider: RayganSmsProvider
+) -> None:
+    sim.inject_incoming(LINE, "09121234567", "while stopped", date=int(NOW) - 4000)
+    batch = await provider.fetch_inbox(LINE, str(int(NOW) - 3600), WINDOW)
+    assert not batch.first_start
+    assert [m.body for m in batch.messages] == ["while stopped"]
 
 
 # ---------------------------------------------------------------- blacklist

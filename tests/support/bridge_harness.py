@@ -118,6 +118,25 @@ class World:
         await self.stack.aclose()
         self.bridge = None
 
+    def inbox_cursors(self) -> dict[tuple[str, str], str]:
+        """The stored inbox cursors by (account, line); empty before the database exists."""
+        if not self.db_path.exists():
+            return {}
+        try:
+            with self.db() as db:
+                rows = db.execute("SELECT account, line, cursor FROM inbox_cursors").fetchall()
+        except sqlite3.OperationalError:  # not migrated yet
+            return {}
+        return {(r["account"], r["line"]): r["cursor"] for r in rows}
+
+    async def first_polls_done(self) -> None:
+        """Wait until every configured line has been polled once (its cursor is stored), so SMS
+        injected from now on are new ones, not the inbox's history at the first start."""
+        lines = {(a["name"], line) for a in self.config_data()["accounts"] for line in a["lines"]}
+        await wait_for(
+            lambda: lines <= set(self.inbox_cursors()), what="the first poll of every line"
+        )
+
     def say(self, user: int, chat: int, text: str, reply_to: int | None = None) -> dict[str, Any]:
         """A user writes in a chat."""
         return self.fake.user_sends(user, chat, text, reply_to=reply_to)
