@@ -541,7 +541,9 @@ class RayganSmsProvider(SmsProvider):
             unreadable += bad
         next_cursor = scan.cursor()
         if not scan.complete:
-            log.warning(
+            # A busy line's look-back spanning polls is routine; new SMS left waiting is not.
+            log.log(
+                logging.WARNING if scan.behind else logging.DEBUG,
                 "raygansms %s: the look-back was not read whole in %d calls; the next polls go"
                 " on (%d window(s) left)",
                 line,

@@ -154,6 +154,8 @@ class WindowScan:
         else:
             todo = (*cursor.todo, (cursor.top - overlap, now))
             self.history_before = cursor.history_before
+        # The newest part: what came since the last poll (all of it at a first poll).
+        self._fresh_low = now - lookback if cursor is None else cursor.top - overlap
         self._todo = list(merge([(max(0, low), high) for low, high in todo]))
         self._floor = min(low for low, _ in self._todo)
         self._plan = () if cursor is None else cursor.plan
@@ -232,6 +234,12 @@ class WindowScan:
     def complete(self) -> bool:
         """Whether the whole look-back was read."""
         return self._reading is None and not self._todo
+
+    @property
+    def behind(self) -> bool:
+        """Whether part of what came since the last poll is left unread (new SMS wait), not
+        only older parts of the look-back."""
+        return any(high >= self._fresh_low for _, high in self.cursor().todo)
 
     def cursor(self) -> WindowCursor:
         """The cursor to store after this poll."""

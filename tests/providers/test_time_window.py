@@ -94,6 +94,13 @@ def test_a_poll_never_makes_more_calls_than_its_bound() -> None:
     assert not scan.complete
     cursor = scan.cursor()
     assert cursor.todo  # what is left, for the next polls
+    assert not scan.behind  # the newest SMS were read first: only older windows wait
+
+
+def test_a_poll_that_cannot_read_even_the_newest_sms_says_it_is_behind() -> None:
+    inbox = Inbox([(NOW - n % 20, "x") for n in range(3000)])  # 150 a second, the last 20 s
+    scan = poll(inbox, WindowCursor(NOW - 30), max_calls=4)
+    assert scan.behind
 
 
 def test_what_one_poll_could_not_read_the_next_polls_read_newest_first() -> None:
