@@ -20,11 +20,15 @@ or its opposite when the order has just flipped): newest first, extend the top s
 oldest first, extend the stretch holding `high` up, or the top one down, or look for the end.
 
 Calls per poll (`ListingScan.calls`): when nothing is new, 1 while the order stays as it was,
-at most `NOTHING_NEW_CALLS` whatever it does; with new records, about one per `page - 2` of them
-in a steady order; never more than `max_calls`. A poll that runs out of calls keeps what it
-proved: `high` rises to the top of a stretch that reaches it, and a newest-first stretch read
-from the top that has not reached it yet is kept as the cursor's `band`, so the next poll goes
-on below it instead of reading it again. A first poll (no cursor) reads from the top down to
+at most `IDLE_CALLS` (5) whatever it does: a poll that has met nothing new stops once
+`UNEXPECTED_ORDER_CALLS` (4) of its calls came back in the order it did not expect, and one call
+in the expected order settles it. The first oldest-first poll after a start read newest first,
+or after SMS were deleted in the panel, may take a few more calls to find where `high` now sits
+(its pages bracket it). With new records, about one call per `page - 2` of them in a steady
+order; never more than `max_calls`. A poll that runs out of calls keeps what it proved: `high`
+rises to the top of a stretch that reaches it, and a newest-first stretch read from the top
+that has not reached it yet is kept as the cursor's `band`, so the next poll goes on below it
+instead of reading it again. A first poll (no cursor) reads from the top down to
 the first record older than the window instead, and keeps `high` at the top: the history below
 is never returned.
 """
@@ -41,7 +45,8 @@ from typing import Any, Literal
 Order = Literal["asc", "desc"]
 Record = dict[str, Any]
 
-NOTHING_NEW_CALLS = 4  # a poll that has met no new record after this many calls stops
+UNEXPECTED_ORDER_CALLS = 4  # a poll that met nothing new stops after this many surprises
+IDLE_CALLS = UNEXPECTED_ORDER_CALLS + 1  # the calls of a poll with nothing new, at most
 CURSOR_VERSION = 2
 
 
@@ -54,7 +59,7 @@ class ListingCursor:
     """Where the reading of one line's listing stands between polls."""
 
     high: int  # every record with an id up to this one was returned (or was history)
-    length: int  # records in the listing at the last poll: where oldest-first new ones start
+    length: int  # records at or below `high`: the offset oldest-first new ones start at
     order: Order | None = None  # the order the last call listed in
     band: tuple[int, int, int] | None = None  # (low, high, count): read whole, above `high`
 
@@ -177,6 +182,8 @@ class ListingScan:
         self._orders: list[Order] = [cursor.order] if cursor and cursor.order else []
         self._tried: dict[tuple[str, int], int] = {}
         self._asked: tuple[str, int, Order] | None = None  # the move, its base offset, its order
+        self._mispredicted = 0  # calls answered in the other order than expected
+        self._asc_pages: list[tuple[int, int, int, int]] = []  # (offset, size, lowest, highest)
         self._exact_length: int | None = None
         self._at_least = 0
         self._at_most: int | None = None
@@ -189,12 +196,14 @@ class ListingScan:
         """What the call at offset `index` answered."""
         self.calls += 1
         size = len(records)
-        if size < self._page:
+        if size == 0:
+            # Nothing at this offset: the listing holds at most `index` records.
+            self._empty = self._empty or index == 0
+            self._at_most = index if self._at_most is None else min(self._at_most, index)
+            if index == 0:
+                self._exact_length = 0
+        elif size < self._page:
             self._exact_length = index + size
-            if size == 0 and index == 0:
-                self._empty = True
-            if size == 0:
-                self._at_most = index if self._at_most is None else min(self._at_most, index)
         if size:
             self._at_least = max(self._at_least, index + size)
         ids: list[int] = []
@@ -213,6 +222,8 @@ class ListingScan:
             if order == expected or (order is None and size < 2):
                 # The move was answered as planned; if it is asked for again, it did not help.
                 self._tried[(move, base)] = self._tried.get((move, base), 0) + 1
+            elif order is not None:
+                self._mispredicted += 1
         if not ids:
             return
         if order is None and len(ids) > 1:
@@ -226,6 +237,7 @@ class ListingScan:
             stretch.top = (order == "desc" and index == 0) or (order == "asc" and short)
             stretch.bottom = (order == "asc" and index == 0) or (order == "desc" and short)
             if order == "asc":
+                self._asc_pages.append((index, size, min(ids), max(ids)))
                 for offset, record in enumerate(records, start=index):
                     record_id = self._id_of(record)
                     if record_id is not None:
@@ -300,7 +312,12 @@ class ListingScan:
         """The offset to ask for next, or None: done (complete, or out of calls)."""
         if self.complete or self.calls >= self._max_calls:
             return None
-        if self._cursor is not None and self.calls >= NOTHING_NEW_CALLS and not self._met_new():
+        if (
+            self._cursor is not None
+            and self._mispredicted >= UNEXPECTED_ORDER_CALLS
+            and not self._met_new()
+        ):
+            # The order keeps changing under us and nothing new has shown: the next poll.
             return None
         expected = self._expected_order()
         move, base = self._desc_move() if expected == "desc" else self._asc_move()
@@ -331,14 +348,32 @@ class ListingScan:
                 lowest = stretch.positions[min(stretch.positions)]
                 return "down-asc", max(0, lowest - (self._page - 2))
         if cursor is not None:
-            where = max(0, cursor.length - 2)
-            if self._at_most is None or where < self._at_most:
-                return "frontier", where
+            return "frontier", self._frontier_offset(cursor)
         return "end", self._end_offset()
+
+    def _frontier_offset(self, cursor: ListingCursor) -> int:
+        """Oldest first: an offset whose page should hold `high`. Pages seen oldest first that
+        ended below it or began above it bracket where it is now (the cursor's `length` is
+        only a hint: SMS deleted in the panel, or a first start read newest first, move it)."""
+        high, page = cursor.high, self._page
+        below = [i + n - 1 for i, n, _, top in self._asc_pages if top < high and n == page]
+        above = [i for i, _, low, _ in self._asc_pages if low > high]
+        above += [n for n in (self._at_most, self._exact_length) if n is not None]
+        after = max(below) if below else None  # `high` is past this offset
+        before = min(above) if above else None  # and before this one
+        if after is None and before is None:
+            return max(0, cursor.length - 2)
+        if before is None:
+            assert after is not None
+            return max(after, 2 * after)
+        start = 0 if after is None else after
+        if before - start <= page - 1:
+            return start
+        return (start + before) // 2
 
     def _end_offset(self) -> int:
         """An offset whose page should reach the end of the listing."""
-        if self._exact_length is not None and self._at_most is None:
+        if self._exact_length is not None:
             return max(0, self._exact_length - 2)
         if self._at_most is not None:
             middle = (self._at_least + self._at_most) // 2
@@ -350,10 +385,9 @@ class ListingScan:
     def result(self) -> ScanResult:
         """The new records and the cursor to store (None: a first start not yet finished)."""
         finished = None if self._empty else self._finished()
-        length = self._length()
         order = self._orders[-1] if self._orders else None
         if self._cursor is None:
-            return self._first_result(finished, length, order)
+            return self._first_result(finished, order)
         high = self._cursor.high
         new = sorted(i for i in self._by_id if i > high)
         records = tuple(self._by_id[i] for i in new)
@@ -363,17 +397,17 @@ class ListingScan:
             return ScanResult(records, idless, True, cursor)
         if finished is not None:
             top = max(high, finished.hi)
-            return ScanResult(records, idless, True, ListingCursor(top, length, order))
+            cursor = ListingCursor(top, self._length(top, finished), order)
+            return ScanResult(records, idless, True, cursor)
         raised = max([high, *(s.hi for s in self._anchored())])
         band = None
         for stretch in self._stretches:
             if stretch.top and stretch.lo > raised:
                 band = (stretch.lo, stretch.hi, stretch.count)
-        return ScanResult(records, idless, False, ListingCursor(raised, length, order, band))
+        cursor = ListingCursor(raised, self._length(raised, None), order, band)
+        return ScanResult(records, idless, False, cursor)
 
-    def _first_result(
-        self, finished: _Stretch | None, length: int, order: Order | None
-    ) -> ScanResult:
+    def _first_result(self, finished: _Stretch | None, order: Order | None) -> ScanResult:
         if self._empty:
             return ScanResult((), (), True, ListingCursor(0, 0, order))
         if finished is None:
@@ -383,14 +417,26 @@ class ListingScan:
         chosen = sorted(i for i in finished.ids if i > floor)
         records = tuple(self._by_id[i] for i in chosen)
         idless = tuple(self._idless) if records else ()
-        return ScanResult(records, idless, True, ListingCursor(finished.hi, length, order))
+        cursor = ListingCursor(finished.hi, self._length(finished.hi, finished), order)
+        return ScanResult(records, idless, True, cursor)
 
-    def _length(self) -> int:
+    def _length(self, high: int, top: _Stretch | None) -> int:
+        """How many records are at or below `high` (the new cursor's): where `high` sits in an
+        oldest-first listing, as exactly as this poll learnt it."""
+        for stretch in self._stretches:
+            if high in stretch.positions:
+                return stretch.positions[high] + 1
+        if top is not None and self._exact_length is not None and high == top.hi:
+            return self._exact_length  # `high` is the newest record
+        old_high = self._cursor.high if self._cursor else 0
+        estimate = (self._cursor.length if self._cursor else 0) + sum(
+            1 for i in self._by_id if old_high < i <= high
+        )
+        if self._at_most is not None:
+            estimate = min(estimate, self._at_most)
         if self._exact_length is not None:
-            return self._exact_length
-        previous = self._cursor.length if self._cursor else 0
-        high = self._cursor.high if self._cursor else 0
-        return max(self._at_least, previous + sum(1 for i in self._by_id if i > high))
+            estimate = min(estimate, self._exact_length)
+        return estimate
 
 
 def _order_of(ids: list[int]) -> Order | None:

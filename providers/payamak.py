@@ -60,8 +60,8 @@ DEFAULT_BASE_URL = "https://rest.payamak-panel.com/api/SendSMS"
 MAX_RECIPIENTS = 100  # per SendSMS call (providers.md §2.4)
 PAGE_SIZE = 100  # per GetMessages call
 # GetMessages calls per fetch_inbox, so one poll stays bounded; the cursor resumes. When nothing
-# is new a poll makes 1 call while the listing keeps its order, at most NOTHING_NEW_CALLS (4)
-# whatever it does (providers/offset_listing.py).
+# is new a poll makes 1 call while the listing keeps its order, at most IDLE_CALLS (5) whatever
+# it does (providers/offset_listing.py).
 MAX_INBOX_CALLS = 50
 DELIVERY_WINDOW = 1000  # GetDeliveries2 calls scheduled at once (the semaphore bounds the rest)
 TEHRAN = ZoneInfo("Asia/Tehran")
@@ -484,7 +484,7 @@ class PayamakProvider(SmsProvider):
     ) -> InboxBatch:
         """GetMessages (received), whatever order it lists in: the SMS whose MsgID is above
         the cursor's, read as `offset_listing` plans (1 call when nothing is new and the order
-        holds, at most 4 when nothing is new, at most 50 in all). No cursor: the first fetch
+        holds, at most 5 when nothing is new, at most 50 in all). No cursor: the first fetch
         takes the SMS of the window's recent minutes, and the cursor starts above the rest."""
         try:
             state = ListingCursor.load(cursor) if cursor is not None else None

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from providers.offset_listing import (
-    NOTHING_NEW_CALLS,
+    IDLE_CALLS,
     CursorError,
     ListingCursor,
     ListingScan,
@@ -123,11 +123,16 @@ def test_nothing_new_in_a_random_order_stops_after_a_few_calls() -> None:
     model = Model(orders("random", seed=11))
     model.arrive(500, NOW - timedelta(days=1))
     cursor = started(model)
+    made = []
     for _ in range(30):
         result, calls = poll(model, cursor)
         assert result.records == ()
-        assert calls <= NOTHING_NEW_CALLS
+        made.append(calls)
         cursor = result.cursor or cursor
+    # A first start read newest first does not learn where `high` sits oldest first: the
+    # first poll answered oldest first looks for it (a few calls); the cursor keeps it.
+    assert max(made) <= 12
+    assert sorted(made)[-2] <= IDLE_CALLS
 
 
 # ---------------------------------------------------------------- new records
@@ -266,13 +271,13 @@ def test_a_first_start_on_an_empty_listing_starts_at_zero() -> None:
     kind=st.sampled_from(["asc", "desc", "alternate", "random"]),
     seed=st.integers(0, 10_000),
     steps=st.lists(
-        st.tuples(st.integers(0, 260), st.integers(0, 30), st.integers(1, 6)),
+        st.tuples(st.integers(0, 260), st.integers(0, 30), st.integers(1, 6), st.integers(0, 40)),
         min_size=1,
         max_size=6,
     ),
 )
 def test_every_record_that_arrives_after_the_start_is_returned(
-    kind: str, seed: int, steps: list[tuple[int, int, int]]
+    kind: str, seed: int, steps: list[tuple[int, int, int, int]]
 ) -> None:
     random.seed(seed)
     model = Model(orders(kind, seed))
@@ -280,7 +285,11 @@ def test_every_record_that_arrives_after_the_start_is_returned(
     history = set(model.ids)
     cursor: ListingCursor | None = started(model)
     returned: set[int] = set()
-    for between, during, max_calls in steps:
+    for between, during, max_calls, deleted in steps:
+        # Someone deletes SMS already read (or history) in the panel.
+        gone = [i for i in model.ids if i in history or i in returned]
+        for record_id in random.sample(gone, min(deleted, len(gone))):
+            model.ids.remove(record_id)
         model.arrive(between)
         model.during = {model.calls + random.randint(1, 3): during}
         result, calls = poll(model, cursor, max_calls=max_calls)
@@ -294,7 +303,7 @@ def test_every_record_that_arrives_after_the_start_is_returned(
         cursor = result.cursor or cursor
         if result.complete and cursor is not None and cursor.high == max(model.ids, default=0):
             break
-    assert returned == set(model.ids) - history
+    assert set(model.ids) - history <= returned
 
 
 # ---------------------------------------------------------------- the cursor
