@@ -303,7 +303,9 @@ _EN: dict[str, str] = {
         " set aside (#{id}): {reason}\nThe SMS after it on this line are still forwarded."
         " As the provider sent it:\n<pre>{raw}</pre>"
     ),
-    "inbox.quarantine_read": "✅ The record set aside as #{id} (line {line}) could be read now; it is forwarded.",
+    "inbox.quarantine_read": (
+        "✅ The record set aside as #{id} (line {line}) could be read now; it is forwarded."
+    ),
 }
 
 _TEXTS: Final = {"fa": _FA, "en": _EN}
