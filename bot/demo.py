@@ -150,7 +150,9 @@ async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -
     body = 'قیمت <b>جدید</b> & "ویژه" چیست؟ 😀'
     sandbox.raygan.inject_incoming(RAYGAN_LINE, "989127654321", body)
     show.say("customer (SMS)", body)
-    forwarded = await _wait_bot(fake, SUPPORT_GROUP)
+    # Matched by its body: had the line's first poll not run yet, its first-start notice
+    # would come first in the group.
+    forwarded = await _wait_bot(fake, SUPPORT_GROUP, lambda message: body in message.text)
     show.say("bot", forwarded.text)
     show.check(body in forwarded.text, "the body arrived verbatim")
 

@@ -188,6 +188,7 @@ class RayganSmsProvider(SmsProvider):
         self._base_url = base_url
         self._inbox_overlap = inbox_overlap
         self._inbox_max_calls = max(1, inbox_max_calls)
+        self._paged_seconds: set[tuple[str, int]] = set()
         self._status_batch = max(1, status_batch)
         self._clock = clock
 
@@ -525,9 +526,15 @@ class RayganSmsProvider(SmsProvider):
             total, records = self._receive_page(method, result)
             scan.add_answer(request, total, records)
         for second in scan.shifted_seconds:
-            log.warning(
-                "raygansms %s: more than a page of SMS dated %d, read page by page", line, second
-            )
+            # Each look-back reads that second again for hours: say it once.
+            if (line, second) not in self._paged_seconds:
+                self._paged_seconds.add((line, second))
+                log.warning(
+                    "raygansms %s: more than a page of SMS dated %d, read page by page (a listing"
+                    " that shifts meanwhile could double or skip one there)",
+                    line,
+                    second,
+                )
         messages: list[IncomingSms] = []
         history: list[IncomingSms] = []
         unreadable: list[UnreadableRecord] = []
