@@ -97,7 +97,7 @@ async def post_shutdown(application: BridgeApp) -> None:
         await data.session.close()
     if getattr(data, "db", None) is not None:
         await data.db.close()
-    log.info("bridge stopped")
+        log.info("bridge stopped")  # not said by a bridge that never opened its database
 
 
 def build_application(config: Config) -> BridgeApp:
@@ -145,7 +145,13 @@ class RunningBridge:
     async def __aenter__(self) -> RunningBridge:
         app = self.application
         await app.initialize()
-        await post_init(app)
+        try:
+            # Opens the database, taking its lock: a second bridge on it stops here.
+            await post_init(app)
+        except BaseException:
+            await post_shutdown(app)
+            await app.shutdown()
+            raise
         assert app.updater is not None
         await app.updater.start_polling(
             poll_interval=0.0, timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES

@@ -86,11 +86,15 @@ def _run(cli_path: str | None) -> int:
     # Imported here: the application pulls in PTB and everything else, and nothing
     # should happen at import time of the CLI.
     from bot.app import run_bridge
+    from storage.db import DatabaseInUseError
 
     try:
         run_bridge(config)
     except KeyboardInterrupt:
         log.info("interrupted")
+    except DatabaseInUseError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
     return EXIT_OK
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import logging
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -37,6 +40,99 @@ class StorageError(Exception):
 
 class MigrationError(StorageError):
     """The migrations on disk and those recorded in the database disagree."""
+
+
+class DatabaseInUseError(StorageError):
+    """Another process (or another open connection of this one) owns the database."""
+
+    def __init__(self, db_path: Path, lock_path: Path, holder: str | None) -> None:
+        self.db_path = db_path
+        self.lock_path = lock_path
+        self.holder = holder
+        if holder == str(os.getpid()):
+            by = "another connection of this same process"
+        else:
+            by = f"another sms-bridge (process {holder})" if holder else "another sms-bridge"
+        super().__init__(
+            f"the database {db_path} is in use by {by}: only one bridge may run on it "
+            f"(lock {lock_path}); stop the other one or give this one its own storage.path"
+        )
+
+
+def lock_path_for(db_path: Path) -> Path:
+    """The lock file beside the database: `<db>.lock`."""
+    return db_path.with_name(db_path.name + ".lock")
+
+
+class DatabaseLock:
+    """An exclusive `flock` on `<db>.lock`, held while one bridge owns the database.
+
+    A separate file, not the database itself: SQLite takes POSIX byte-range locks on the
+    database (and on `-wal`/`-shm` in WAL mode), and where `flock` is emulated with POSIX locks
+    (some network file systems) a lock on the database file would collide with SQLite's own.
+    The kernel drops a `flock` when its last file descriptor closes, so a process killed by
+    SIGKILL leaves nothing held; the file itself stays and is never deleted (deleting it while
+    another process waits on it would let two processes lock two different files).
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.path = lock_path_for(db_path)
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether this object holds the lock now."""
+        return self._fd is not None
+
+    def acquire(self) -> None:
+        """Take the lock without waiting; DatabaseInUseError if anyone holds it."""
+        if self._fd is not None:
+            return
+        # O_CLOEXEC (Python's default): a program this process starts must not keep the lock.
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = _read_holder(fd)
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise DatabaseInUseError(self.db_path, self.path, holder) from None
+            raise StorageError(f"could not lock {self.path}: {exc.strerror or exc}") from None
+        # Who holds it, for the refusal the next process prints; informative only.
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        """Let go of the lock (closing the descriptor is what releases a `flock`)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+
+def _read_holder(fd: int) -> str | None:
+    try:
+        text = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip()
+    except OSError:
+        return None
+    return text if text.isdigit() else None
+
+
+class LockedConnection(aiosqlite.Connection):
+    """An aiosqlite connection that holds its database's `DatabaseLock` until closed."""
+
+    def __init__(self, db_path: Path, lock: DatabaseLock) -> None:
+        path = str(db_path)
+        super().__init__(lambda: sqlite3.connect(path, isolation_level=None), iter_chunk_size=64)
+        self.lock = lock
+
+    async def close(self) -> None:
+        """Close the connection, then release the lock."""
+        try:
+            await super().close()
+        finally:
+            self.lock.release()
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,15 +197,24 @@ def _strip_comments(text: str) -> str:
     return "\n".join(lines).strip()
 
 
-async def open_database(path: str | Path) -> aiosqlite.Connection:
-    """Open (creating it and its folders if needed) the database and apply migrations.
+async def open_database(path: str | Path) -> LockedConnection:
+    """Open (creating it and its folders if needed) the database and apply migrations, holding
+    its lock until the connection is closed: one owner per database file
+    (DatabaseInUseError while another has it open).
 
     The connection is in autocommit mode: every change that spans statements runs inside an
     explicit BEGIN IMMEDIATE … COMMIT (see `storage.repository`).
     """
     db_path = Path(path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    conn = await aiosqlite.connect(db_path, isolation_level=None)
+    lock = DatabaseLock(db_path)
+    lock.acquire()
+    conn = LockedConnection(db_path, lock)
+    try:
+        await conn  # starts aiosqlite's thread and connects
+    except BaseException:
+        lock.release()
+        raise
     try:
         conn.row_factory = aiosqlite.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import sys
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
 from storage.db import (
+    DatabaseInUseError,
     Migration,
     MigrationError,
     apply_migrations,
     load_migrations,
+    lock_path_for,
     open_database,
     split_statements,
 )
@@ -160,3 +165,65 @@ async def test_every_query_plan_uses_an_index(conn: aiosqlite.Connection) -> Non
         assert not any(
             step.startswith("SCAN") and "INDEX" not in step for step in plan.split(" | ")
         ), (query, plan)
+
+
+async def test_a_second_open_is_refused_naming_the_file_until_the_first_closes(
+    db_path: Path,
+) -> None:
+    conn = await open_database(db_path)
+    try:
+        with pytest.raises(DatabaseInUseError) as refused:
+            await open_database(db_path)
+        assert str(db_path) in str(refused.value)
+        assert "\n" not in str(refused.value)
+        assert refused.value.lock_path == lock_path_for(db_path)
+        # The lock is ours, not SQLite's: readers (the tests' own looks, the sqlite3 shell)
+        # still read a WAL database another process owns.
+        reader = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            assert reader.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] >= 1
+        finally:
+            reader.close()
+    finally:
+        await conn.close()
+    again = await open_database(db_path)
+    await again.close()
+
+
+async def test_a_refused_open_leaves_the_owner_working(db_path: Path) -> None:
+    conn = await open_database(db_path)
+    try:
+        with pytest.raises(DatabaseInUseError):
+            await open_database(db_path)
+        await conn.execute("CREATE TABLE still_mine (x)")
+    finally:
+        await conn.close()
+
+
+_HOLDER = """
+import asyncio, sys
+from storage.db import open_database
+
+async def main() -> None:
+    await open_database(sys.argv[1])
+    print("locked", flush=True)
+    await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+async def test_the_lock_of_a_process_killed_by_sigkill_is_gone(db_path: Path) -> None:
+    holder = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _HOLDER, str(db_path), stdout=asyncio.subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None
+        assert await asyncio.wait_for(holder.stdout.readline(), 30) == b"locked\n"
+        with pytest.raises(DatabaseInUseError, match=f"process {holder.pid}"):
+            await open_database(db_path)
+    finally:
+        holder.kill()  # SIGKILL: no code of the holder runs after this
+        await holder.wait()
+    conn = await open_database(db_path)  # nothing held it after the kill
+    await conn.close()
