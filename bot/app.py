@@ -23,6 +23,7 @@ from bot.info import info_handlers
 from bot.jobs import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.send_cmd import send_handlers
+from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
 from providers.payamak import PayamakProvider
 from providers.raygansms import RayganSmsProvider
@@ -111,6 +112,9 @@ def build_application(config: Config) -> BridgeApp:
         .base_file_url(f"{api}/file/bot")
         .context_types(ContextTypes(bot_data=BotData))
         .rate_limiter(AIORateLimiter(max_retries=TELEGRAM_RETRIES))
+        # Chats side by side, each chat's updates in order: a slow provider call in one chat
+        # holds up nothing else.
+        .concurrent_updates(ChatOrderedUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
