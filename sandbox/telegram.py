@@ -832,6 +832,64 @@ class TelegramFake:
             self.withheld_updates.append({"message": message.raw})
         return message.raw
 
+    def user_sends_media(
+        self,
+        user_id: int,
+        chat_id: int,
+        kind: str,
+        *,
+        caption: str | None = None,
+        reply_to: int | None = None,
+    ) -> dict[str, Any]:
+        """The user sends a photo or a sticker (no text); queue the update; return the Message.
+
+        Shaped as Telegram sends them: a photo is a list of sizes and may carry a caption, a
+        sticker has its type, size and emoji.
+        """
+        user, chat = self._sender(user_id, chat_id)
+        number = len(self._files) + len(chat.messages) + 1
+        ids = {"file_id": f"AgACAgQAAxkBAAI{number:010d}", "file_unique_id": f"AQADmedia{number}"}
+        payload: dict[str, Any]
+        if kind == "photo":
+            sizes = [(90, 67, 1200), (320, 240, 16000), (800, 600, 61000)]
+            payload = {
+                "photo": [
+                    {
+                        **ids,
+                        "file_unique_id": f"{ids['file_unique_id']}{w}",
+                        "width": w,
+                        "height": h,
+                        "file_size": size,
+                    }
+                    for w, h, size in sizes
+                ]
+            }
+            if caption:
+                payload["caption"] = caption
+        elif kind == "sticker":
+            if caption:
+                raise ValueError("a sticker has no caption")
+            payload = {
+                "sticker": {
+                    **ids,
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                    "emoji": "\U0001f44d",
+                    "file_size": 24000,
+                }
+            }
+        else:
+            raise ValueError(f"unknown media kind {kind!r} (photo or sticker)")
+        message = self._user_message(user, chat, caption or "", payload, reply_to)
+        if self._bot_sees(chat, message, None):
+            self._queue_update("message", message.raw)
+        else:
+            self.withheld_updates.append({"message": message.raw})
+        return message.raw
+
     def press_button(
         self, user_id: int, chat_id: int, message_id: int, data: str, *, check: bool = True
     ) -> str:

@@ -473,6 +473,25 @@ async def test_upload_get_file_and_download(bot: Bot, fake: TelegramFake) -> Non
         await bot.get_file("nope")
 
 
+async def test_photos_and_stickers_arrive_as_telegram_shapes_them(
+    bot: Bot, fake: TelegramFake
+) -> None:
+    first = await bot.send_message(ALI, "an SMS")
+    fake.user_sends_media(ALI, ALI, "photo", caption="look", reply_to=first.message_id)
+    fake.user_sends_media(ALI, ALI, "sticker")
+    photo, sticker = [u.message for u in await bot.get_updates()]
+    assert photo.text is None and photo.caption == "look"
+    assert len(photo.photo) == 3 and photo.photo[-1].width == 800
+    assert photo.reply_to_message is not None
+    assert photo.reply_to_message.message_id == first.message_id
+    assert sticker.text is None and sticker.sticker is not None
+    assert (sticker.sticker.type, sticker.sticker.is_animated) == ("regular", False)
+    with pytest.raises(ValueError, match="no caption"):
+        fake.user_sends_media(ALI, ALI, "sticker", caption="x")
+    with pytest.raises(ValueError, match="unknown media kind"):
+        fake.user_sends_media(ALI, ALI, "voice")
+
+
 async def test_send_document_stores_the_file(bot: Bot, fake: TelegramFake) -> None:
     sent = await bot.send_document(
         ALI,
