@@ -223,10 +223,11 @@ class RouteConfig(_Section):
 
 
 class PollingConfig(_Section):
-    """[polling]: seconds between polls of each account."""
+    """[polling]: seconds between polls of each account's inbox and credit; `delivery` is how
+    soon a fresh send is first asked about (then `[delivery] backoff_seconds`)."""
 
     inbox: Annotated[float, Field(gt=0)] = 30.0
-    delivery: Annotated[float, Field(gt=0)] = 60.0
+    delivery: Annotated[float, Field(gt=0)] = 10.0
     credit: Annotated[float, Field(gt=0)] = 3600.0
 
 
@@ -238,11 +239,16 @@ class AlertsConfig(_Section):
 
 
 def _default_backoff() -> list[float]:
-    return [30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0, 21600.0]
+    # Every 10 s while the send is under a minute old (a report the provider has shows within
+    # 15 s then), growing after; with the 72 h give-up that is 17 polls a recipient at most.
+    minute = [10.0] * 5
+    return [*minute, 60.0, 180.0, 300.0, 1200.0, 1800.0, 3600.0, 14400.0, 21600.0, 43200.0, 86400.0]
 
 
 class DeliveryConfig(_Section):
-    """[delivery]: how delivery reports are polled and when polling gives up."""
+    """[delivery]: how delivery reports are polled and when polling gives up. The first poll
+    comes `[polling] delivery` seconds after the send; `backoff_seconds` are the waits after
+    each poll in turn, the last repeating until the give-up age."""
 
     give_up_hours: Annotated[float, Field(gt=0)] = 72.0
     backoff_seconds: list[Annotated[float, Field(gt=0)]] = Field(

@@ -59,6 +59,18 @@ class BotData:
         would post them twice (the repeating job and the one-shot runs are separate jobs)."""
         return asyncio.Lock()
 
+    @cached_property
+    def delivery_locks(self) -> dict[str, asyncio.Lock]:
+        """Per account, held while its delivery cycle runs: the job ticks every second, and a
+        cycle (a big Payamak send is one call per recipient) can last much longer."""
+        return {}
+
+    @cached_property
+    def confirmation_lock(self) -> asyncio.Lock:
+        """Held while confirmations are edited (the repeating round and the one-shot runs
+        after a delivery poll are separate jobs)."""
+        return asyncio.Lock()
+
     @property
     def default_account(self) -> Account:
         """The account sends go from unless a chat chose another with /from."""

@@ -6,6 +6,7 @@ job runs with `max_instances=1` and `coalesce`, and keeps its progress in SQLite
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,9 @@ CONFIRMATION_INTERVAL = 3.0  # edits are coalesced to at most one per send per r
 DIGEST_THRESHOLD = 5  # a chat with a longer backlog gets digests instead of one message each
 FORWARD_BATCH = 400  # pending forwards read per chat per round
 DELIVERY_BATCH = 500  # recipients asked about per provider round trip batch
+# How often the delivery job looks for due recipients: a report waits at most one schedule gap
+# plus this (SPEC §7: shown within 15 s during a send's first minute, gaps there being 10 s).
+DELIVERY_TICK = 1.0
 
 
 # ---------------------------------------------------------------- account jobs
@@ -102,22 +106,43 @@ async def poll_inbox(context: Context) -> None:
 
 
 def next_poll_at(data: BotData, polls: int, now: datetime) -> datetime | None:
-    """When to ask again after `polls` polls; None once the schedule has run past the give-up
-    age, which bounds the API calls one recipient can cost."""
+    """When to ask again after the poll made with `polls` earlier ones; None once the schedule
+    has run past the give-up age, which bounds the API calls one recipient can cost.
+
+    The first poll came `[polling] delivery` after the send (`bot.sending.first_poll_at`); the
+    waits after it are `[delivery] backoff_seconds` in turn, the last one repeating.
+    """
     schedule = data.config.delivery.backoff_seconds
-    step = min(polls + 1, len(schedule) - 1)
+    gap = schedule[min(polls, len(schedule) - 1)]
+    # Seconds from the send to this poll on the schedule (not the clock: a late run neither
+    # adds polls nor takes any away).
     waited = (
-        sum(schedule[: min(polls + 1, len(schedule))])
-        + max(0, polls + 1 - len(schedule)) * schedule[-1]
+        data.config.polling.delivery
+        + sum(schedule[: min(polls, len(schedule))])
+        + max(0, polls - len(schedule)) * schedule[-1]
     )
-    if waited + schedule[step] > data.config.delivery.give_up_hours * 3600:
+    if waited + gap > data.config.delivery.give_up_hours * 3600:
         return None
-    return now + timedelta(seconds=schedule[step])
+    return now + timedelta(seconds=gap)
 
 
 async def poll_deliveries(context: Context) -> None:
-    """Ask the provider about every recipient whose next poll is due; store what changed."""
+    """Ask the provider about every recipient whose next poll is due; store what changed.
+
+    Runs every DELIVERY_TICK so each recipient is asked when its schedule says, not up to a
+    whole interval later; a tick with nothing due, or while this account's previous cycle
+    still runs, reads one index entry and returns.
+    """
     account = _account_of(context)
+    data = context.bot_data
+    lock = data.delivery_locks.setdefault(account.name, asyncio.Lock())
+    if lock.locked() or not await data.repo.due_recipients(account.name, datetime.now(UTC), 1):
+        return
+    async with lock:
+        await _poll_deliveries(context, account)
+
+
+async def _poll_deliveries(context: Context, account: Account) -> None:
     data = context.bot_data
 
     async def work() -> None:
@@ -140,6 +165,11 @@ async def poll_deliveries(context: Context) -> None:
             polled += len(due)
         if polled:
             log.info("deliveries of %s: %d polled, %d changed", account.name, polled, changed)
+        if changed and context.job_queue is not None:
+            # Show the new states now rather than at the next confirmations round.
+            context.job_queue.run_once(
+                update_confirmations, 0, name="confirmations-now", job_kwargs=JOB_KWARGS
+            )
 
     await _run_for_account(context, account, "delivery", work)
 
@@ -261,6 +291,14 @@ async def _forward_digests(
 async def update_confirmations(context: Context) -> None:
     """Edit each changed send's confirmation to its recipients' latest states, once a round."""
     data = context.bot_data
+    # The repeating round and a round asked for by a delivery poll are separate jobs; two
+    # rounds editing the same confirmation would get Telegram's "message is not modified".
+    async with data.confirmation_lock:
+        await _update_confirmations(context)
+
+
+async def _update_confirmations(context: Context) -> None:
+    data = context.bot_data
     for send in await data.repo.dirty_confirmations():
         if send.confirmation_chat_id is None or send.confirmation_message_id is None:
             await data.repo.mark_confirmation_rendered(
@@ -301,19 +339,27 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
     """Register every job on the JobQueue, one set per account."""
     polling = data.config.polling
     per_account = (
-        (poll_inbox, "inbox", polling.inbox, 1.0),
-        (poll_deliveries, "delivery", polling.delivery, 2.0),
-        (check_credit, "credit", polling.credit, 1.0),
+        (poll_inbox, "inbox", polling.inbox, 1.0, JOB_KWARGS),
+        (
+            poll_deliveries,
+            "delivery",
+            min(DELIVERY_TICK, polling.delivery),
+            min(DELIVERY_TICK, polling.delivery),
+            # A tick during a long cycle must return at once (the cycle's lock), not be
+            # skipped by APScheduler with a warning every tick.
+            {**JOB_KWARGS, "max_instances": 2},
+        ),
+        (check_credit, "credit", polling.credit, 1.0, JOB_KWARGS),
     )
     for name in data.accounts:
-        for callback, kind, interval, first in per_account:
+        for callback, kind, interval, first, kwargs in per_account:
             queue.run_repeating(
                 callback,
                 interval,
                 first=first,
                 data=name,
                 name=f"{kind}:{name}",
-                job_kwargs=JOB_KWARGS,
+                job_kwargs=kwargs,
             )
     # Forwarding and edits run at least as often as the polls that feed them.
     queue.run_repeating(

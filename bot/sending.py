@@ -54,9 +54,9 @@ class SendOutcome:
 
 
 def first_poll_at(data: BotData, now: datetime | None = None) -> datetime:
-    """When a fresh send's recipients are first asked about."""
-    schedule = data.config.delivery.backoff_seconds
-    return (now or datetime.now(UTC)) + timedelta(seconds=schedule[0])
+    """When a fresh send's recipients are first asked about: `[polling] delivery` seconds on
+    (`bot.jobs.next_poll_at` gives the later polls)."""
+    return (now or datetime.now(UTC)) + timedelta(seconds=data.config.polling.delivery)
 
 
 def numbers_problem(lang: str, parsed: ParsedNumbers) -> str | None:

@@ -353,10 +353,11 @@ def test_defaults() -> None:
         None,
     )
     assert config.routes == []
-    assert config.polling == PollingConfig(inbox=30, delivery=60, credit=3600)
+    assert config.polling == PollingConfig(inbox=30, delivery=10, credit=3600)
     assert config.alerts == AlertsConfig(window_seconds=3600, failures_before_alert=3)
     assert config.delivery == DeliveryConfig(
-        give_up_hours=72, backoff_seconds=[30, 60, 120, 300, 600, 1800, 3600, 7200, 21600]
+        give_up_hours=72,
+        backoff_seconds=[*[10] * 5, 60, 180, 300, 1200, 1800, 3600, 14400, 21600, 43200, 86400],
     )
 
 
