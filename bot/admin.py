@@ -17,8 +17,8 @@ from storage.models import Role
 log = logging.getLogger(__name__)
 
 
-def _all_lines(context: Context) -> str:
-    return ", ".join(line for a in context.bot_data.accounts.values() for line in a.lines)
+def _all_lines(context: Context) -> tuple[str, ...]:
+    return tuple(line for a in context.bot_data.accounts.values() for line in a.lines)
 
 
 async def _route_change(update: Update, context: Context, *, add: bool) -> None:
@@ -66,7 +66,14 @@ async def routes_command(update: Update, context: Context) -> None:
         await message.reply_html(t(lang, "routes_empty"))
         return
     text = "\n".join(
-        t(lang, "routes_item", line=r.line, chat_id=r.chat_id, source=r.source) for r in routes
+        t(
+            lang,
+            "routes_item",
+            line=r.line,
+            chat_id=r.chat_id,
+            source=t(lang, f"route_source.{r.source}"),
+        )
+        for r in routes
     )
     await message.reply_html(text)
 

@@ -34,12 +34,8 @@ async def send_alert(data: BotData, bot: Bot, key: str, text_key: str, **values:
 async def alert_provider_error(data: BotData, bot: Bot, account: str, error: ProviderError) -> None:
     """Alert the admins when an error needs a person: credentials, access, credit, limits."""
     if error.category is ErrorCategory.AUTH:
-        await send_alert(
-            data, bot, f"auth:{account}", "alert.auth", account=account, reason=error.reason
-        )
+        await send_alert(data, bot, f"auth:{account}", "alert.auth", account=account, reason=error)
     elif error.category is ErrorCategory.CREDIT:
         await send_alert(data, bot, f"credit_out:{account}", "alert.credit_out", account=account)
     elif error.category is ErrorCategory.RATE_LIMIT:
-        await send_alert(
-            data, bot, f"limit:{account}", "alert.auth", account=account, reason=error.reason
-        )
+        await send_alert(data, bot, f"limit:{account}", "alert.auth", account=account, reason=error)

@@ -36,7 +36,7 @@ COMMANDS: Final[tuple[tuple[str, Role], ...]] = (
 def command_list(lang: str, role: Role) -> str:
     """The commands `role` may use, one per line with what each does."""
     lines = [
-        f"/{name} — {t(lang, f'cmd.{name}')}"
+        t(lang, "command_item", command=name, description=Raw(t(lang, f"cmd.{name}")))
         for name, needed in COMMANDS
         if has_right(role, needed)
     ]

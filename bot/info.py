@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access import asked, requires
 from bot.context import Account, Context
-from bot.render import pack_messages, render_confirmation, shorten, state_label, tehran_time
+from bot.render import pack_messages, render_confirmation, shorten, state_label
 from bot.texts import t
 from providers.base import ProviderError
 from providers.phone import display_number, to_ascii_digits
@@ -66,7 +66,7 @@ async def history_command(update: Update, context: Context) -> None:
                     lang,
                     "history_sent",
                     send_id=entry.send_id or "",
-                    time=tehran_time(entry.at),
+                    time=entry.at,
                     number=display_number(entry.number),
                     text=shorten(entry.text),
                     state=state_label(lang, entry.state) if entry.state else "",
@@ -77,7 +77,7 @@ async def history_command(update: Update, context: Context) -> None:
                 t(
                     lang,
                     "history_received",
-                    time=tehran_time(entry.at),
+                    time=entry.at,
                     number=display_number(entry.number),
                     line=entry.line,
                     text=shorten(entry.text),
@@ -92,8 +92,8 @@ async def _credit_line(lang: str, account: Account) -> str:
         credit = await account.provider.credit()
     except ProviderError as exc:
         log.warning("credit of %s: %s", account.name, exc)
-        return t(lang, "credit_error", account=account.name, reason=exc.reason)
-    return t(lang, "credit_line", account=account.name, credit=f"{credit:,}")
+        return t(lang, "credit_error", account=account.name, reason=exc)
+    return t(lang, "credit_line", account=account.name, credit=credit)
 
 
 @requires(Role.OPERATOR)
@@ -118,7 +118,7 @@ async def lines_command(update: Update, context: Context) -> None:
             account=a.name,
             provider=a.config.provider,
             default=t(lang, "default_mark") if a.name == default else "",
-            lines=", ".join(a.lines),
+            lines=tuple(a.lines),
         )
         for a in data.accounts.values()
     )

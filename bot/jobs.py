@@ -62,7 +62,7 @@ async def _run_for_account(
                 job=t(data.config.telegram.language, f"job.{job}"),
                 account=account.name,
                 count=count,
-                reason=error.reason,
+                reason=error,
             )
         return
     previous = await data.repo.record_poll_success(account.name, job)

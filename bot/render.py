@@ -7,17 +7,15 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from bot.texts import Raw, t
+from bot.texts import TEHRAN, Raw, t
 from providers.base import DeliveryState
 from providers.parts import count_parts
 from providers.phone import display_number
 from storage.models import IncomingMessage, Send, SendRecipient
 
-TEHRAN = ZoneInfo("Asia/Tehran")
 TELEGRAM_LIMIT = 4096
 CONFIRMATION_RECIPIENTS = 30  # beyond this a confirmation lists a count, not every number
 
@@ -36,7 +34,9 @@ def visible_length(html_text: str) -> int:
 
 
 def tehran_time(moment: datetime) -> str:
-    """A UTC moment as Jalali date and time in Tehran: `1405/09/01 14:30`."""
+    """A UTC moment as Jalali date and time in Tehran: `1405/09/01 14:30`, for logs and files.
+
+    For a message, pass the moment itself to `t`, which writes it in the user's language."""
     local = moment.astimezone(TEHRAN)
     jalali = jdatetime.datetime.fromgregorian(datetime=local)
     return str(jalali.strftime("%Y/%m/%d %H:%M"))
@@ -85,7 +85,7 @@ def render_incoming(lang: str, message: IncomingMessage) -> list[str]:
         "incoming",
         sender=display_number(message.sender),
         line=message.line,
-        time=tehran_time(message.received_at),
+        time=message.received_at,
         body=message.body,
     )
     return _split_chunk(text, TELEGRAM_LIMIT)
@@ -114,7 +114,7 @@ def render_digests(lang: str, messages: Sequence[IncomingMessage]) -> list[tuple
             "digest_item",
             sender=display_number(message.sender),
             line=message.line,
-            time=tehran_time(message.received_at),
+            time=message.received_at,
             body=message.body,
         )
         size = visible_length(item) + 2

@@ -242,6 +242,6 @@ def error_text(lang: str, outcome: SendOutcome, account: str) -> str:
     if error.outcome_unknown or error.unknown_recipients:
         return t(lang, "error.unknown_outcome", send_id=outcome.send.id)
     if error.category is ErrorCategory.PARTIAL:
-        return t(lang, "error.partial", reason=error.reason)
+        return t(lang, "error.partial", reason=error)
     key = f"error.{error.category.value}"
-    return t(lang, key, account=account, reason=error.reason)
+    return t(lang, key, account=account, reason=error)

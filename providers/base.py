@@ -188,6 +188,9 @@ class ProviderError(Exception):
     receipts: tuple[Receipt, ...] = field(default=())  # PARTIAL: what did go
     unknown_recipients: tuple[str, ...] = field(default=())  # sends: may or may not have gone
     nothing_sent: bool = False  # the provider's own answer says no SMS went out
+    # Names the reason for the bot's texts, which word it per language; empty means
+    # "<provider>.<code>" (a code of the provider's own table) or, without a code, the category.
+    reason_key: str = ""
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
@@ -260,6 +263,7 @@ class SmsProvider(abc.ABC):
             ErrorCategory.UNSUPPORTED,
             f"{self.provider_name} does not support {capability.value}",
             provider=self.provider_name,
+            reason_key="unsupported",
         )
 
     @abc.abstractmethod

@@ -123,23 +123,25 @@ class ProviderHttp:
                     status = response.status
             except aiohttp.ClientConnectorError as exc:
                 raise _NeverConnectedError(
-                    self._transient(method, f"cannot connect: {exc.os_error}", None)
+                    self._transient(method, f"cannot connect: {exc.os_error}", "network")
                 ) from None
             except TimeoutError:
-                raise self._transient(method, "timed out waiting for the answer", None) from None
+                raise self._transient(
+                    method, "timed out waiting for the answer", "timeout"
+                ) from None
             except aiohttp.ClientError as exc:
                 raise self._transient(
-                    method, f"connection failed: {type(exc).__name__}", None
+                    method, f"connection failed: {type(exc).__name__}", "network"
                 ) from None
         return parse(status, body)
 
-    def _transient(self, method: str, reason: str, code: str | None) -> TransientError:
+    def _transient(self, method: str, reason: str, reason_key: str) -> TransientError:
         return TransientError(
             ErrorCategory.TRANSIENT,
             f"{method}: {reason}",
             provider=self._provider,
-            code=code,
             retry_safe=True,
+            reason_key=reason_key,
         )
 
 
@@ -157,13 +159,23 @@ def http_status_error(provider: str, method: str, status: int, body: str) -> Pro
         return None
     snippet = " ".join(body.split())[:200]
     if status in (401, 403):
-        category, reason, retry = ErrorCategory.AUTH, "credentials refused", False
+        category, reason, retry, key = ErrorCategory.AUTH, "credentials refused", False, "auth"
     elif status == 429:
-        category, reason, retry = ErrorCategory.RATE_LIMIT, "too many requests", True
+        category, reason, retry, key = (
+            ErrorCategory.RATE_LIMIT,
+            "too many requests",
+            True,
+            "rate_limit",
+        )
     elif status >= 500:
-        category, reason, retry = ErrorCategory.TRANSIENT, "server error", True
+        category, reason, retry, key = ErrorCategory.TRANSIENT, "server error", True, "server"
     else:
-        category, reason, retry = ErrorCategory.BAD_REQUEST, "request refused", False
+        category, reason, retry, key = (
+            ErrorCategory.BAD_REQUEST,
+            "request refused",
+            False,
+            "refused",
+        )
     return make_error(
         category,
         f"{method}: {reason} (HTTP {status})",
@@ -171,4 +183,5 @@ def http_status_error(provider: str, method: str, status: int, body: str) -> Pro
         code=str(status),
         provider_message=snippet,
         retry_safe=retry,
+        reason_key=f"http.{key}",
     )

@@ -174,6 +174,7 @@ def code_error(method: str, code: str, provider_message: str, body: str) -> Prov
             code=code or None,
             provider_message=provider_message or _snippet(body),
             retry_safe=True,
+            reason_key="unknown_code",
         )
     category, reason = known
     return make_error(
@@ -195,6 +196,7 @@ def _garbled(method: str, reason: str, body: str) -> TransientError:
         provider=PROVIDER,
         provider_message=_snippet(body),
         retry_safe=True,
+        reason_key="unreadable",
     )
 
 
@@ -268,6 +270,7 @@ class PayamakProvider(SmsProvider):
                 ErrorCategory.UNSUPPORTED,
                 "payamak cannot hold a message until a time; schedule it locally",
                 provider=PROVIDER,
+                reason_key="unsupported",
             )
         numbers = self._normalise([(text, recipient) for recipient in recipients])
         return await self._send_chunks(line, numbers, flash=flash)
@@ -284,9 +287,9 @@ class PayamakProvider(SmsProvider):
     def _normalise(self, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """(text, number) → (text, E.164), refusing the whole send before any call if one is bad."""
         if not items:
-            raise self._bad_request("no recipients")
+            raise self._bad_request("no recipients", "no_recipients")
         if any(not text.strip() for text, _ in items):
-            raise self._bad_request("the text is empty")
+            raise self._bad_request("the text is empty", "empty_text")
         result: list[tuple[str, str]] = []
         invalid: list[InvalidNumberError] = []
         for text, raw in items:
@@ -296,11 +299,13 @@ class PayamakProvider(SmsProvider):
                 invalid.append(exc)
         if invalid:
             listed = "; ".join(str(exc) for exc in invalid)
-            raise self._bad_request(f"invalid recipient numbers: {listed}")
+            raise self._bad_request(f"invalid recipient numbers: {listed}", "invalid_numbers")
         return result
 
-    def _bad_request(self, reason: str) -> BadRequestError:
-        return BadRequestError(ErrorCategory.BAD_REQUEST, reason, provider=PROVIDER)
+    def _bad_request(self, reason: str, reason_key: str = "") -> BadRequestError:
+        return BadRequestError(
+            ErrorCategory.BAD_REQUEST, reason, provider=PROVIDER, reason_key=reason_key
+        )
 
     def _chunks(self, numbers: list[tuple[str, str]]) -> list[_Chunk]:
         by_text: dict[str, list[int]] = {}
@@ -351,6 +356,7 @@ class PayamakProvider(SmsProvider):
             outcome_unknown=bool(unknown),
             receipts=went,
             unknown_recipients=tuple(unknown),
+            reason_key=first.reason_key,
         )
 
     async def _send_chunk(self, line: str, chunk: _Chunk, flash: bool) -> list[Receipt]:

@@ -84,7 +84,11 @@ ERROR_CODES: dict[int, _CodeInfo] = {
     1004: _CodeInfo(
         ErrorCategory.BAD_REQUEST, "invalid parameters for this request (check the numbers/text)"
     ),
-    2001: _CodeInfo(ErrorCategory.AUTH, "the line does not belong to this account"),
+    # A line the account does not own is the config's mistake about one line, not a refusal of
+    # the account: like Payamak's 5, the request's fault (the credentials may be fine).
+    2001: _CodeInfo(
+        ErrorCategory.BAD_REQUEST, "the line does not belong to this account (check the config)"
+    ),
     2002: _CodeInfo(ErrorCategory.AUTH, "this account may not use the web service"),
     2003: _CodeInfo(ErrorCategory.AUTH, "this machine's IP address is not allowed"),
     2004: _CodeInfo(ErrorCategory.BAD_REQUEST, "send date outside the allowed range"),
@@ -397,6 +401,9 @@ class RayganSmsProvider(SmsProvider):
             provider=PROVIDER,
             code=str(value),
             retry_safe=info.retry_safe,
+            reason_key=""
+            if value in CODE_METHOD_ERRORS or value in ERROR_CODES
+            else "unknown_code",
         )
 
     # ------------------------------------------------------------ delivery
@@ -611,9 +618,15 @@ class RayganSmsProvider(SmsProvider):
                 ErrorCategory.BAD_REQUEST,
                 f"invalid number{'s' if len(invalid) > 1 else ''}: {named}{more}",
                 provider=PROVIDER,
+                reason_key="invalid_numbers",
             )
         if not numbers:
-            raise BadRequestError(ErrorCategory.BAD_REQUEST, "no recipients", provider=PROVIDER)
+            raise BadRequestError(
+                ErrorCategory.BAD_REQUEST,
+                "no recipients",
+                provider=PROVIDER,
+                reason_key="no_recipients",
+            )
         return numbers
 
     def _check_count(self, count: int) -> None:
@@ -622,7 +635,9 @@ class RayganSmsProvider(SmsProvider):
 
     def _check_text(self, text: str) -> None:
         if not text.strip():
-            raise BadRequestError(ErrorCategory.BAD_REQUEST, "empty text", provider=PROVIDER)
+            raise BadRequestError(
+                ErrorCategory.BAD_REQUEST, "empty text", provider=PROVIDER, reason_key="empty_text"
+            )
         parts = count_parts(text).parts
         if parts > MAX_PARTS_RAYGAN:
             raise self._error(2006, provider_message=f"{parts} parts")
@@ -632,7 +647,10 @@ class RayganSmsProvider(SmsProvider):
             return int(self._clock())
         if at.tzinfo is None:
             raise BadRequestError(
-                ErrorCategory.BAD_REQUEST, "send time must carry a time zone", provider=PROVIDER
+                ErrorCategory.BAD_REQUEST,
+                "send time must carry a time zone",
+                provider=PROVIDER,
+                reason_key="naive_time",
             )
         return int(at.timestamp())
 
@@ -662,6 +680,7 @@ class RayganSmsProvider(SmsProvider):
             provider=PROVIDER,
             provider_message=snippet,
             retry_safe=True,
+            reason_key="unreadable",
         )
 
     def _parse_json(self, method: str, status: int, body: str) -> Any:
@@ -706,6 +725,7 @@ class RayganSmsProvider(SmsProvider):
             code=str(code),
             provider_message=text,
             retry_safe=info.retry_safe,
+            reason_key="" if code in ERROR_CODES else "unknown_code",
         )
         if isinstance(error, PartialSendError):
             return _Partial(error, value.get("Result"))

@@ -215,6 +215,12 @@ class FakeDocument:
         }
 
 
+# Unicode directional marks, embeddings and isolates: they change layout, not what one reads.
+BIDI_CONTROLS = frozenset(
+    "\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
 @dataclass
 class FakeMessage:
     """One message in a chat, as a person sees it (`text`) and as it was sent (`html`)."""
@@ -232,6 +238,11 @@ class FakeMessage:
     from_user_id: int = 0
     entities: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> str:
+        """`text` as a person reads it: without its invisible direction marks and isolates."""
+        return "".join(ch for ch in self.text if ch not in BIDI_CONTROLS)
 
     def buttons(self) -> list[dict[str, Any]]:
         """Every inline keyboard button, row by row."""

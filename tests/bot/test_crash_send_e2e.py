@@ -40,15 +40,15 @@ async def test_send_killed_mid_call_is_unknown_alerted_and_never_resent(
 
     alert = await world.reply(ADMIN_CHAT)
     send_id = before["id"]
-    assert f"#{send_id}" in alert.text and "raygan" in alert.text
-    assert "خودکار دوباره ارسال نمی‌شود" in alert.text
+    assert f"#{send_id}" in alert.shown and "raygan" in alert.shown
+    assert "به‌طور خودکار دوباره فرستاده نمی‌شود" in alert.shown
     [after] = sends_rows(world)
     assert after["status"] == "unknown"
     assert recipient_states(world, send_id) == {"+989121112222": "unknown"}
 
     # Updates are handled in order: once /status is answered, the redelivered /send has been.
     status = await ask(world, ADMIN, ADMIN, f"/status {send_id}")
-    assert f"#{send_id}" in status.text and "نامعلوم" in status.text
+    assert f"#{send_id}" in status.shown and "نامعلوم" in status.shown
     assert update_id not in {u["update_id"] for u in world.fake.pending_updates()}
     assert raygan.calls["SendMessage"] == 1
     assert len(raygan.sent) == 1

@@ -14,9 +14,9 @@ CANCEL = "send:no"
 async def preview_of(world: World, numbers: str, text: str) -> FakeMessage:
     """Walk the guided flow up to the preview with its buttons."""
     question = await ask(world, OPERATOR, OPERATOR, "/send")
-    assert "شماره‌های گیرنده" in question.text
+    assert "شماره‌های گیرنده" in question.shown
     count = await ask(world, OPERATOR, OPERATOR, numbers)
-    assert "حالا متن پیامک" in count.text, count.text
+    assert "حالا متن پیامک" in count.shown, count.shown
     return await ask(world, OPERATOR, OPERATOR, text)
 
 
@@ -24,13 +24,13 @@ async def test_send_pressed_sends_one_sms_and_the_preview_becomes_the_confirmati
     bridge: World,
 ) -> None:
     question = await ask(bridge, OPERATOR, OPERATOR, "/send")
-    assert "شماره‌های گیرنده" in question.text
+    assert "شماره‌های گیرنده" in question.shown
     count = await ask(bridge, OPERATOR, OPERATOR, "۰۹۱۲۱۱۱۲۲۲۲\n9123334444, 09121112222")
-    assert count.text.startswith("2 گیرنده"), count.text
+    assert count.shown.startswith("۲ گیرنده"), count.shown
     preview = await ask(bridge, OPERATOR, OPERATOR, "سلام\nخط دوم & <تست>")
     assert [b["callback_data"] for b in preview.buttons()] == [SEND, CANCEL]
-    for shown in (RAYGAN_LINE, "raygan", "گیرندگان: 2", "بخش‌ها: 1", "سلام\nخط دوم & <تست>"):
-        assert shown in preview.text, (shown, preview.text)
+    for shown in (RAYGAN_LINE, "raygan", "گیرندگان: ۲", "بخش‌ها: ۱", "سلام\nخط دوم & <تست>"):
+        assert shown in preview.shown, (shown, preview.shown)
     assert nothing_sent(bridge), "the preview alone must not send"
 
     query = bridge.fake.press_button(OPERATOR, OPERATOR, preview.message_id, SEND)
@@ -65,7 +65,7 @@ async def test_cancel_command_ends_the_flow_before_the_preview(bridge: World) ->
     await ask(bridge, OPERATOR, OPERATOR, "/send")
     await ask(bridge, OPERATOR, OPERATOR, "09121112222")
     answer = await ask(bridge, OPERATOR, OPERATOR, "/cancel")
-    assert "لغو شد" in answer.text
+    assert "لغو شد" in answer.shown
     # Text typed now is not an SMS: the flow has ended.
     bridge.say(OPERATOR, OPERATOR, "this is not an SMS")
     await ask(bridge, OPERATOR, OPERATOR, "/lines")
@@ -94,9 +94,9 @@ async def test_send_pressed_twice_sends_once(bridge: World) -> None:
 async def test_invalid_number_in_the_flow_is_named_and_asked_again(bridge: World) -> None:
     await ask(bridge, OPERATOR, OPERATOR, "/send")
     refusal = await ask(bridge, OPERATOR, OPERATOR, "09121112222 0912111")
-    assert "0912111" in refusal.text and "معتبر نیستند" in refusal.text
+    assert "0912111" in refusal.shown and "معتبر نیستند" in refusal.shown
     count = await ask(bridge, OPERATOR, OPERATOR, "09121112222")
-    assert count.text.startswith("1 گیرنده"), count.text
+    assert count.shown.startswith("۱ گیرنده"), count.shown
     preview = await ask(bridge, OPERATOR, OPERATOR, "after a retry")
     bridge.fake.press_button(OPERATOR, OPERATOR, preview.message_id, SEND)
     await bridge.fake.wait_until(lambda: "#1" in now_text(bridge, OPERATOR, preview.message_id))
@@ -109,7 +109,7 @@ async def test_too_long_text_in_the_flow_is_refused_and_asked_again(bridge: Worl
     await ask(bridge, OPERATOR, OPERATOR, "/send")
     await ask(bridge, OPERATOR, OPERATOR, "09121112222")
     refusal = await ask(bridge, OPERATOR, OPERATOR, "س" * 700)
-    assert "11 بخش" in refusal.text and "10" in refusal.text, refusal.text
+    assert "۱۱ بخش" in refusal.shown and "حداکثر ۱۰ بخش" in refusal.shown, refusal.shown
     assert refusal.buttons() == []
     preview = await ask(bridge, OPERATOR, OPERATOR, "کوتاه")
     assert [b["callback_data"] for b in preview.buttons()] == [SEND, CANCEL]
@@ -119,7 +119,7 @@ async def test_too_long_text_in_the_flow_is_refused_and_asked_again(bridge: Worl
 async def test_guided_flow_sends_from_the_chats_chosen_payamak_line(bridge: World) -> None:
     await ask(bridge, OPERATOR, OPERATOR, "/from meli")
     preview = await preview_of(bridge, "09121112222", "via payamak")
-    assert PAYAMAK_LINE in preview.text and "meli" in preview.text
+    assert PAYAMAK_LINE in preview.shown and "meli" in preview.shown
     bridge.fake.press_button(OPERATOR, OPERATOR, preview.message_id, SEND)
     await bridge.fake.wait_until(lambda: "#1" in now_text(bridge, OPERATOR, preview.message_id))
     assert [(s.line, s.to, s.text) for s in bridge.sandbox.payamak.sent] == [
@@ -130,5 +130,5 @@ async def test_guided_flow_sends_from_the_chats_chosen_payamak_line(bridge: Worl
 
 async def test_cancel_with_no_flow_open_says_there_is_nothing_to_cancel(bridge: World) -> None:
     answer = await ask(bridge, OPERATOR, OPERATOR, "/cancel")
-    assert "کاری در جریان نیست" in answer.text
+    assert "کاری در جریان نیست" in answer.shown
     assert nothing_sent(bridge)

@@ -20,14 +20,15 @@ TRICKY_BODY = 'قیمت <b>جدید</b> & "ویژه" > 5 چیست؟ 😀👍🏽
 
 
 def jalali(moment: datetime) -> str:
-    """The moment as a person in Tehran reads it: `1404/09/01 14:30`."""
-    local = moment.astimezone(ZoneInfo("Asia/Tehran"))
-    return str(jdatetime.datetime.fromgregorian(datetime=local).strftime("%Y/%m/%d %H:%M"))
+    """The moment as a person in Tehran reads it: `۱۴۰۴/۰۹/۰۱ ساعت ۱۴:۳۰`."""
+    local = jdatetime.datetime.fromgregorian(datetime=moment.astimezone(ZoneInfo("Asia/Tehran")))
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    return f"{local.strftime('%Y/%m/%d')} ساعت {local.strftime('%H:%M')}".translate(persian)
 
 
 def containing(body: str) -> Callable[[FakeMessage], bool]:
     """A predicate: the bot message shows `body`."""
-    return lambda message: body in message.text
+    return lambda message: body in message.shown
 
 
 def inject(world: World, line: str, sender: str, body: str, when: datetime) -> None:
@@ -54,13 +55,13 @@ async def test_incoming_sms_arrives_verbatim_in_its_chat_with_sender_line_and_ja
     when = now_whole_second()
     inject(bridge, line, CUSTOMER, TRICKY_BODY, when)
     forwarded = await bridge.reply(chat, containing(TRICKY_BODY))
-    assert forwarded.text.endswith("\n\n" + TRICKY_BODY)
-    header = forwarded.text[: -len(TRICKY_BODY)]
+    assert forwarded.shown.endswith("\n\n" + TRICKY_BODY)
+    header = forwarded.shown[: -len(TRICKY_BODY)]
     assert CUSTOMER_SHOWN in header
     assert line in header
     assert jalali(when) in header
     other = ADMIN_CHAT if chat == SUPPORT_GROUP else SUPPORT_GROUP
-    assert not any(TRICKY_BODY in m.text for m in bridge.fake.bot_messages(other))
+    assert not any(TRICKY_BODY in m.shown for m in bridge.fake.bot_messages(other))
 
 
 async def test_a_body_longer_than_a_telegram_message_is_split_never_cut(bridge: World) -> None:
@@ -74,9 +75,9 @@ async def test_a_body_longer_than_a_telegram_message_is_split_never_cut(bridge: 
     parts = [m for m in bridge.fake.bot_messages(ADMIN_CHAT) if m.message_id >= first.message_id]
     assert len(parts) >= 2
     assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in parts)
-    header, _, head_of_body = parts[0].text.partition("\n\n")
+    header, _, head_of_body = parts[0].shown.partition("\n\n")
     assert CUSTOMER_SHOWN in header
-    pieces = [head_of_body, *(m.text for m in parts[1:])]
+    pieces = [head_of_body, *(m.shown for m in parts[1:])]
     # Each part is a stretch of the body as it was; together they hold every character of it
     # (Telegram trims whitespace at a message's edges, so only that may differ at the joins).
     assert body.startswith(head_of_body)
@@ -97,7 +98,7 @@ async def test_an_sms_fetched_again_by_overlapping_windows_is_forwarded_once(
     marker = "نشانه: پیامک بعدی"
     raygan.inject_incoming(RAYGAN_LINE, "09120000001", marker)
     await bridge.reply(SUPPORT_GROUP, containing(marker))
-    texts = [m.text for m in bridge.fake.bot_messages(SUPPORT_GROUP)]
+    texts = [m.shown for m in bridge.fake.bot_messages(SUPPORT_GROUP)]
     assert sum(body in text for text in texts) == 1
     with bridge.db() as db:
         stored = db.execute("SELECT count(*) FROM incoming WHERE body = ?", (body,)).fetchone()[0]
@@ -119,5 +120,5 @@ async def test_two_identical_sms_from_one_sender_in_the_same_second_are_both_for
     marker = "نشانه: بعد از دو پیامک یکسان"
     raygan.inject_incoming(RAYGAN_LINE, "09120000001", marker)
     await bridge.reply(SUPPORT_GROUP, containing(marker))
-    texts = [m.text for m in bridge.fake.bot_messages(SUPPORT_GROUP)]
+    texts = [m.shown for m in bridge.fake.bot_messages(SUPPORT_GROUP)]
     assert sum(body in text for text in texts) == 2

@@ -26,7 +26,7 @@ async def send_several_times(world: World, chat: int) -> list[str]:
     answers = []
     for attempt in range(ATTEMPTS):
         answer = await ask(world, OPERATOR, chat, f"/send 0912111222{attempt} attempt {attempt}")
-        answers.append(answer.text)
+        answers.append(answer.shown)
     return answers
 
 
@@ -57,10 +57,10 @@ async def test_credit_comes_back_and_sending_works_again(bridge: World) -> None:
         FaultKind.ERROR_CODE, method="SendMessage", value=3003, times=None
     )
     refused = await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 first try")
-    assert "کافی نیست" in refused.text
+    assert "کافی نیست" in refused.shown
     bridge.sandbox.raygan.faults.clear()
     confirmation = await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 second try")
-    assert "#2" in confirmation.text
+    assert "#2" in confirmation.shown
     assert [s.text for s in bridge.sandbox.raygan.sent] == ["second try"]
 
 
@@ -71,7 +71,8 @@ async def test_raygan_refusing_credentials_alerts_once_across_sends_and_polls(
     answers = await send_several_times(bridge, OPERATOR)
     for answer in answers:
         assert answer == (
-            "سرویس‌دهنده (raygan) نام کاربری یا دسترسی را نپذیرفت. به مدیران خبر داده شد."
+            "سامانهٔ پیامک درخواست حساب «raygan» را نپذیرفت: نام کاربری یا رمز عبور حساب"
+            " پذیرفته نشد. به مدیران خبر داده شد."
         )
         assert_plain_words(answer, RAYGAN_PASSWORD)
     # Inbox polling meets the same refusal every round; a job round ends (alert included)
@@ -91,7 +92,8 @@ async def test_payamak_wrong_password_alerts_once_and_the_user_is_told(bridge: W
     answers = await send_several_times(bridge, OPERATOR)
     for answer in answers:
         assert answer == (
-            "سرویس‌دهنده (meli) نام کاربری یا دسترسی را نپذیرفت. به مدیران خبر داده شد."
+            "سامانهٔ پیامک درخواست حساب «meli» را نپذیرفت: نام کاربری یا رمز عبور نادرست است."
+            " به مدیران خبر داده شد."
         )
         assert_plain_words(answer, PAYAMAK_PASSWORD)
     calls = bridge.sandbox.payamak.calls
@@ -128,11 +130,14 @@ async def test_a_send_without_a_clear_answer_is_unknown_told_alerted_and_not_ret
     answer = await ask(world, ADMIN, ADMIN, "/send 09121112222 hello")
     [row] = sends_rows(world)
     assert row["status"] == "unknown"
-    assert answer.text.startswith("پاسخ سرویس‌دهنده نرسید؛ معلوم نیست پیامک رفته است یا نه.")
-    assert answer.text.endswith(f"/status {row['id']}")
-    assert_plain_words(answer.text, RAYGAN_PASSWORD)
+    assert answer.shown.startswith(
+        "پاسخ سامانهٔ پیامک نرسید و معلوم نیست پیامک ارسال شده است یا نه. برای جلوگیری از"
+        " ارسال تکراری، به‌طور خودکار دوباره فرستاده نمی‌شود."
+    )
+    assert answer.shown.endswith(f"/status {row['id']}")
+    assert_plain_words(answer.shown, RAYGAN_PASSWORD)
     alert = await world.reply(ADMIN_CHAT)
-    assert f"#{row['id']}" in alert.text
+    assert f"#{row['id']}" in alert.shown
     # A sign the bridge moved on, then: the provider was asked exactly once.
     await ask(world, ADMIN, ADMIN, "/lines")
     assert world.sandbox.raygan.calls["SendMessage"] == 1
@@ -142,7 +147,9 @@ async def test_provider_not_listening_tells_the_user_nothing_was_sent(world: Wor
     fast_timeouts(world, base_url="http://127.0.0.1:9/raygansms/api/smsAPI")
     await world.start_bridge()
     answer = await ask(world, ADMIN, ADMIN, "/send 09121112222 hello")
-    assert answer.text == ("سرویس‌دهنده در دسترس نبود و چیزی ارسال نشد؛ کمی بعد دوباره تلاش کنید.")
+    assert answer.shown == (
+        "سامانهٔ پیامک در دسترس نبود و چیزی ارسال نشد؛ لطفاً کمی بعد دوباره تلاش کنید."
+    )
     [row] = sends_rows(world)
     assert row["status"] == "failed"
     assert recipient_states(world, row["id"]) == {"+989121112222": "failed"}
@@ -156,12 +163,12 @@ async def test_answer_lost_after_the_sms_went_is_unknown_never_resent_and_alerte
     world.sandbox.raygan.faults.inject(FaultKind.TIMEOUT_AFTER, method="SendMessage", times=None)
     answer = await ask(world, ADMIN, ADMIN, "/send 09121112222 maybe")
     [row] = sends_rows(world)
-    assert answer.text.startswith("پاسخ سرویس‌دهنده نرسید")
-    assert f"/status {row['id']}" in answer.text
+    assert answer.shown.startswith("پاسخ سامانهٔ پیامک نرسید")
+    assert f"/status {row['id']}" in answer.shown
     assert row["status"] == "unknown"
     assert recipient_states(world, row["id"]) == {"+989121112222": "unknown"}
     alert = await world.reply(ADMIN_CHAT)
-    assert f"#{row['id']}" in alert.text and "دوباره ارسال نمی‌شود" in alert.text
+    assert f"#{row['id']}" in alert.shown and "دوباره فرستاده نمی‌شود" in alert.shown
     # The SMS did go (the simulator recorded it) and was asked for exactly once.
     assert [s.text for s in world.sandbox.raygan.sent] == ["maybe"]
     assert world.sandbox.raygan.calls["SendMessage"] == 1

@@ -62,20 +62,20 @@ async def exercise(world: World) -> None:
     """Send on both providers, receive on both, then both providers refuse the credentials."""
     sandbox, fake = world.sandbox, world.fake
     world.say(ADMIN, ADMIN, "/send 09121112222 از رایگان")
-    await world.reply(ADMIN, lambda m: "09121112222" in m.text or "912 111 2222" in m.text)
+    await world.reply(ADMIN, lambda m: "09121112222" in m.shown or "912 111 2222" in m.shown)
     world.say(ADMIN, ADMIN, "/from meli")
-    await world.reply(ADMIN, lambda m: PAYAMAK_LINE in m.text)
+    await world.reply(ADMIN, lambda m: PAYAMAK_LINE in m.shown)
     world.say(ADMIN, ADMIN, "/send 09123334444 از پیامک")
-    await world.reply(ADMIN, lambda m: "912 333 4444" in m.text or "09123334444" in m.text)
+    await world.reply(ADMIN, lambda m: "912 333 4444" in m.shown or "09123334444" in m.shown)
     sandbox.raygan.inject_incoming(RAYGAN_LINE, "09127654321", "ورودی رایگان")
     sandbox.payamak.inject_incoming(PAYAMAK_LINE, "09127654321", "ورودی پیامک")
-    await world.reply(SUPPORT_GROUP, lambda m: "ورودی رایگان" in m.text)
-    await world.reply(ADMIN_CHAT, lambda m: "ورودی پیامک" in m.text)
+    await world.reply(SUPPORT_GROUP, lambda m: "ورودی رایگان" in m.shown)
+    await world.reply(ADMIN_CHAT, lambda m: "ورودی پیامک" in m.shown)
     # The providers change the passwords: every call is refused from now on.
     sandbox.raygan.accounts[USERNAME].password = WRONG_PASSWORD
     sandbox.payamak.accounts[USERNAME].password = WRONG_PASSWORD
-    await world.reply(ADMIN_CHAT, lambda m: "«raygan»" in m.text)
-    await world.reply(ADMIN_CHAT, lambda m: "«meli»" in m.text)
+    await world.reply(ADMIN_CHAT, lambda m: "«raygan»" in m.shown)
+    await world.reply(ADMIN_CHAT, lambda m: "«meli»" in m.shown)
     world.say(ADMIN, ADMIN, "/send 09125556666 بعد از تغییر رمز")
     await world.reply(ADMIN)
     world.say(ADMIN, ADMIN, "/credit")

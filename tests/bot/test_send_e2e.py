@@ -26,7 +26,7 @@ async def test_send_reaches_raygan_and_confirmation_is_edited_to_delivered(bridg
     assert {s.text for s in sent} == {"سلام\nخط دوم <b>"}
     assert {s.line for s in sent} == {RAYGAN_LINE}
     await bridge.fake.wait_until(
-        lambda: bridge.fake.message(ADMIN, confirmation.message_id).text.count("تحویل شد") == 2
+        lambda: bridge.fake.message(ADMIN, confirmation.message_id).shown.count("تحویل شد") == 2
     )
 
 
@@ -87,7 +87,7 @@ async def test_undelivered_and_blocked_outcomes_show_in_the_edited_confirmation(
         "the confirmation stored with its send",
     )
     [row] = sends_rows(bridge)
-    assert f"#{row['id']}" in confirmation.text and RAYGAN_LINE in confirmation.text
+    assert f"#{row['id']}" in confirmation.shown and RAYGAN_LINE in confirmation.shown
     assert (row["account"], row["line"], row["text"]) == ("raygan", RAYGAN_LINE, "hi")
     assert (row["confirmation_chat_id"], row["confirmation_message_id"]) == (
         OPERATOR,
@@ -96,12 +96,12 @@ async def test_undelivered_and_blocked_outcomes_show_in_the_edited_confirmation(
 
     def settled() -> bool:
         text = now_text(bridge, OPERATOR, confirmation.message_id)
-        return "1 تحویل، 2 ناموفق، 0 در انتظار" in text
+        return "۱ تحویل‌شده، ۲ ناموفق، ۰ در انتظار" in text
 
     await bridge.fake.wait_until(settled)
     lines = now_text(bridge, OPERATOR, confirmation.message_id).splitlines()
     assert "+98 912 111 2222: ❌ تحویل نشد" in lines, lines
-    assert "+98 912 333 4444: 🚫 مسدود (لیست سیاه)" in lines, lines
+    assert "+98 912 333 4444: 🚫 مسدود (فهرست سیاه)" in lines, lines
     assert "+98 912 555 6666: ✅ تحویل شد" in lines, lines
     await wait_for(
         lambda: (
@@ -121,7 +121,7 @@ async def test_send_goes_through_payamak_after_from_account_and_is_edited_to_its
 ) -> None:
     bridge.sandbox.payamak.set_outcome("09123334444", "undelivered")
     answer = await ask(bridge, OPERATOR, OPERATOR, "/from meli")
-    assert PAYAMAK_LINE in answer.text and "meli" in answer.text
+    assert PAYAMAK_LINE in answer.shown and "meli" in answer.shown
     confirmation = await ask(
         bridge, OPERATOR, OPERATOR, "/send 09121112222,9123334444 درود\nبر شما"
     )
@@ -132,10 +132,11 @@ async def test_send_goes_through_payamak_after_from_account_and_is_edited_to_its
         "درود\nبر شما",
     )
     assert not bridge.sandbox.raygan.sent and bridge.sandbox.raygan.calls["SendMessage"] == 0
-    assert "meli" in confirmation.text and PAYAMAK_LINE in confirmation.text
+    assert "meli" in confirmation.shown and PAYAMAK_LINE in confirmation.shown
     await bridge.fake.wait_until(
         lambda: (
-            "1 تحویل، 1 ناموفق، 0 در انتظار" in now_text(bridge, OPERATOR, confirmation.message_id)
+            "۱ تحویل‌شده، ۱ ناموفق، ۰ در انتظار"
+            in now_text(bridge, OPERATOR, confirmation.message_id)
         )
     )
     lines = now_text(bridge, OPERATOR, confirmation.message_id).splitlines()
@@ -146,7 +147,7 @@ async def test_send_goes_through_payamak_after_from_account_and_is_edited_to_its
 @pytest.mark.parametrize("line", [PAYAMAK_LINE, "۱۰۰۰۲۱۸۸"])
 async def test_from_a_payamak_line_number_sends_through_payamak(bridge: World, line: str) -> None:
     answer = await ask(bridge, OPERATOR, OPERATOR, f"/from {line}")
-    assert PAYAMAK_LINE in answer.text and "meli" in answer.text
+    assert PAYAMAK_LINE in answer.shown and "meli" in answer.shown
     await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 from the line")
     assert [(s.line, s.to, s.text) for s in bridge.sandbox.payamak.sent] == [
         (PAYAMAK_LINE, ("09121112222",), "from the line")
@@ -176,7 +177,7 @@ async def test_the_same_update_delivered_twice_sends_one_sms(bridge: World) -> N
     assert bridge.sandbox.raygan.calls["SendMessage"] == 1
     assert [s.text for s in bridge.sandbox.raygan.sent] == ["once only"]
     assert len(sends_rows(bridge)) == 1
-    bot_texts = [m.text for m in bridge.fake.bot_messages(OPERATOR)]
+    bot_texts = [m.shown for m in bridge.fake.bot_messages(OPERATOR)]
     assert sum(1 for t in bot_texts if "#" in t and RAYGAN_LINE in t) == 1, bot_texts
     assert confirmation.message_id == bridge.fake.bot_messages(OPERATOR)[0].message_id
 
@@ -192,8 +193,8 @@ REFUSALS = [
     ("/send 09121112222", ["متن پیامک خالی است"], []),
     ("/send 09121112222 \n  \n", ["متن پیامک خالی است"], []),
     ("/send hello there", ["هیچ شماره‌ای", "/send شماره‌ها متن"], []),
-    ("/send 09121112222 " + "س" * 700, ["11 بخش", "«raygan»", "حداکثر 10 بخش"], []),
-    (f"/send {HUNDRED_AND_ONE} hi", ["حداکثر 100 گیرنده", "101 داده شد"], []),
+    ("/send 09121112222 " + "س" * 700, ["۱۱ بخش", "«raygan»", "حداکثر ۱۰ بخش"], []),
+    (f"/send {HUNDRED_AND_ONE} hi", ["حداکثر ۱۰۰ گیرنده", "۱۰۱ گیرنده داده شد"], []),
 ]
 
 
@@ -201,9 +202,9 @@ async def test_bad_send_is_refused_with_its_reason_and_nothing_is_sent(bridge: W
     for command, named, not_named in REFUSALS:
         refusal = await ask(bridge, OPERATOR, OPERATOR, command)
         for fragment in named:
-            assert fragment in refusal.text, (command[:40], fragment, refusal.text)
+            assert fragment in refusal.shown, (command[:40], fragment, refusal.shown)
         for fragment in not_named:
-            assert fragment not in refusal.text, (command[:40], fragment, refusal.text)
+            assert fragment not in refusal.shown, (command[:40], fragment, refusal.shown)
     # A following command's answer shows the bridge is past the last refused one.
     await ask(bridge, OPERATOR, OPERATOR, "/lines")
     assert nothing_sent(bridge)
@@ -233,7 +234,7 @@ async def test_confirmation_is_edited_only_when_its_text_changes(bridge: World) 
     bridge.say(ADMIN, ADMIN, "/send 09121112222 once")
     confirmation = await bridge.reply(ADMIN)
     await bridge.fake.wait_until(
-        lambda: "تحویل شد" in bridge.fake.message(ADMIN, confirmation.message_id).text
+        lambda: "تحویل شد" in bridge.fake.message(ADMIN, confirmation.message_id).shown
     )
     assert bridge.bridge is not None
     application = bridge.bridge.application

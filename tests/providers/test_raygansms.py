@@ -299,12 +299,15 @@ async def test_credit_refused_is_a_credit_error(sim: RayganSimulator, make: Make
     assert sim.sent == []
 
 
-async def test_a_line_not_of_this_account_is_an_auth_error(
+async def test_a_line_not_of_this_account_is_the_requests_fault_not_a_credentials_refusal(
     sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
-    with pytest.raises(AuthError) as caught:
+    with pytest.raises(BadRequestError) as caught:
         await provider.send("30001234", ["09121234567"], "hello")
     assert caught.value.code == "2001"
+    assert caught.value.category is ErrorCategory.BAD_REQUEST
+    assert "line does not belong" in caught.value.reason
+    assert caught.value.retry_safe is False and not caught.value.outcome_unknown
 
 
 # ---------------------------------------------------------------- one-time codes
@@ -682,7 +685,7 @@ ERRORS: list[tuple[int, type[ProviderError], ErrorCategory, bool]] = [
     (1002, BadRequestError, ErrorCategory.BAD_REQUEST, False),
     (1003, BadRequestError, ErrorCategory.BAD_REQUEST, False),
     (1004, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (2001, AuthError, ErrorCategory.AUTH, False),
+    (2001, BadRequestError, ErrorCategory.BAD_REQUEST, False),
     (2002, AuthError, ErrorCategory.AUTH, False),
     (2003, AuthError, ErrorCategory.AUTH, False),
     (2004, BadRequestError, ErrorCategory.BAD_REQUEST, False),

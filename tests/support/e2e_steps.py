@@ -46,14 +46,19 @@ def nothing_sent(world: World) -> bool:
     )
 
 
+def persian_number(value: object) -> str:
+    """A count or an amount as Persian messages write it: `۱٬۲۳۴`."""
+    return f"{value:,}".translate(str.maketrans("0123456789,.", "۰۱۲۳۴۵۶۷۸۹٬٫"))
+
+
 def texts(world: World, chat: int) -> list[str]:
-    """The bot's messages in `chat` as they read now."""
-    return [m.text for m in world.fake.bot_messages(chat)]
+    """The bot's messages in `chat` as they read now (what a person reads)."""
+    return [m.shown for m in world.fake.bot_messages(chat)]
 
 
 def now_text(world: World, chat: int, message_id: int) -> str:
-    """One message's text as it reads now (after edits)."""
-    return world.fake.message(chat, message_id).text
+    """One message's text as it reads now (after edits; what a person reads)."""
+    return world.fake.message(chat, message_id).shown
 
 
 async def wait_for(
