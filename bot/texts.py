@@ -144,6 +144,18 @@ _FA: dict[str, str] = {
         "⚠️ پاسخ ارسال #{send_id} ({account}) نرسید؛ نتیجه نامعلوم است و دوباره ارسال نمی‌شود."
     ),
     "alert.error": "⚠️ خطای داخلی: {error}",
+    "alert.chat_refused": (
+        "⚠️ تلگرام پیامی به گفتگوی <code>{chat}</code> نمی‌رساند: {reason}\n"
+        "پیامک‌های آن ({count} تا کنون) از این پس به مسیرهای دیگر خط، یا اگر نباشد به همین"
+        " گفتگو می‌آیند. ربات را دوباره به آن گروه اضافه کنید و آنجا /route بزنید، یا خط را با"
+        " /route به گفتگوی دیگری بفرستید."
+    ),
+    "alert.chat_back": "✅ گفتگوی <code>{chat}</code> دوباره پیام می‌پذیرد.",
+    "alert.chat_migrated": (
+        "ℹ️ گروه <code>{old}</code> به سوپرگروه <code>{new}</code> ارتقا یافت. مسیرهای آن"
+        " (خط: {lines}) و {count} پیامک در انتظار به سوپرگروه منتقل شدند و آنجا فرستاده"
+        " می‌شوند. در پیکربندی، <code>{old}</code> را با <code>{new}</code> جایگزین کنید."
+    ),
     "job.inbox": "دریافت پیامک‌ها",
     "job.delivery": "پیگیری تحویل",
     "job.credit": "بررسی اعتبار",
@@ -278,6 +290,18 @@ _EN: dict[str, str] = {
         " is unknown and it will not be resent."
     ),
     "alert.error": "⚠️ Internal error: {error}",
+    "alert.chat_refused": (
+        "⚠️ Telegram no longer delivers to chat <code>{chat}</code>: {reason}\n"
+        "Its SMS ({count} so far) now go to the line's other routes, or here if it has none."
+        " Add the bot back to that group and send /route there, or route the line to another"
+        " chat with /route."
+    ),
+    "alert.chat_back": "✅ Chat <code>{chat}</code> accepts messages again.",
+    "alert.chat_migrated": (
+        "ℹ️ Group <code>{old}</code> was upgraded to supergroup <code>{new}</code>. Its routes"
+        " (lines: {lines}) and {count} waiting SMS moved there and are posted there. In the"
+        " config, replace <code>{old}</code> with <code>{new}</code>."
+    ),
     "job.inbox": "Inbox polling",
     "job.delivery": "Delivery polling",
     "job.credit": "Credit check",

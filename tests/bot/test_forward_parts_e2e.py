@@ -31,23 +31,28 @@ def long_body(tag: str) -> str:
     return " ".join(f"{tag}«{i:04d}»{'<&>'[i % 3]}" for i in range(WORDS))
 
 
-def word_counts(messages: list[FakeMessage], tag: str) -> dict[int, int]:
-    """How often each numbered word of the body shows in these messages."""
-    counts: dict[int, int] = {}
-    for message in messages:
-        for number in re.findall(rf"{re.escape(tag)}«(\d{{4}})»", message.text):
-            counts[int(number)] = counts.get(int(number), 0) + 1
-    return counts
-
-
 def parts_of(world: World, chat: int, tag: str) -> list[FakeMessage]:
     """The bot's messages in `chat` that carry words of the body."""
     return [m for m in world.fake.bot_messages(chat) if f"{tag}«" in m.text]
 
 
+def word_counts(world: World, chat: int, tag: str) -> dict[int, int]:
+    """How often each numbered word of the body shows in the chat's parts put together (a
+    part may end inside a word; Telegram trims the whitespace at a message's edges)."""
+    pieces = [
+        m.text.partition("\n\n")[2] if CUSTOMER_SHOWN in m.text else m.text
+        for m in parts_of(world, chat, tag)
+    ]
+    joined = "".join("".join(pieces).split())
+    counts: dict[int, int] = {}
+    for number in re.findall(rf"{re.escape(tag)}«(\d{{4}})»", joined):
+        counts[int(number)] = counts.get(int(number), 0) + 1
+    return counts
+
+
 def every_word_once(world: World, chat: int, tag: str) -> bool:
     """True once every word arrived; AssertionError as soon as one shows twice."""
-    counts = word_counts(parts_of(world, chat, tag), tag)
+    counts = word_counts(world, chat, tag)
     doubled = sorted(n for n, c in counts.items() if c > 1)
     assert not doubled, f"words posted twice: {doubled[:5]}…"
     return len(counts) == WORDS

@@ -9,7 +9,15 @@ import time
 from collections.abc import Callable
 
 import pytest
-from bridge_harness import ADMIN, ADMIN_CHAT, RAYGAN_LINE, SUPPORT_GROUP, World, wait_for
+from bridge_harness import (
+    ADMIN,
+    ADMIN_CHAT,
+    PAYAMAK_LINE,
+    RAYGAN_LINE,
+    SUPPORT_GROUP,
+    World,
+    wait_for,
+)
 
 from sandbox.telegram import FakeMessage
 
@@ -172,3 +180,38 @@ async def test_a_group_upgraded_to_a_supergroup_is_followed_with_its_routes_and_
     assert len(fake.calls("sendMessage", chat_id=OLD_GROUP)) == len(before) + 1
     assert count_alerts(world, OLD_GROUP, new_id) == 1
     assert nowhere(world, ADMIN_CHAT, after + again)
+
+
+async def test_a_group_the_bot_is_back_in_gets_its_sms_again_after_route(bridge: World) -> None:
+    fake = bridge.fake
+    fake.remove_bot(SUPPORT_GROUP)
+    away = bodies("away", 2)
+    inject(bridge, away)
+    await fake.wait_until(lambda: arrived_once_in_order(bridge, ADMIN_CHAT, away))
+    # The bot is added back; an admin says /route there (the route was still in the config).
+    fake.add_bot(SUPPORT_GROUP)
+    bridge.say(ADMIN, SUPPORT_GROUP, f"/route {RAYGAN_LINE}")
+    await bridge.reply(SUPPORT_GROUP)
+    back = bodies("back", 2)
+    inject(bridge, back)
+    await fake.wait_until(lambda: arrived_once_in_order(bridge, SUPPORT_GROUP, back))
+    assert nowhere(bridge, ADMIN_CHAT, back)
+    assert nowhere(bridge, SUPPORT_GROUP, away)
+
+
+async def test_an_admin_chat_upgraded_to_a_supergroup_is_followed(world: World) -> None:
+    fake = world.fake
+    fake.add_group(OLD_GROUP, "SMS admins (old)")
+    world.overrides["telegram"] = {"admin_chat_id": OLD_GROUP}
+    await world.start_bridge()
+    new_id = fake.migrate_group(OLD_GROUP)
+    unrouted = bodies("to-admins", 2)  # the Payamak line has no route: the admin chat's
+    for body in unrouted:
+        world.sandbox.payamak.inject_incoming(PAYAMAK_LINE, CUSTOMER, body)
+    await fake.wait_until(lambda: arrived_once_in_order(world, new_id, unrouted))
+    told = await world.reply(new_id, alerts_about(world, OLD_GROUP, new_id))
+    assert "⚠️" not in told.text
+    later = bodies("to-admins-later", 1)
+    world.sandbox.payamak.inject_incoming(PAYAMAK_LINE, CUSTOMER, later[0])
+    await fake.wait_until(lambda: arrived_once_in_order(world, new_id, unrouted + later))
+    assert len(fake.calls("sendMessage", chat_id=OLD_GROUP)) == 1
