@@ -215,3 +215,26 @@ async def test_an_admin_chat_upgraded_to_a_supergroup_is_followed(world: World) 
     world.sandbox.payamak.inject_incoming(PAYAMAK_LINE, CUSTOMER, later[0])
     await fake.wait_until(lambda: arrived_once_in_order(world, new_id, unrouted + later))
     assert len(fake.calls("sendMessage", chat_id=OLD_GROUP)) == 1
+
+
+async def test_a_refused_chat_is_asked_again_after_its_backoff_and_taken_back(
+    bridge: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real schedule starts at a minute; a second here, so the test need not wait one.
+    monkeypatch.setattr("bot.jobs.REFUSED_CHAT_BACKOFF", (1.0,))
+    fake = bridge.fake
+    fake.remove_bot(SUPPORT_GROUP)
+    away = bodies("backoff-away", 1)
+    inject(bridge, away)
+    await fake.wait_until(lambda: arrived_once_in_order(bridge, ADMIN_CHAT, away))
+    fake.add_bot(SUPPORT_GROUP)  # nobody says /route: only the backoff brings it back
+    await asyncio.sleep(1.5)
+    back = bodies("backoff-back", 2)
+    inject(bridge, back)
+    await fake.wait_until(lambda: arrived_once_in_order(bridge, SUPPORT_GROUP, back))
+    await bridge.reply(
+        ADMIN_CHAT, lambda m: m.text.startswith("✅") and str(SUPPORT_GROUP) in m.text
+    )
+    assert nowhere(bridge, ADMIN_CHAT, back)
+    with bridge.db() as db:
+        assert db.execute("SELECT count(*) FROM refused_chats").fetchone()[0] == 0
