@@ -252,8 +252,7 @@ async def _forward_pass(bot: Bot, data: BotData, lang: str) -> bool:
             continue
         except (BadRequest, Forbidden) as exc:
             if isinstance(exc, Forbidden) or _chat_is_gone(exc):
-                await _refused_for_good(bot, data, chat_id, exc)
-                moved = True
+                moved |= await _refused_for_good(bot, data, chat_id, exc)
             else:
                 log.error("forwarding to %s refused: %s", chat_id, exc)
                 await send_alert(
@@ -295,9 +294,9 @@ async def _hand_over(data: BotData, chat_id: int) -> bool:
     return bool(handed)
 
 
-async def _refused_for_good(bot: Bot, data: BotData, chat_id: int, error: TelegramError) -> None:
+async def _refused_for_good(bot: Bot, data: BotData, chat_id: int, error: TelegramError) -> bool:
     """Telegram will not take messages into the chat: back it off, hand its SMS on, and tell
-    the admins the first time."""
+    the admins the first time. True if SMS now wait for another chat."""
     state = await data.repo.record_refusal(chat_id, error.message, REFUSED_CHAT_BACKOFF)
     handed = await data.repo.hand_over_pending(
         chat_id, fallback_chat_id=data.config.telegram.admin_chat_id
@@ -322,6 +321,7 @@ async def _refused_for_good(bot: Bot, data: BotData, chat_id: int, error: Telegr
             reason=error.message,
             count=count,
         )
+    return bool(handed)
 
 
 async def _follow_upgrade(bot: Bot, data: BotData, old_chat_id: int, new_chat_id: int) -> None:
