@@ -6,7 +6,7 @@ import logging
 from datetime import UTC, datetime
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import ChatMigrated, TelegramError
 
 from bot.context import BotData
 from bot.texts import t
@@ -23,8 +23,21 @@ async def send_alert(data: BotData, bot: Bot, key: str, text_key: str, **values:
         return False
     text = t(data.config.telegram.language, text_key, **values)
     log.warning("alert %s: %s", key, text)
+    # The admin chat may have been upgraded to a supergroup since the config was written.
+    chat_id = await data.repo.current_chat_id(data.config.telegram.admin_chat_id)
     try:
-        await bot.send_message(data.config.telegram.admin_chat_id, text, parse_mode="HTML")
+        try:
+            await bot.send_message(chat_id, text, parse_mode="HTML")
+        except ChatMigrated as exc:
+            move = await data.repo.migrate_chat(chat_id, int(exc.new_chat_id))
+            log.warning(
+                "the admin chat %s was upgraded to supergroup %s (%d waiting SMS moved);"
+                " replace telegram.admin_chat_id in the config",
+                chat_id,
+                move.new_chat_id,
+                move.pending,
+            )
+            await bot.send_message(move.new_chat_id, text, parse_mode="HTML")
     except TelegramError as exc:
         log.error("alert %s could not be posted to the admin chat: %s", key, exc)
         return False

@@ -13,13 +13,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import JobQueue
 
 from bot.access import language_of
 from bot.alerts import alert_provider_error, send_alert
 from bot.context import Account, BotData, Context
-from bot.render import digest, render_confirmation, render_digests, render_incoming
+from bot.render import (
+    digest,
+    fits_digest,
+    render_confirmation,
+    render_digests,
+    render_incoming,
+)
 from bot.texts import t
 from providers.base import ErrorCategory, ProviderError, Receipt
 from storage.models import DeliveryReport, IncomingMessage, SendRecipient
@@ -35,6 +41,19 @@ DELIVERY_BATCH = 500  # recipients asked about per provider round trip batch
 # How often the delivery job looks for due recipients: a report waits at most one schedule gap
 # plus this (SPEC §7: shown within 15 s during a send's first minute, gaps there being 10 s).
 DELIVERY_TICK = 1.0
+FORWARD_PASSES = 3  # passes per round: SMS handed to another chat go in the same round
+# A chat Telegram refuses for good is asked again after these waits (the last repeats): once
+# a minute at first instead of every round (about 60 calls a minute), hourly in the end.
+REFUSED_CHAT_BACKOFF = (60.0, 300.0, 900.0, 3600.0)
+# Telegram's words for a 400 about the chat rather than the message.
+_CHAT_GONE = (
+    "chat not found",
+    "group chat was deactivated",
+    "chat_write_forbidden",
+    "not enough rights to send",
+    "have no rights to send",
+    "peer_id_invalid",
+)
 
 
 # ---------------------------------------------------------------- account jobs
@@ -224,7 +243,9 @@ async def forward_incoming(context: Context) -> None:
     """Post stored SMS to their chats, in order per chat, until Telegram accepts them.
 
     A chat whose backlog is longer than Telegram lets through quickly gets digests. A chat
-    that fails is left for the next round; the others go on.
+    that fails for a while is left for the next round; the others go on. A chat Telegram
+    refuses for good hands its SMS on and is asked again only after a backoff; a group
+    upgraded to a supergroup is followed to its new id.
     """
     data = context.bot_data
     async with data.forward_lock:
@@ -233,56 +254,179 @@ async def forward_incoming(context: Context) -> None:
 
 async def _forward_pending(bot: Bot, data: BotData) -> None:
     lang = data.config.telegram.language
+    # SMS handed to another chat (or followed to a supergroup) go in the same round.
+    for _ in range(FORWARD_PASSES):
+        if not await _forward_pass(bot, data, lang):
+            return
+
+
+async def _forward_pass(bot: Bot, data: BotData, lang: str) -> bool:
+    """One pass over the chats with SMS waiting; True if some SMS now wait for another chat."""
+    moved = await data.repo.follow_migrations() > 0
+    refused = await data.repo.refused_chats()
+    now = datetime.now(UTC)
     for chat_id in await data.repo.pending_forward_chats():
-        forwards = await data.repo.pending_forwards(FORWARD_BATCH, chat_id=chat_id)
-        pending = [f.incoming for f in forwards]
+        known = refused.get(chat_id)
+        if known is not None and now < known.retry_at:
+            # Backed off: not asked again yet; what came for it meanwhile goes elsewhere.
+            moved |= await _hand_over(data, chat_id)
+            continue
         try:
-            if len(pending) > DIGEST_THRESHOLD:
-                await _forward_digests(bot, data, lang, chat_id, pending)
-            else:
-                for message in pending:
-                    await _forward_one(bot, data, lang, chat_id, message)
+            await _forward_chat(bot, data, lang, chat_id)
+        except ChatMigrated as exc:
+            await _follow_upgrade(bot, data, chat_id, int(exc.new_chat_id))
+            moved = True
+            continue
         except RetryAfter as exc:
             log.warning("forwarding to %s paused by Telegram: %s", chat_id, exc)
+            continue
         except (BadRequest, Forbidden) as exc:
-            log.error("forwarding to %s refused: %s", chat_id, exc)
-            await send_alert(
-                data,
-                bot,
-                f"forward_refused:{chat_id}",
-                "alert.error",
-                error=f"{chat_id}: {exc}",
-            )
+            if isinstance(exc, Forbidden) or _chat_is_gone(exc):
+                moved |= await _refused_for_good(bot, data, chat_id, exc)
+            else:
+                log.error("forwarding to %s refused: %s", chat_id, exc)
+                await send_alert(
+                    data,
+                    bot,
+                    f"forward_refused:{chat_id}",
+                    "alert.error",
+                    error=f"{chat_id}: {exc}",
+                )
+            continue
         except TelegramError as exc:
             log.warning("forwarding to %s failed, will retry: %s", chat_id, exc)
+            continue
+        if known is not None and await data.repo.clear_refusal(chat_id):
+            log.warning("chat %s accepts messages again", chat_id)
+            await send_alert(data, bot, f"chat_back:{chat_id}", "alert.chat_back", chat_id=chat_id)
+    return moved
+
+
+def _chat_is_gone(error: BadRequest) -> bool:
+    """A 400 about the chat itself (it does not exist, we may not write there), not about
+    our message: retrying changes nothing until a person does something."""
+    text = error.message.lower()
+    return any(words in text for words in _CHAT_GONE)
+
+
+async def _hand_over(data: BotData, chat_id: int) -> bool:
+    """Hand the SMS waiting for a refused chat on; True if any now wait elsewhere."""
+    handed = await data.repo.hand_over_pending(
+        chat_id, fallback_chat_id=data.config.telegram.admin_chat_id
+    )
+    if handed:
+        log.info(
+            "%d SMS for refused chat %s handed to %s",
+            len(handed),
+            chat_id,
+            sorted({h.to_chat_id for h in handed}),
+        )
+    return bool(handed)
+
+
+async def _refused_for_good(bot: Bot, data: BotData, chat_id: int, error: TelegramError) -> bool:
+    """Telegram will not take messages into the chat: back it off, hand its SMS on, and tell
+    the admins the first time. True if SMS now wait for another chat."""
+    state = await data.repo.record_refusal(chat_id, error.message, REFUSED_CHAT_BACKOFF)
+    handed = await data.repo.hand_over_pending(
+        chat_id, fallback_chat_id=data.config.telegram.admin_chat_id
+    )
+    count = len({h.incoming_id for h in handed})
+    log.warning(
+        "Telegram refuses chat %s (%s), refusal %d: %d SMS handed to %s; next try after %s",
+        chat_id,
+        error.message,
+        state.refusals,
+        count,
+        sorted({h.to_chat_id for h in handed}) or "nowhere (they wait)",
+        state.retry_at.isoformat(),
+    )
+    if state.refusals == 1:
+        await send_alert(
+            data,
+            bot,
+            f"chat_refused:{chat_id}",
+            "alert.chat_refused",
+            chat_id=chat_id,
+            reason=error.message,
+            count=count,
+        )
+    return bool(handed)
+
+
+async def _follow_upgrade(bot: Bot, data: BotData, old_chat_id: int, new_chat_id: int) -> None:
+    """A group became a supergroup: its routes and waiting SMS move there; admins are told."""
+    move = await data.repo.migrate_chat(old_chat_id, new_chat_id)
+    log.warning(
+        "chat %s was upgraded to supergroup %s: routes of %s and %d waiting SMS moved",
+        old_chat_id,
+        new_chat_id,
+        list(move.lines),
+        move.pending,
+    )
+    await send_alert(
+        data,
+        bot,
+        f"chat_migrated:{old_chat_id}",
+        "alert.chat_migrated",
+        old_chat_id=old_chat_id,
+        new_chat_id=new_chat_id,
+        lines=", ".join(move.lines) or "—",
+        count=move.pending,
+    )
+
+
+async def _forward_chat(bot: Bot, data: BotData, lang: str, chat_id: int) -> None:
+    """Post one chat's waiting SMS, oldest first: one message each, or digests for a backlog."""
+    forwards = await data.repo.pending_forwards(FORWARD_BATCH, chat_id=chat_id)
+    pending = [f.incoming for f in forwards]
+    if len(pending) > DIGEST_THRESHOLD:
+        await _forward_digests(bot, data, lang, chat_id, pending)
+    else:
+        for message in pending:
+            await _forward_one(bot, data, lang, chat_id, message)
 
 
 async def _forward_one(
     bot: Bot, data: BotData, lang: str, chat_id: int, message: IncomingMessage
 ) -> None:
-    parts = render_incoming(lang, message)
-    first: int | None = None
-    for text in parts:
-        sent = await bot.send_message(chat_id, text, parse_mode="HTML")
-        if first is None:
-            first = sent.message_id
-        else:
-            await data.repo.link_message(chat_id, sent.message_id, incoming_id=message.id)
-    assert first is not None
-    await data.repo.mark_forwarded(chat_id, [message.id], first)
+    """One SMS as its own message, or as parts that resume at the first one not accepted."""
+    parts = await data.repo.forward_parts(chat_id, message.id)
+    if not parts:
+        texts = render_incoming(lang, message)
+        if len(texts) == 1:
+            sent = await bot.send_message(chat_id, texts[0], parse_mode="HTML")
+            await data.repo.mark_forwarded(chat_id, [message.id], sent.message_id)
+            return
+        # Stored before the first part goes, so a resume posts exactly the same parts.
+        parts = await data.repo.start_forward_parts(chat_id, message.id, texts)
+    for part in parts:
+        if part.message_id is None:
+            sent = await bot.send_message(chat_id, part.text, parse_mode="HTML")
+            await data.repo.record_forward_part(chat_id, message.id, part.part, sent.message_id)
 
 
 async def _forward_digests(
     bot: Bot, data: BotData, lang: str, chat_id: int, pending: Sequence[IncomingMessage]
 ) -> None:
-    packed = render_digests(lang, pending)
-    in_digest = {i for _, ids in packed for i in ids}
+    """A backlog as digests, in order: an SMS that does not fit one (or whose parts have
+    begun) goes on its own between the digests of the SMS before and after it."""
+    begun = await data.repo.forwards_with_parts(chat_id)
+    run: list[IncomingMessage] = []
+
+    async def post_run() -> None:
+        for text, ids in render_digests(lang, run):
+            sent = await bot.send_message(chat_id, text, parse_mode="HTML")
+            await data.repo.mark_forwarded(chat_id, ids, sent.message_id)
+        run.clear()
+
     for message in pending:
-        if message.id not in in_digest:
+        if message.id not in begun and fits_digest(lang, message):
+            run.append(message)
+        else:
+            await post_run()
             await _forward_one(bot, data, lang, chat_id, message)
-    for text, ids in packed:
-        sent = await bot.send_message(chat_id, text, parse_mode="HTML")
-        await data.repo.mark_forwarded(chat_id, ids, sent.message_id)
+    await post_run()
 
 
 # ---------------------------------------------------------------- confirmations
@@ -321,8 +465,9 @@ async def _update_confirmations(context: Context) -> None:
                 message_id=send.confirmation_message_id,
                 parse_mode="HTML",
             )
-        except BadRequest as exc:
-            # Not modified / message gone: nothing more can be shown there.
+        except (BadRequest, Forbidden, ChatMigrated) as exc:
+            # Not modified / message gone / chat refused or upgraded: nothing more can be
+            # shown there (retrying every round would only hammer Telegram).
             log.warning("confirmation of send %s not edited: %s", send.id, exc)
         except TelegramError as exc:
             log.warning("confirmation of send %s: will retry: %s", send.id, exc)

@@ -91,13 +91,34 @@ def render_incoming(lang: str, message: IncomingMessage) -> list[str]:
     return _split_chunk(text, TELEGRAM_LIMIT)
 
 
+def _digest_item(lang: str, message: IncomingMessage) -> str:
+    return t(
+        lang,
+        "digest_item",
+        sender=display_number(message.sender),
+        line=message.line,
+        time=message.received_at,
+        body=message.body,
+    )
+
+
+def _digest_room(lang: str) -> int:
+    return TELEGRAM_LIMIT - visible_length(t(lang, "digest_header", count=99999)) - 2
+
+
+def fits_digest(lang: str, message: IncomingMessage) -> bool:
+    """Whether the SMS fits in a digest (else it is forwarded on its own)."""
+    return visible_length(_digest_item(lang, message)) + 2 <= _digest_room(lang)
+
+
 def render_digests(lang: str, messages: Sequence[IncomingMessage]) -> list[tuple[str, list[int]]]:
-    """Pack many incoming SMS for one chat into as few messages as fit, each with a header,
-    and say which SMS ids each message carries. An SMS too long for a digest is left out of
-    it (its id is in no message) so the caller can forward it on its own."""
+    """Pack many incoming SMS for one chat into as few messages as fit, in order, each with a
+    header, and say which SMS ids each message carries. An SMS too long for a digest
+    (`fits_digest`) is left out of it (its id is in no message): the caller forwards it on
+    its own, in its place."""
     packed: list[tuple[str, list[int]]] = []
     group: list[tuple[int, str]] = []
-    room = TELEGRAM_LIMIT - visible_length(t(lang, "digest_header", count=99999)) - 2
+    room = _digest_room(lang)
 
     def flush() -> None:
         if group:
@@ -109,14 +130,7 @@ def render_digests(lang: str, messages: Sequence[IncomingMessage]) -> list[tuple
 
     used = 0
     for message in messages:
-        item = t(
-            lang,
-            "digest_item",
-            sender=display_number(message.sender),
-            line=message.line,
-            time=message.received_at,
-            body=message.body,
-        )
+        item = _digest_item(lang, message)
         size = visible_length(item) + 2
         if size > room:
             continue

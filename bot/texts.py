@@ -188,6 +188,18 @@ _FA: dict[str, str] = {
         " برای جلوگیری از ارسال تکراری، به‌طور خودکار دوباره فرستاده نمی‌شود."
     ),
     "alert.error": "⚠️ خطای داخلی: {error}",
+    "alert.chat_refused": (
+        "⚠️ تلگرام پیامی به گفتگوی <code>{chat_id}</code> نمی‌رساند: {reason}\n"
+        "پیامک‌های آن ({count} تا کنون) از این پس به مسیرهای دیگر خط، یا اگر نباشد به همین"
+        " گفتگو می‌آیند. ربات را دوباره به آن گروه اضافه کنید و آنجا /route بزنید، یا خط را با"
+        " /route به گفتگوی دیگری بفرستید."
+    ),
+    "alert.chat_back": "✅ گفتگوی <code>{chat_id}</code> دوباره پیام می‌پذیرد.",
+    "alert.chat_migrated": (
+        "ℹ️ گروه <code>{old_chat_id}</code> به سوپرگروه <code>{new_chat_id}</code> ارتقا یافت. مسیرهای آن"
+        " (خط: {lines}) و {count} پیامک در انتظار به سوپرگروه منتقل شدند و آنجا فرستاده"
+        " می‌شوند. در تنظیمات، <code>{old_chat_id}</code> را با <code>{new_chat_id}</code> جایگزین کنید."
+    ),
     "job.inbox": "دریافت پیامک‌ها",
     "job.delivery": "پیگیری تحویل",
     "job.credit": "بررسی اعتبار",
@@ -409,6 +421,18 @@ _EN: dict[str, str] = {
         " is unknown, and it will not be resent automatically, to avoid sending it twice."
     ),
     "alert.error": "⚠️ Internal error: {error}",
+    "alert.chat_refused": (
+        "⚠️ Telegram no longer delivers to chat <code>{chat_id}</code>: {reason}\n"
+        "Its SMS ({count} so far) now go to the line's other routes, or here if it has none."
+        " Add the bot back to that group and send /route there, or route the line to another"
+        " chat with /route."
+    ),
+    "alert.chat_back": "✅ Chat <code>{chat_id}</code> accepts messages again.",
+    "alert.chat_migrated": (
+        "ℹ️ Group <code>{old_chat_id}</code> was upgraded to supergroup <code>{new_chat_id}</code>. Its routes"
+        " (lines: {lines}) and {count} waiting SMS moved there and are posted there. In the"
+        " config, replace <code>{old_chat_id}</code> with <code>{new_chat_id}</code>."
+    ),
     "job.inbox": "Inbox polling",
     "job.delivery": "Delivery polling",
     "job.credit": "Credit check",

@@ -10,7 +10,16 @@ JSON body; parameters checked against the Bot API data in `sandbox/data/telegram
 HTML parse_mode parsed like Telegram (`sandbox.telegram_html`); the 4096-character limit counted
 in UTF-16 after entity parsing; callback_data ≤ 64 bytes; "message is not modified"; getUpdates
 offset, limit, timeout and allowed_updates semantics; 409 when two getUpdates overlap;
-privacy mode in groups; flood limits with 429 and `retry_after`.
+privacy mode in groups; flood limits with 429 and `retry_after`; chats the bot cannot post to:
+removed from a group (403 "bot was kicked from the supergroup chat" / "bot is not a member of
+the supergroup chat", with the `my_chat_member` update), a chat that does not exist (400 "chat
+not found"), a group upgraded to a supergroup (400 with `parameters.migrate_to_chat_id`, which
+PTB raises as ChatMigrated, and both service messages).
+
+Tests drive the users' side in-process (`user_sends`, `remove_bot`, `migrate_group`,
+`fail_requests`, …) or over HTTP through the control API under `/_sandbox/telegram/`: `groups`,
+`remove_bot`, `add_bot`, `delete_chat`, `migrate`, `faults` (POST, JSON bodies) and `requests`
+(GET, `?method=&chat_id=`).
 
 Where the fake is stricter than Telegram, on purpose, to catch our bugs:
 - a parameter the method does not have is a 400 (Telegram ignores it);
@@ -51,6 +60,10 @@ MAX_CALLBACK_DATA = 64
 MAX_DOWNLOAD = 20 * 1024 * 1024
 MAX_UPLOAD = 50 * 1024 * 1024
 FIRST_UPDATE_ID = 100_000_001
+GROUP_OWNER_ID = (
+    999_000_001  # who changes a group (removes the bot, upgrades it) if no one is named
+)
+CONTROL = "/_sandbox/telegram"
 # Flood limits (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
 GLOBAL_PER_SECOND = 30
 GROUP_PER_MINUTE = 20
@@ -304,6 +317,10 @@ class _Chat:
     by_id: dict[int, FakeMessage] = field(default_factory=dict)
     blocked: bool = False
     bot_is_admin: bool = False
+    # The bot's membership of a group: "member", "kicked" (removed by someone) or "left".
+    bot_status: str = "member"
+    migrated_to: int | None = None  # a group upgraded to the supergroup with this id
+    gone: bool = False  # deleted: Telegram no longer knows the chat
 
 
 @dataclass
@@ -320,6 +337,8 @@ class _Outage:
     until: float | None
     methods: frozenset[str] | None
     retry_after: int
+    # Only requests whose (typed) parameters this accepts; checked after they are read.
+    matching: Callable[[dict[str, Any]], bool] | None = None
 
 
 @dataclass
@@ -583,6 +602,16 @@ class TelegramFake:
         app.router.add_route("GET", "/bot{token}/{method}", self._handle_api)
         app.router.add_route("POST", "/bot{token}/{method}", self._handle_api)
         app.router.add_route("GET", "/file/bot{token}/{file_path:.+}", self._handle_file)
+        for name, handler in (
+            ("groups", self._control_groups),
+            ("remove_bot", self._control_remove_bot),
+            ("add_bot", self._control_add_bot),
+            ("delete_chat", self._control_delete_chat),
+            ("migrate", self._control_migrate),
+            ("faults", self._control_faults),
+        ):
+            app.router.add_post(f"{CONTROL}/{name}", handler)
+        app.router.add_get(f"{CONTROL}/requests", self._control_requests)
         app.on_startup.append(self._on_startup)
         app.on_shutdown.append(self._on_shutdown)
         return app
@@ -612,6 +641,7 @@ class TelegramFake:
             raw, files = await _read_params(request)
             params = {**raw, **files}
             params = check_params(self.spec, method, raw, files)
+            self._check_outage(method, params)
             handler = self._handlers.get(method)
             result = True if handler is None else await _maybe_await(handler(params))
         except ApiError as err:
@@ -647,6 +677,146 @@ class TelegramFake:
             {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
         )
 
+    # -- control API (the driver over HTTP, for a bridge and a test in different processes) ---
+
+    @staticmethod
+    def _control_error(text: str) -> web.HTTPBadRequest:
+        return web.HTTPBadRequest(
+            text=json.dumps({"ok": False, "error": text}), content_type="application/json"
+        )
+
+    @classmethod
+    async def _control_body(cls, request: web.Request) -> dict[str, Any]:
+        try:
+            body = await request.json()
+        except json.JSONDecodeError:
+            raise cls._control_error("the body must be JSON") from None
+        if not isinstance(body, dict):
+            raise cls._control_error("the body must be a JSON object")
+        return body
+
+    @classmethod
+    def _control_int(
+        cls, body: Mapping[str, Any], key: str, *, required: bool = True
+    ) -> int | None:
+        value = body.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise cls._control_error(f"{key!r} must be an integer")
+        return value
+
+    async def _control_call(
+        self, request: web.Request, act: Callable[[dict[str, Any]], Any]
+    ) -> web.Response:
+        """Run one driver action; what the driver refuses (a ValueError) is a 409."""
+        body = await self._control_body(request)
+        try:
+            result = act(body)
+        except (ValueError, TypeError) as err:
+            return web.json_response({"ok": False, "error": str(err)}, status=409)
+        return web.json_response({"ok": True, **(result or {})})
+
+    async def _control_groups(self, request: web.Request) -> web.Response:
+        """`{"chat_id", "title", "bot_is_admin"?}`: a group the bot is a member of."""
+
+        def act(body: dict[str, Any]) -> dict[str, Any]:
+            chat_id = self._control_int(body, "chat_id")
+            assert chat_id is not None
+            title = str(body.get("title") or "Group")
+            return {
+                "chat": self.add_group(chat_id, title, bot_is_admin=bool(body.get("bot_is_admin")))
+            }
+
+        return await self._control_call(request, act)
+
+    async def _control_remove_bot(self, request: web.Request) -> web.Response:
+        """`{"chat_id", "kicked"?: true, "by"?}`: the bot is removed from (or leaves) a group."""
+
+        def act(body: dict[str, Any]) -> None:
+            chat_id = self._control_int(body, "chat_id")
+            assert chat_id is not None
+            by = self._control_int(body, "by", required=False)
+            self.remove_bot(chat_id, kicked=bool(body.get("kicked", True)), by=by)
+
+        return await self._control_call(request, act)
+
+    async def _control_add_bot(self, request: web.Request) -> web.Response:
+        """`{"chat_id", "by"?}`: the bot is added back to a group."""
+
+        def act(body: dict[str, Any]) -> None:
+            chat_id = self._control_int(body, "chat_id")
+            assert chat_id is not None
+            self.add_bot(chat_id, by=self._control_int(body, "by", required=False))
+
+        return await self._control_call(request, act)
+
+    async def _control_delete_chat(self, request: web.Request) -> web.Response:
+        """`{"chat_id"}`: the chat is gone ("chat not found")."""
+
+        def act(body: dict[str, Any]) -> None:
+            chat_id = self._control_int(body, "chat_id")
+            assert chat_id is not None
+            self.delete_chat(chat_id)
+
+        return await self._control_call(request, act)
+
+    async def _control_migrate(self, request: web.Request) -> web.Response:
+        """`{"chat_id", "new_chat_id"?}`: a group becomes a supergroup; answers its id."""
+
+        def act(body: dict[str, Any]) -> dict[str, Any]:
+            chat_id = self._control_int(body, "chat_id")
+            assert chat_id is not None
+            target = self._control_int(body, "new_chat_id", required=False)
+            return {"new_chat_id": self.migrate_group(chat_id, target)}
+
+        return await self._control_call(request, act)
+
+    async def _control_faults(self, request: web.Request) -> web.Response:
+        """`{"status", "times"?, "seconds"?, "methods"?, "retry_after"?, "chat_id"?,
+        "text_contains"?}` (see `fail_requests`), or `{"clear": true}`."""
+
+        def act(body: dict[str, Any]) -> None:
+            if body.get("clear"):
+                self.clear_failures()
+                return
+            status = self._control_int(body, "status")
+            assert status is not None
+            chat_id = self._control_int(body, "chat_id", required=False)
+            needle = body.get("text_contains")
+            matching = None
+            if chat_id is not None or needle is not None:
+
+                def matching(params: dict[str, Any]) -> bool:
+                    if chat_id is not None and str(params.get("chat_id")) != str(chat_id):
+                        return False
+                    return needle is None or str(needle) in str(params.get("text", ""))
+
+            methods = body.get("methods")
+            seconds = body.get("seconds")
+            self.fail_requests(
+                status,
+                times=self._control_int(body, "times", required=False),
+                seconds=None if seconds is None else float(seconds),
+                methods=None if methods is None else {str(m) for m in methods},
+                retry_after=self._control_int(body, "retry_after", required=False) or 1,
+                matching=matching,
+            )
+
+        return await self._control_call(request, act)
+
+    async def _control_requests(self, request: web.Request) -> web.Response:
+        """`?method=…&chat_id=…`: the calls the bot made (method, status, description)."""
+        method = request.query.get("method")
+        chat_id = request.query.get("chat_id")
+        found = [
+            {"method": r.method, "status": r.status, "description": r.description}
+            for r in self.requests
+            if (method is None or r.method.lower() == method.lower())
+            and (chat_id is None or str(r.params.get("chat_id")) == chat_id)
+        ]
+        return web.json_response({"ok": True, "requests": found})
+
     # -- failure injection ---------------------------------------------------------------------
 
     def set_flood(self, enabled: bool) -> None:
@@ -664,9 +834,12 @@ class TelegramFake:
         seconds: float | None = None,
         methods: set[str] | None = None,
         retry_after: int = 1,
+        matching: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         """Answer `status` (5xx, or 429 with `retry_after`) to the next `times` requests, or for
-        `seconds` on the fake's clock, or until `clear_failures()`; only `methods` if given."""
+        `seconds` on the fake's clock, or until `clear_failures()`; only `methods` if given,
+        only requests whose parameters `matching` accepts if given (say, one message's text).
+        """
         if status < 400:
             raise ValueError("fail_requests needs an error status (429 or 5xx)")
         self._outages.append(
@@ -676,6 +849,7 @@ class TelegramFake:
                 until=None if seconds is None else self._clock() + seconds,
                 methods=None if methods is None else frozenset(m.lower() for m in methods),
                 retry_after=retry_after,
+                matching=matching,
             )
         )
 
@@ -683,11 +857,17 @@ class TelegramFake:
         """End every injected outage."""
         self._outages.clear()
 
-    def _check_outage(self, method: str) -> None:
+    def _check_outage(self, method: str, params: dict[str, Any] | None = None) -> None:
+        """Raise the first outage that applies: before the parameters are read (`params` None)
+        those that look at no parameter, after it those that do."""
         now = self._clock()
         self._outages = [o for o in self._outages if o.until is None or now < o.until]
         for outage in self._outages:
             if outage.methods is not None and method.lower() not in outage.methods:
+                continue
+            if (outage.matching is None) != (params is None):
+                continue
+            if outage.matching is not None and not outage.matching(params or {}):
                 continue
             if outage.times is not None:
                 outage.times -= 1
@@ -788,6 +968,91 @@ class TelegramFake:
     def block_bot(self, user_id: int, blocked: bool = True) -> None:
         """The user blocks (or unblocks) the bot: sending to them is then 403."""
         self._known_chat(user_id).blocked = blocked
+
+    def remove_bot(self, chat_id: int, *, kicked: bool = True, by: int | None = None) -> None:
+        """The bot is removed from a group (`kicked`) or leaves it: every call naming the chat
+        is then 403 ("bot was kicked from the supergroup chat" / "bot is not a member of the
+        supergroup chat"), the bot gets nothing from it, and a `my_chat_member` update says so.
+        """
+        chat = self._group(chat_id)
+        if chat.bot_status != "member":
+            raise ValueError(f"the bot is not a member of chat {chat_id}")
+        new: dict[str, Any] = {"status": "kicked" if kicked else "left", "user": self._bot_user()}
+        if kicked:
+            new["until_date"] = 0
+        self._bot_membership_changed(chat, by, new)
+        chat.bot_status = str(new["status"])
+
+    def add_bot(self, chat_id: int, *, by: int | None = None) -> None:
+        """The bot is added back to a group it was removed from (a `my_chat_member` update)."""
+        chat = self._group(chat_id)
+        if chat.bot_status == "member":
+            raise ValueError(f"the bot is already a member of chat {chat_id}")
+        chat.bot_status = "member"
+        self._bot_membership_changed(chat, by, {"status": "member", "user": self._bot_user()})
+
+    def delete_chat(self, chat_id: int) -> None:
+        """The chat is gone (deleted, or never existed under this id): every call naming it is
+        400 "chat not found". Its messages stay readable through `messages`."""
+        self._known_chat(chat_id).gone = True
+
+    def migrate_group(self, chat_id: int, new_chat_id: int | None = None) -> int:
+        """A group is upgraded to a supergroup (its members and title carried over); returns
+        the supergroup's id. Calls naming the old id are then 400 "group chat was upgraded to
+        a supergroup chat" with `parameters.migrate_to_chat_id` (PTB raises ChatMigrated);
+        both chats get their service message (`migrate_to_chat_id` / `migrate_from_chat_id`).
+        """
+        chat = self._group(chat_id)
+        if chat.payload["type"] != "group" or chat.migrated_to is not None:
+            raise ValueError(f"chat {chat_id} is not a group that can be upgraded")
+        target = new_chat_id if new_chat_id is not None else int(f"-100{-chat_id}")
+        if not str(target).startswith("-100") or target in self._chats:
+            raise ValueError(f"{target} cannot be the id of a new supergroup")
+        payload = {"id": target, "type": "supergroup", "title": chat.payload["title"]}
+        supergroup = _Chat(target, payload, bot_is_admin=chat.bot_is_admin)
+        supergroup.bot_status = chat.bot_status
+        self._chats[target] = supergroup
+        who = self._actor(None)
+        for where, extra in (
+            (chat, {"migrate_to_chat_id": target}),
+            (supergroup, {"migrate_from_chat_id": chat_id}),
+        ):
+            message = self._add_message(
+                where, sender=who, text="", html="", entities=[], extra=extra
+            )
+            if where.bot_status == "member":
+                self._queue_update("message", message.raw)
+        chat.migrated_to = target
+        return target
+
+    def _group(self, chat_id: int) -> _Chat:
+        if chat_id >= 0:
+            raise ValueError(f"chat {chat_id} is a private chat, not a group")
+        return self._known_chat(chat_id)
+
+    def _actor(self, user_id: int | None) -> dict[str, Any]:
+        """The user who changed a chat: a known one, else the chat's anonymous owner."""
+        if user_id is not None:
+            user = self._users.get(user_id)
+            if user is None:
+                raise ValueError(f"user {user_id} is unknown: add_user first")
+            return user
+        return {"id": GROUP_OWNER_ID, "is_bot": False, "first_name": "Group owner"}
+
+    def _bot_membership_changed(self, chat: _Chat, by: int | None, new: dict[str, Any]) -> None:
+        old: dict[str, Any] = {"status": chat.bot_status, "user": self._bot_user()}
+        if old["status"] == "kicked":
+            old["until_date"] = 0
+        self._queue_update(
+            "my_chat_member",
+            {
+                "chat": chat.payload,
+                "from": self._actor(by),
+                "date": int(time.time()),
+                "old_chat_member": old,
+                "new_chat_member": new,
+            },
+        )
 
     def user_sends(
         self, user_id: int, chat_id: int, text: str, *, reply_to: int | None = None
@@ -968,9 +1233,14 @@ class TelegramFake:
         """The bytes of a stored file."""
         return self._files[file_id].content
 
-    def calls(self, method: str) -> list[RecordedRequest]:
-        """Recorded requests of one method (case-insensitive)."""
-        return [r for r in self.requests if r.method.lower() == method.lower()]
+    def calls(self, method: str, *, chat_id: int | None = None) -> list[RecordedRequest]:
+        """Recorded requests of one method (case-insensitive), to one chat if given."""
+        return [
+            r
+            for r in self.requests
+            if r.method.lower() == method.lower()
+            and (chat_id is None or str(r.params.get("chat_id")) == str(chat_id))
+        ]
 
     def commands(self, language_code: str = "", scope: str = "default") -> list[dict[str, Any]]:
         """The command list the bot set for a scope type and language."""
@@ -1064,9 +1334,13 @@ class TelegramFake:
         chat = self._known_chat(chat_id)
         if chat_id > 0 and chat_id != user_id:
             raise ValueError(f"user {user_id} cannot write in the private chat of {chat_id}")
+        if chat.gone or chat.migrated_to is not None:
+            raise ValueError(f"chat {chat_id} is gone (deleted or upgraded to a supergroup)")
         return user, chat
 
     def _bot_sees(self, chat: _Chat, message: FakeMessage, command: str | None) -> bool:
+        if chat.bot_status != "member":
+            return False
         if chat.chat_id > 0 or not self.privacy_mode or chat.bot_is_admin:
             return True
         if command is not None:
@@ -1187,10 +1461,21 @@ class TelegramFake:
             chat = self._chats.get(chat_id)
         elif isinstance(chat_id, str) and _INT_RE.fullmatch(chat_id):
             chat = self._chats.get(int(chat_id))
-        if chat is None:
+        if chat is None or chat.gone:
             raise _bad("chat not found")
         if chat.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
+        if chat.bot_status != "member":
+            kind = chat.payload["type"]
+            if chat.bot_status == "kicked":
+                raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+            raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
         return chat
 
     def _text(

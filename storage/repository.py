@@ -22,11 +22,15 @@ from providers.base import DeliveryState, IncomingSms, Receipt
 from storage.db import StorageError
 from storage.models import (
     AuditEntry,
+    ChatMove,
     DeliveryReport,
+    ForwardPart,
+    HandOver,
     HistoryEntry,
     IncomingMessage,
     MessageLink,
     PendingForward,
+    RefusedChat,
     Role,
     Route,
     Send,
@@ -151,10 +155,23 @@ class Repository:
     # ------------------------------------------------------------ routes
 
     async def sync_config_routes(self, routes: Sequence[tuple[str, int]]) -> None:
-        """Make the config routes exactly `routes`; routes admins added stay as they are."""
+        """Make the config routes exactly `routes`; routes admins added stay as they are.
+        A chat upgraded to a supergroup is routed under its new id (the config may still name
+        the old one)."""
         now = self._now()
-        rows = [(_nonempty(line, "line"), int(chat_id), now) for line, chat_id in routes]
         async with self._transaction() as conn:
+            moved = await _migrations(conn)
+            rows = []
+            for line, chat_id in routes:
+                target = moved.get(int(chat_id), int(chat_id))
+                if target != chat_id:
+                    log.warning(
+                        "config routes line %s to chat %s, which became %s; routed there",
+                        line,
+                        chat_id,
+                        target,
+                    )
+                rows.append((_nonempty(line, "line"), target, now))
             await conn.execute("DELETE FROM routes WHERE source = 'config'")
             await conn.executemany(
                 "INSERT INTO routes (line, chat_id, source, created_by, created_at)"
@@ -163,12 +180,19 @@ class Repository:
             )
 
     async def add_route(self, line: str, chat_id: int, created_by: int | None) -> bool:
-        """Route a line to a chat at run time; False if that route already existed."""
-        changed = await self._change(
-            "INSERT INTO routes (line, chat_id, source, created_by, created_at)"
-            " VALUES (?, ?, 'admin', ?, ?) ON CONFLICT (line, chat_id) DO NOTHING",
-            (_nonempty(line, "line"), chat_id, created_by, self._now()),
-        )
+        """Route a line to a chat at run time; False if that route already existed.
+
+        A chat Telegram refused is taken back at once: a route asked for from the chat itself
+        shows the bot is in it again.
+        """
+        async with self._transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO routes (line, chat_id, source, created_by, created_at)"
+                " VALUES (?, ?, 'admin', ?, ?) ON CONFLICT (line, chat_id) DO NOTHING",
+                (_nonempty(line, "line"), chat_id, created_by, self._now()),
+            )
+            changed = cursor.rowcount
+            await conn.execute("DELETE FROM refused_chats WHERE chat_id = ?", (chat_id,))
         return changed > 0
 
     async def remove_route(self, line: str, chat_id: int) -> bool:
@@ -649,6 +673,243 @@ class Repository:
             if len(ids) == 1:
                 await _link(conn, chat_id, message_id, ids[0], None, now)
 
+    async def forward_parts(self, chat_id: int, incoming_id: int) -> list[ForwardPart]:
+        """The stored parts of a long SMS on its way to a chat, in order (none if not begun)."""
+        rows = await self._fetchall(
+            "SELECT part, text, message_id FROM forward_parts"
+            " WHERE chat_id = ? AND incoming_id = ? ORDER BY part",
+            (chat_id, incoming_id),
+        )
+        return [ForwardPart(int(r["part"]), r["text"], r["message_id"]) for r in rows]
+
+    async def forwards_with_parts(self, chat_id: int) -> set[int]:
+        """The SMS whose parts have begun on their way to the chat (they resume on their own)."""
+        rows = await self._fetchall(
+            "SELECT DISTINCT incoming_id FROM forward_parts WHERE chat_id = ?", (chat_id,)
+        )
+        return {int(r["incoming_id"]) for r in rows}
+
+    async def start_forward_parts(
+        self, chat_id: int, incoming_id: int, texts: Sequence[str]
+    ) -> list[ForwardPart]:
+        """Store the rendered parts of a long SMS before the first is posted; if they were
+        stored before, those are kept (resuming must post exactly what was begun)."""
+        if not texts or any(not text for text in texts):
+            raise ValueError("a forward's parts must be non-empty texts")
+        async with self._transaction() as conn:
+            pending = await _one(
+                conn,
+                "SELECT 1 FROM forwards WHERE chat_id = ? AND incoming_id = ?"
+                " AND message_id IS NULL",
+                (chat_id, incoming_id),
+            )
+            if pending is None:
+                raise NotFoundError(f"chat {chat_id} has no pending forward of SMS {incoming_id}")
+            stored = await _one(
+                conn,
+                "SELECT count(*) AS n FROM forward_parts WHERE chat_id = ? AND incoming_id = ?",
+                (chat_id, incoming_id),
+            )
+            if stored is None or int(stored["n"]) == 0:
+                await conn.executemany(
+                    "INSERT INTO forward_parts (chat_id, incoming_id, part, text)"
+                    " VALUES (?, ?, ?, ?)",
+                    [(chat_id, incoming_id, i, text) for i, text in enumerate(texts)],
+                )
+            rows = await _all(
+                conn,
+                "SELECT part, text, message_id FROM forward_parts"
+                " WHERE chat_id = ? AND incoming_id = ? ORDER BY part",
+                (chat_id, incoming_id),
+            )
+        return [ForwardPart(int(r["part"]), r["text"], r["message_id"]) for r in rows]
+
+    async def record_forward_part(
+        self, chat_id: int, incoming_id: int, part: int, message_id: int
+    ) -> bool:
+        """Telegram accepted one part as `message_id`: remember it and link it to the SMS (a
+        reply to any part answers it), in one transaction. After the last part the forward is
+        done (its message the first part's) and the parts are dropped; returns True then."""
+        now = self._now()
+        async with self._transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE forward_parts SET message_id = ?, sent_at = ?"
+                " WHERE chat_id = ? AND incoming_id = ? AND part = ? AND message_id IS NULL",
+                (message_id, now, chat_id, incoming_id, part),
+            )
+            if cursor.rowcount != 1:
+                raise NotFoundError(
+                    f"chat {chat_id} has no unsent part {part} of SMS {incoming_id}"
+                )
+            await _link(conn, chat_id, message_id, incoming_id, None, now)
+            row = await _one(
+                conn,
+                "SELECT count(*) FILTER (WHERE message_id IS NULL) AS unsent,"
+                " min(message_id) FILTER (WHERE part = 0) AS first"
+                " FROM forward_parts WHERE chat_id = ? AND incoming_id = ?",
+                (chat_id, incoming_id),
+            )
+            assert row is not None  # an aggregate always has a row
+            if int(row["unsent"]) > 0:
+                return False
+            await conn.execute(
+                "UPDATE forwards SET message_id = ?, forwarded_at = ?"
+                " WHERE chat_id = ? AND incoming_id = ? AND message_id IS NULL",
+                (row["first"], now, chat_id, incoming_id),
+            )
+            await conn.execute(
+                "DELETE FROM forward_parts WHERE chat_id = ? AND incoming_id = ?",
+                (chat_id, incoming_id),
+            )
+        return True
+
+    # ------------------------------------------------------------ chats Telegram refuses
+
+    async def refused_chats(self) -> dict[int, RefusedChat]:
+        """Every chat Telegram refuses for good, by id."""
+        rows = await self._fetchall("SELECT * FROM refused_chats ORDER BY chat_id")
+        return {int(r["chat_id"]): _refused(r) for r in rows}
+
+    async def record_refusal(
+        self, chat_id: int, reason: str, backoff_seconds: Sequence[float]
+    ) -> RefusedChat:
+        """Telegram refused the chat for good (once more): it is not asked again before the
+        next step of `backoff_seconds` (the last step repeats). `refusals` 1 means it is new."""
+        if not backoff_seconds or min(backoff_seconds) <= 0:
+            raise ValueError("backoff_seconds must be positive")
+        moment = self._clock()
+        now = to_db_time(moment)
+        async with self._transaction() as conn:
+            row = await _one(
+                conn, "SELECT refusals FROM refused_chats WHERE chat_id = ?", (chat_id,)
+            )
+            refusals = 1 if row is None else int(row["refusals"]) + 1
+            wait = backoff_seconds[min(refusals, len(backoff_seconds)) - 1]
+            stored = await _one(
+                conn,
+                "INSERT INTO refused_chats (chat_id, reason, refusals, first_refused_at,"
+                " refused_at, retry_at) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET reason = excluded.reason,"
+                " refusals = excluded.refusals, refused_at = excluded.refused_at,"
+                " retry_at = excluded.retry_at RETURNING *",
+                (chat_id, reason, refusals, now, now, to_db_time(moment + timedelta(seconds=wait))),
+            )
+        assert stored is not None  # an upsert … RETURNING always returns the row
+        return _refused(stored)
+
+    async def clear_refusal(self, chat_id: int) -> bool:
+        """Telegram accepts the chat again; False if it was not refused."""
+        return await self._change("DELETE FROM refused_chats WHERE chat_id = ?", (chat_id,)) > 0
+
+    async def hand_over_pending(self, chat_id: int, *, fallback_chat_id: int) -> list[HandOver]:
+        """The SMS waiting for a chat Telegram refuses go to their line's other routes that
+        Telegram does not refuse (an admin may have routed the line elsewhere), else to
+        `fallback_chat_id` (the admin chat, followed if upgraded); one already waiting for
+        or shown in such a chat is not queued there twice. If there is nowhere to go (the
+        fallback is that chat, or refused too), the SMS keep waiting where they are."""
+        now = self._now()
+        moved: list[HandOver] = []
+        async with self._transaction() as conn:
+            waiting = await _all(
+                conn,
+                "SELECT f.incoming_id, f.received_at, i.line FROM forwards f"
+                " JOIN incoming i ON i.id = f.incoming_id"
+                " WHERE f.chat_id = ? AND f.message_id IS NULL ORDER BY f.incoming_id",
+                (chat_id,),
+            )
+            if not waiting:
+                return []
+            refused = {
+                int(r["chat_id"]) for r in await _all(conn, "SELECT chat_id FROM refused_chats")
+            }
+            refused.add(chat_id)
+            fallback = (await _migrations(conn)).get(fallback_chat_id, fallback_chat_id)
+            routed: dict[str, list[int]] = {}
+            for r in await _all(conn, "SELECT line, chat_id FROM routes ORDER BY chat_id"):
+                if int(r["chat_id"]) not in refused:
+                    routed.setdefault(r["line"], []).append(int(r["chat_id"]))
+            rows: list[tuple[int, int, str, str]] = []
+            for item in waiting:
+                targets = routed.get(item["line"]) or ([] if fallback in refused else [fallback])
+                for target in targets:
+                    rows.append((target, item["incoming_id"], item["received_at"], now))
+                    moved.append(HandOver(int(item["incoming_id"]), item["line"], target))
+            await conn.executemany(
+                "INSERT INTO forwards (chat_id, incoming_id, received_at, created_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (chat_id, incoming_id) DO NOTHING",
+                rows,
+            )
+            await conn.executemany(
+                "DELETE FROM forwards WHERE chat_id = ? AND incoming_id = ? AND message_id IS NULL",
+                [(chat_id, i) for i in dict.fromkeys(h.incoming_id for h in moved)],
+            )
+        return moved
+
+    # ------------------------------------------------------------ groups upgraded to supergroups
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> ChatMove:
+        """A group became the supergroup `new_chat_id`: in one transaction, remember it (for
+        config routes and the admin chat), move its routes (config and admin), its sending
+        line and the SMS waiting for it (to be posted there from their first part)."""
+        if old_chat_id == new_chat_id:
+            raise ValueError("a chat cannot migrate to itself")
+        now = self._now()
+        async with self._transaction() as conn:
+            await conn.execute(
+                "INSERT INTO chat_migrations (old_chat_id, new_chat_id, migrated_at)"
+                " VALUES (?, ?, ?) ON CONFLICT (old_chat_id) DO UPDATE SET"
+                " new_chat_id = excluded.new_chat_id, migrated_at = excluded.migrated_at",
+                (old_chat_id, new_chat_id, now),
+            )
+            # Keep chains flat: whatever led to the old id now leads to the new one.
+            await conn.execute(
+                "UPDATE chat_migrations SET new_chat_id = ? WHERE new_chat_id = ?",
+                (new_chat_id, old_chat_id),
+            )
+            await conn.execute("DELETE FROM chat_migrations WHERE old_chat_id = ?", (new_chat_id,))
+            lines = [
+                r["line"]
+                for r in await _all(
+                    conn,
+                    "SELECT line FROM routes WHERE chat_id = ? ORDER BY line",
+                    (old_chat_id,),
+                )
+            ]
+            await conn.execute(
+                "INSERT INTO routes (line, chat_id, source, created_by, created_at)"
+                " SELECT line, ?, source, created_by, created_at FROM routes WHERE chat_id = ?"
+                " ON CONFLICT (line, chat_id) DO NOTHING",
+                (new_chat_id, old_chat_id),
+            )
+            await conn.execute("DELETE FROM routes WHERE chat_id = ?", (old_chat_id,))
+            await conn.execute(
+                "INSERT INTO chat_settings (chat_id, account, line, updated_at)"
+                " SELECT ?, account, line, ? FROM chat_settings WHERE chat_id = ?"
+                " ON CONFLICT (chat_id) DO NOTHING",
+                (new_chat_id, now, old_chat_id),
+            )
+            await conn.execute("DELETE FROM chat_settings WHERE chat_id = ?", (old_chat_id,))
+            pending = await _move_pending(conn, now)
+            await conn.execute(
+                "DELETE FROM refused_chats WHERE chat_id IN (?, ?)", (old_chat_id, new_chat_id)
+            )
+        return ChatMove(old_chat_id, new_chat_id, tuple(lines), pending.get(old_chat_id, 0))
+
+    async def follow_migrations(self) -> int:
+        """Move SMS queued since for a chat that was upgraded (a config admin chat, or one
+        stored while the move happened) to its new id; returns how many moved."""
+        now = self._now()
+        async with self._transaction() as conn:
+            moved = await _move_pending(conn, now)
+        return sum(moved.values())
+
+    async def current_chat_id(self, chat_id: int) -> int:
+        """The id to post to for `chat_id`: the supergroup it was upgraded to, if it was."""
+        row = await self._fetchone(
+            "SELECT new_chat_id FROM chat_migrations WHERE old_chat_id = ?", (chat_id,)
+        )
+        return chat_id if row is None else int(row["new_chat_id"])
+
     async def get_incoming(self, incoming_id: int) -> IncomingMessage | None:
         """One stored incoming SMS."""
         row = await self._fetchone("SELECT * FROM incoming WHERE id = ?", (incoming_id,))
@@ -840,6 +1101,37 @@ async def _link(
     )
 
 
+async def _migrations(conn: aiosqlite.Connection) -> dict[int, int]:
+    """Every upgraded chat: old id → the id to use."""
+    rows = await _all(conn, "SELECT old_chat_id, new_chat_id FROM chat_migrations")
+    return {int(r["old_chat_id"]): int(r["new_chat_id"]) for r in rows}
+
+
+async def _move_pending(conn: aiosqlite.Connection, now: str) -> dict[int, int]:
+    """Inside a transaction: SMS waiting for an upgraded chat wait for its new id instead
+    (their parts, posted to the old id, are dropped with the old row); old id → count."""
+    rows = await _all(
+        conn,
+        "SELECT f.chat_id, count(*) AS n FROM forwards f"
+        " JOIN chat_migrations m ON m.old_chat_id = f.chat_id"
+        " WHERE f.message_id IS NULL GROUP BY f.chat_id",
+    )
+    if not rows:
+        return {}
+    await conn.execute(
+        "INSERT INTO forwards (chat_id, incoming_id, received_at, created_at)"
+        " SELECT m.new_chat_id, f.incoming_id, f.received_at, ? FROM forwards f"
+        " JOIN chat_migrations m ON m.old_chat_id = f.chat_id WHERE f.message_id IS NULL"
+        " ON CONFLICT (chat_id, incoming_id) DO NOTHING",
+        (now,),
+    )
+    await conn.execute(
+        "DELETE FROM forwards WHERE message_id IS NULL"
+        " AND chat_id IN (SELECT old_chat_id FROM chat_migrations)"
+    )
+    return {int(r["chat_id"]): int(r["n"]) for r in rows}
+
+
 def _nonempty(value: str, name: str) -> str:
     if not value:
         raise ValueError(f"{name} must not be empty")
@@ -927,6 +1219,17 @@ def _recipient(row: aiosqlite.Row) -> SendRecipient:
         polls=row["polls"],
         next_poll_at=_opt_time(row["next_poll_at"]),
         updated_at=from_db_time(row["updated_at"]),
+    )
+
+
+def _refused(row: aiosqlite.Row) -> RefusedChat:
+    return RefusedChat(
+        chat_id=int(row["chat_id"]),
+        reason=row["reason"],
+        refusals=int(row["refusals"]),
+        first_refused_at=from_db_time(row["first_refused_at"]),
+        refused_at=from_db_time(row["refused_at"]),
+        retry_at=from_db_time(row["retry_at"]),
     )
 
 

@@ -96,3 +96,27 @@ async def test_a_burst_of_sms_into_one_group_is_combined_into_digests(bridge: Wo
     assert len(posted) < len(burst)
     assert all(len(m.text.encode("utf-16-le")) // 2 <= 4096 for m in posted)
     assert sum(len(positions(posted, body)) for body in burst) == len(burst)
+
+
+async def test_an_sms_too_long_for_a_digest_keeps_its_place_in_the_chats_order(
+    bridge: World,
+) -> None:
+    shorts = bodies("order", 8)
+    long_marker = "«order-long»"
+    long_body = long_marker + " " + " ".join(f"w{i:04d}" for i in range(1000))  # ~6,000 chars
+    bridge.fake.fail_requests(502, seconds=3.0, methods={"sendMessage"})
+    inject_burst(bridge, [*shorts[:4], long_body, *shorts[4:]], [])
+    await bridge.fake.wait_until(
+        lambda: any(r.status == 502 for r in bridge.fake.calls("sendMessage"))
+    )
+    # A backlog of nine: a digest round. The long one goes alone, between the digests of the
+    # SMS that came before it and after it.
+    expected = [*shorts[:4], long_marker, *shorts[4:]]
+    await bridge.fake.wait_until(
+        lambda: arrived_once_in_order(bridge, SUPPORT_GROUP, expected), timeout=20
+    )
+    await bridge.fake.wait_until(
+        lambda: any("w0999" in m.text for m in bridge.fake.bot_messages(SUPPORT_GROUP))
+    )
+    # One digest of four, the long SMS in two parts, one digest of four.
+    assert len(bridge.fake.bot_messages(SUPPORT_GROUP)) == 4

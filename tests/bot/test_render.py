@@ -10,6 +10,7 @@ from bidi_layout import layout, layout_problems, shown
 
 from bot.render import (
     TELEGRAM_LIMIT,
+    fits_digest,
     pack_messages,
     render_confirmation,
     render_digests,
@@ -134,6 +135,21 @@ def test_digests_carry_every_sms_once_within_the_limit() -> None:
 def test_an_sms_too_long_for_a_digest_is_left_for_its_own_message() -> None:
     packed = render_digests("en", [incoming("short", 1), incoming("y" * 5000, 2)])
     assert [group for _, group in packed] == [[1]]
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_fits_digest_is_exactly_what_a_digest_takes(lang: str) -> None:
+    # Around the edge, one character at a time.
+    seen = set()
+    for size in range(3990, 4100):
+        message = incoming("ی" * size, 1)
+        packed = [i for _, ids in render_digests(lang, [message]) for i in ids]
+        fits = fits_digest(lang, message)
+        assert fits == (packed == [1])
+        if len(render_incoming(lang, message)) > 1:
+            assert not fits  # an SMS in parts always goes on its own
+        seen.add(fits)
+    assert seen == {True, False}
 
 
 def test_confirmation_lists_states_and_summarises_big_sends() -> None:

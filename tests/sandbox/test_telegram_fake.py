@@ -13,7 +13,15 @@ from typing import Any
 import aiohttp
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 
 from sandbox.server import RunningServer
 from sandbox.telegram import TelegramFake, trim_spec
@@ -257,6 +265,166 @@ async def test_a_blocked_user_is_403(bot: Bot, fake: TelegramFake) -> None:
     fake.block_bot(SARA)
     with pytest.raises(Forbidden, match="blocked by the user"):
         await bot.send_message(SARA, "x")
+
+
+# -- chats the bot can no longer post to -------------------------------------------------------
+
+BASIC_GROUP = -4001234567
+
+
+@pytest.mark.parametrize(
+    ("chat", "kicked", "description"),
+    [
+        (GROUP, True, "Forbidden: bot was kicked from the supergroup chat"),
+        (GROUP, False, "Forbidden: bot is not a member of the supergroup chat"),
+        (BASIC_GROUP, True, "Forbidden: bot was kicked from the group chat"),
+        (BASIC_GROUP, False, "Forbidden: bot is not a member of the group chat"),
+    ],
+    ids=["kicked-supergroup", "left-supergroup", "kicked-group", "left-group"],
+)
+async def test_a_bot_removed_from_a_group_is_403_until_added_back(
+    bot: Bot, fake: TelegramFake, chat: int, kicked: bool, description: str
+) -> None:
+    if chat == BASIC_GROUP:
+        fake.add_group(BASIC_GROUP, "Old group")
+    await bot.send_message(chat, "before")
+    fake.remove_bot(chat, kicked=kicked, by=ALI)
+    with pytest.raises(Forbidden) as caught:
+        await bot.send_message(chat, "while removed")
+    assert fake.requests[-1].status == 403
+    assert fake.requests[-1].description == description
+    assert caught.value.message == description  # PTB keeps "Forbidden: "
+    with pytest.raises(Forbidden):
+        await bot.edit_message_text("edited", chat_id=chat, message_id=1)
+    # The bot is told it was removed, and hears nothing more from the group.
+    (update,) = await bot.get_updates()
+    assert update.my_chat_member is not None
+    assert update.my_chat_member.chat.id == chat
+    assert update.my_chat_member.from_user.id == ALI
+    assert update.my_chat_member.old_chat_member.status == "member"
+    assert update.my_chat_member.new_chat_member.status == ("kicked" if kicked else "left")
+    fake.user_sends(ALI, chat, "/help")
+    assert await bot.get_updates(offset=update.update_id + 1) == ()
+    fake.add_bot(chat)
+    (back,) = await bot.get_updates(offset=update.update_id + 1)
+    assert back.my_chat_member is not None
+    assert back.my_chat_member.new_chat_member.status == "member"
+    await bot.send_message(chat, "after")
+    assert [m.text for m in fake.bot_messages(chat)] == ["before", "after"]
+    with pytest.raises(ValueError, match="already a member"):
+        fake.add_bot(chat)
+
+
+async def test_a_deleted_chat_is_not_found(bot: Bot, fake: TelegramFake) -> None:
+    await bot.send_message(GROUP, "before")
+    fake.delete_chat(GROUP)
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(GROUP, "after")
+    assert fake.requests[-1].description == "Bad Request: chat not found"
+    assert [m.text for m in fake.bot_messages(GROUP)] == ["before"]  # still readable by tests
+    with pytest.raises(ValueError, match="gone"):
+        fake.user_sends(ALI, GROUP, "anyone?")
+
+
+async def test_a_group_upgraded_to_a_supergroup_answers_with_its_new_id(
+    bot: Bot, fake: TelegramFake, http: aiohttp.ClientSession
+) -> None:
+    fake.add_group(BASIC_GROUP, "Old group")
+    await bot.send_message(BASIC_GROUP, "before")
+    new_id = fake.migrate_group(BASIC_GROUP)
+    assert new_id == int(f"-100{-BASIC_GROUP}")
+    status, body = await call(http, "sendMessage", chat_id=BASIC_GROUP, text="after")
+    assert status == 400
+    assert body == {
+        "ok": False,
+        "error_code": 400,
+        "description": "Bad Request: group chat was upgraded to a supergroup chat",
+        "parameters": {"migrate_to_chat_id": new_id},
+    }
+    with pytest.raises(ChatMigrated) as caught:  # PTB's own exception, not a BadRequest
+        await bot.send_message(BASIC_GROUP, "after")
+    assert caught.value.new_chat_id == new_id
+    sent = await bot.send_message(new_id, "after")
+    assert sent.chat.type == "supergroup"
+    assert sent.chat.title == "Old group"
+    # Both chats carry the service message, and the bot gets both.
+    updates = await bot.get_updates()
+    assert [(u.message.chat.id, u.message.migrate_to_chat_id) for u in updates[:1]] == [
+        (BASIC_GROUP, new_id)
+    ]
+    assert [(u.message.chat.id, u.message.migrate_from_chat_id) for u in updates[1:]] == [
+        (new_id, BASIC_GROUP)
+    ]
+    with pytest.raises(ValueError, match="gone"):
+        fake.user_sends(ALI, BASIC_GROUP, "hello?")
+    fake.user_sends(ALI, new_id, "/help")
+    with pytest.raises(ValueError, match="not a group that can be upgraded"):
+        fake.migrate_group(new_id)  # a supergroup is not upgraded again
+    with pytest.raises(ValueError, match="not a group that can be upgraded"):
+        fake.migrate_group(BASIC_GROUP)
+
+
+async def test_an_outage_can_hit_only_the_requests_it_matches(bot: Bot, fake: TelegramFake) -> None:
+    fake.fail_requests(
+        502, times=1, methods={"sendMessage"}, matching=lambda p: "part two" in p["text"]
+    )
+    await bot.send_message(ALI, "part one")
+    with pytest.raises(NetworkError, match="Bad Gateway"):
+        await bot.send_message(ALI, "part two")
+    await bot.send_message(ALI, "part two")  # `times` counts only the requests it hit
+    assert [m.text for m in fake.bot_messages(ALI)] == ["part one", "part two"]
+    assert [r.status for r in fake.calls("sendMessage", chat_id=ALI)] == [200, 502, 200]
+    assert fake.calls("sendMessage", chat_id=SARA) == []
+
+
+async def test_the_control_api_drives_chats_and_faults_over_http(
+    bot: Bot, fake: TelegramFake, http: aiohttp.ClientSession
+) -> None:
+    async def control(route: str, body: Any) -> tuple[int, dict[str, Any]]:
+        async with http.post(f"/_sandbox/telegram/{route}", json=body) as response:
+            return response.status, await response.json(content_type=None)
+
+    assert await control("groups", {"chat_id": BASIC_GROUP, "title": "Old"}) == (
+        200,
+        {"ok": True, "chat": {"id": BASIC_GROUP, "type": "group", "title": "Old"}},
+    )
+    status, body = await control("migrate", {"chat_id": BASIC_GROUP})
+    assert (status, body) == (200, {"ok": True, "new_chat_id": int(f"-100{-BASIC_GROUP}")})
+    with pytest.raises(ChatMigrated):
+        await bot.send_message(BASIC_GROUP, "x")
+    assert (await control("remove_bot", {"chat_id": GROUP, "kicked": False}))[0] == 200
+    with pytest.raises(Forbidden, match="not a member"):
+        await bot.send_message(GROUP, "x")
+    status, body = await control("remove_bot", {"chat_id": GROUP})
+    assert status == 409 and "not a member" in body["error"]
+    assert (await control("add_bot", {"chat_id": GROUP}))[0] == 200
+    await bot.send_message(GROUP, "back")
+    assert (await control("delete_chat", {"chat_id": SARA}))[0] == 200
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.send_message(SARA, "x")
+    assert await control("faults", {"status": 502, "chat_id": ALI, "text_contains": "two"}) == (
+        200,
+        {"ok": True},
+    )
+    await bot.send_message(ALI, "one")
+    await bot.send_message(GROUP, "two")  # another chat: not hit
+    with pytest.raises(NetworkError):
+        await bot.send_message(ALI, "two")
+    assert (await control("faults", {"clear": True}))[0] == 200
+    await bot.send_message(ALI, "two")
+    async with http.get(
+        "/_sandbox/telegram/requests", params={"method": "sendMessage", "chat_id": str(ALI)}
+    ) as response:
+        listed = (await response.json())["requests"]
+    assert [(r["status"], r["description"]) for r in listed] == [
+        (200, None),
+        (502, "Bad Gateway"),
+        (200, None),
+    ]
+    status, _ = await control("migrate", {"chat_id": "not a number"})
+    assert status == 400
+    status, _ = await control("faults", [1, 2])
+    assert status == 400
 
 
 HTML_OVER_HTTP: list[tuple[str, str | None]] = [
