@@ -7,6 +7,7 @@ are one line each, naming the key as `accounts[1].password` — never a tracebac
 
 from __future__ import annotations
 
+import base64
 import difflib
 import logging
 import os
@@ -17,7 +18,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import (
     BaseModel,
@@ -73,6 +74,28 @@ def _http_url(value: str, what: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _problem(f"must be an http:// or https:// URL of {what}")
     return value.rstrip("/")
+
+
+def public_url(url: str) -> str:
+    """`url` without any user:password part (to show it, or name it in an error)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "(a URL that cannot be read)"
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{port}" if port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _url_password(url: str) -> str | None:
+    """The password part of `url`, if it has one."""
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
 
 
 def _line(value: str) -> str:
@@ -270,6 +293,23 @@ class Config(_Section):
         if problems:
             raise PydanticCustomError(_CROSS_CHECK, "; ".join(problems))
         return self
+
+    def secret_values(self) -> list[str]:
+        """Every secret this config holds, for redaction: the bot token and its secret part,
+        each account's password and the Basic-auth value made of it, the password in any URL
+        (the proxy's above all), as written and percent-decoded."""
+        token = self.telegram.token.get_secret_value()
+        values = [token, token.partition(":")[2]]
+        for account in self.accounts:
+            password = account.password.get_secret_value()
+            basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()
+            values += [password, basic]
+        urls = [self.telegram.proxy, self.telegram.api_url, *(a.base_url for a in self.accounts)]
+        for url in urls:
+            in_url = _url_password(url)
+            if in_url:
+                values += [in_url, unquote(in_url)]
+        return [v for v in dict.fromkeys(values) if v]
 
     def account(self, name: str) -> AccountConfig | None:
         """The account called `name`, or None."""

@@ -19,7 +19,14 @@ import pytest
 
 from bot.cli import build_parser, main
 from bot.config import load_config
-from bot.logs import QUIET_LOGGERS, REDACTED, RedactingFilter, redact, setup_logging
+from bot.logs import (
+    MIN_SECRET,
+    QUIET_LOGGERS,
+    REDACTED,
+    RedactingFilter,
+    redact,
+    setup_logging,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "config"
@@ -255,7 +262,31 @@ REDACTIONS = [
     ),
     ("authorization=bearer abc.def.ghi", "abc.def.ghi", "authorization=bearer <redacted>"),
     ("login as meli with meli-secret-pw failed", "meli-secret-pw", "login as meli with"),
+    # Structurally, whatever the password's length: form fields, JSON, keywords, URLs.
+    ("data: password=p&username=demo", "password=p", "password=<redacted>&username=demo"),
+    ("data: PassWord=p", "PassWord=p", "PassWord=<redacted>"),
+    ('{"UserName": "demo", "PassWord": "p"}', '"p"', '"PassWord": "<redacted>"'),
+    ("{'password': 'p', 'to': '0912'}", "'p'", "'password': '<redacted>', 'to': '0912'"),
+    ('{"password": 12345}', "12345", '{"password": <redacted>}'),
+    (
+        "BasicAuth(login='demo', password='p', encoding='latin1')",
+        "'p'",
+        "BasicAuth(login='demo', password='<redacted>', encoding='latin1')",
+    ),
+    ("via socks5://u:p@10.0.0.1:1080 failed", ":p@", "socks5://u:<redacted>@10.0.0.1:1080 failed"),
+    (
+        f"Proxy-Authorization: Basic {BASIC}",
+        BASIC,
+        "Proxy-Authorization: Basic <redacted>",
+    ),
+    ("getUpdates?offset=3&token=abc", "abc", "offset=3&token=<redacted>"),
 ]
+
+
+def test_a_secret_is_redacted_as_a_url_or_form_encodes_it_too() -> None:
+    secret = "meli secret/pw!"
+    text = "GET /x?user=meli+secret%2Fpw%21 and /y/meli%20secret%2Fpw%21/z"
+    assert redact(text, [secret]) == f"GET /x?user={REDACTED} and /y/{REDACTED}/z"
 
 
 @pytest.mark.parametrize(("message", "gone", "kept"), REDACTIONS, ids=[r[2] for r in REDACTIONS])
@@ -268,6 +299,37 @@ def test_redact(message: str, gone: str, kept: str) -> None:
 def test_redact_leaves_ordinary_text_alone() -> None:
     text = "sent 3 of 5 at 12:30:01 to +989123456789 from line 50002910001080; Basic plan"
     assert redact(text, []) == text
+
+
+ORDINARY = (
+    "Network Retry Loop (Bootstrap Initialize Application): Starting; 1 of 1 fetched; "
+    "applied migration 0001_initial; accounts[1].password: must not be empty; "
+    "telegram.token: must be a bot token; p 1 ab log"
+)
+
+
+@pytest.mark.parametrize("secret", ["p", "1", "ab", "log", "a", "tion", "ootst", "etry L"])
+def test_a_short_secret_never_shreds_ordinary_words(secret: str) -> None:
+    # Below MIN_SECRET characters nothing is redacted by value (not even "log" as a word);
+    # from MIN_SECRET on, only whole tokens ("tion" inside "Application" is not it).
+    assert len(secret) < MIN_SECRET or secret not in ORDINARY.split()
+    assert redact(ORDINARY, [secret]) == ORDINARY
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "expected"),
+    [
+        ("user demo1 refused", "demo1", f"user {REDACTED} refused"),
+        ("(demo1)", "demo1", f"({REDACTED})"),
+        ("demo12 and xdemo1", "demo1", "demo12 and xdemo1"),  # inside longer words: not it
+        (f"x{'k' * 40}y", "k" * 40, f"x{REDACTED}y"),  # long ones wherever they are
+        ("bot1:abcdefghijklmno/getMe", "abcdefghijklmno", f"bot1:{REDACTED}/getMe"),
+    ],
+)
+def test_by_value_long_secrets_anywhere_shorter_ones_as_whole_tokens(
+    text: str, secret: str, expected: str
+) -> None:
+    assert redact(text, [secret]) == expected
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import tomllib
 from pathlib import Path
 
@@ -487,6 +488,24 @@ def test_secrets_never_show_in_repr_or_str(tmp_path: Path) -> None:
     dumped = config.model_dump_json()
     for secret in (TOKEN, "raygan-secret-pw", "meli-secret-pw"):
         assert secret not in dumped
+
+
+def test_secret_values_are_every_secret_the_config_holds(tmp_path: Path) -> None:
+    text = VALID.replace('proxy = ""', 'proxy = "socks5://pu:proxy%2Fsecret@p:1080"').replace(
+        'provider = "payamak"', 'provider = "payamak"\nbase_url = "https://u:url-pw@h.example/api"'
+    )
+    values = set(load_config(write(tmp_path, text), {}).secret_values())
+    assert values == {
+        TOKEN,
+        TOKEN.split(":", 1)[1],
+        "raygan-secret-pw",
+        base64.b64encode(b"raygan-user:raygan-secret-pw").decode(),
+        "meli-secret-pw",
+        base64.b64encode(b"meli-user:meli-secret-pw").decode(),
+        "proxy%2Fsecret",
+        "proxy/secret",
+        "url-pw",
+    }
 
 
 def test_problems_never_echo_a_secret(tmp_path: Path) -> None:
