@@ -20,7 +20,7 @@ from bot.config import (
     public_url,
 )
 from bot.config import resolve_config_path as _resolve_config_path
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,20 @@ def _run(cli_path: str | None, log_level: str = "INFO") -> int:
     # Imported here: the application pulls in PTB and everything else, and nothing
     # should happen at import time of the CLI.
     from bot.app import run_bridge
+    from bot.startup import StartupError
 
     try:
         run_bridge(config)
     except KeyboardInterrupt:
         log.info("interrupted")
+    except StartupError as exc:
+        # Exception text leaves the process here: redacted, like every log line.
+        print(redact(str(exc), secrets), file=sys.stderr)
+        return EXIT_FAILED
+    except Exception:  # the last boundary before Python would print a raw traceback
+        # A bug, not a start-up failure: the traceback goes through the redacting log.
+        log.critical("the bridge stopped on an unexpected error", exc_info=True)
+        return EXIT_FAILED
     return EXIT_OK
 
 

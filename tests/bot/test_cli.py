@@ -143,6 +143,16 @@ def test_run_with_a_bad_config_exits_2_before_starting(
     assert "line 1," in line
 
 
+def test_run_with_an_unknown_log_level_exits_2_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMS_BRIDGE_LOG_LEVEL", "loud")
+    assert main(["run", "--config", str(VALID)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "SMS_BRIDGE_LOG_LEVEL: 'LOUD' is not one of DEBUG, INFO, WARNING, ERROR"
+    ]
+
+
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "check-config" in capsys.readouterr().err
@@ -404,6 +414,25 @@ def test_setup_logging_redacts_everything_that_reaches_the_root(
         assert secret not in err
     for name in ("httpx", "httpcore"):
         assert logging.getLogger(name).level == logging.WARNING
+
+
+@pytest.mark.usefixtures("bare_root_logging")
+def test_an_unexpected_error_in_run_leaves_through_the_redacting_log(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.app
+
+    def broken(config: object) -> None:
+        raise RuntimeError(f"bug near {SECRETS[0]} and raygan-secret-pw")
+
+    logging.getLogger().handlers.clear()
+    monkeypatch.setattr(bot.app, "run_bridge", broken)
+    assert main(["run", "--config", str(VALID)]) == 1
+    err = capsys.readouterr().err
+    assert "CRITICAL bot.cli: the bridge stopped on an unexpected error" in err
+    assert "RuntimeError: bug near <redacted> and <redacted>" in err
+    for secret in SECRETS:
+        assert secret not in err
 
 
 # --- deploy files --------------------------------------------------------------------------
