@@ -109,6 +109,65 @@ def test_check_config_lists_every_problem_and_exits_2(
     ]
 
 
+# (line of valid.toml, its replacement, the one line check-config prints)
+CHECK_CONFIG_MISTAKES = [
+    (
+        'lines = ["10002188"]',
+        'lines = ["10002188"]\ndefault = 1',
+        "accounts[1].default: must be true or false",
+    ),
+    (
+        "admins = [111111111, 222222222]",
+        "admins = [-1001234567890]",
+        "telegram.admins[0]: -1001234567890 is the id of a group or channel, not of a person; "
+        "admins are Telegram user ids (positive numbers)",
+    ),
+    (
+        "admins = [111111111, 222222222]",
+        'admins = ["111111111"]',
+        "telegram.admins[0]: must be a whole number without quotes: write 111111111, "
+        'not "111111111"',
+    ),
+    (
+        "timeout_seconds = 15",
+        'timeout_seconds = "20"',
+        'accounts[0].timeout_seconds: must be a number without quotes: write 20, not "20"',
+    ),
+    (
+        'proxy = ""',
+        'proxy = "socks5://127.0.0.1:99999"',
+        "telegram.proxy: the port must be a number from 1 to 65535",
+    ),
+    ("timeout_seconds = 15", "read_attempts = 11", "accounts[0].read_attempts: must be at most 10"),
+    (
+        'password = "meli-secret-pw"',
+        'password = "env:MELI PW"',
+        "accounts[1].password: 'env:MELI PW' does not name an environment variable",
+    ),
+    (
+        'password = "meli-secret-pw"',
+        'password = "file:/nonexistent/meli_password"',
+        "accounts[1].password: cannot read the file /nonexistent/meli_password: "
+        "no such file or directory",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"), CHECK_CONFIG_MISTAKES, ids=[m[2] for m in CHECK_CONFIG_MISTAKES]
+)
+def test_check_config_names_each_mistake_in_one_line_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
+) -> None:
+    text = VALID.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "c.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert main(["check-config", "--config", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()) == ("", [expected])
+
+
 def test_config_path_comes_from_the_environment_when_not_given(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
