@@ -448,6 +448,7 @@ def bare_root_logging() -> Iterator[None]:
     root.setLevel(saved_level)
     for name, level in saved_quiet.items():
         logging.getLogger(name).setLevel(level)
+    logging.captureWarnings(False)  # setup_logging routes warnings through logging
 
 
 @pytest.mark.usefixtures("bare_root_logging")
