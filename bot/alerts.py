@@ -9,7 +9,8 @@ from telegram import Bot
 from telegram.error import ChatMigrated, TelegramError
 
 from bot.context import BotData
-from bot.texts import t
+from bot.logs import redact
+from bot.texts import Raw, t
 from providers.base import ErrorCategory, ProviderError
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,13 @@ async def send_alert(data: BotData, bot: Bot, key: str, text_key: str, **values:
     if not await data.repo.should_alert(key, window=window, now=datetime.now(UTC)):
         log.info("alert %s suppressed (already sent within %ss)", key, window)
         return False
-    text = t(data.config.telegram.language, text_key, **values)
+    # Alert values carry provider and exception text into a chat: no secret goes with them.
+    secrets = data.config.secret_values()
+    clean = {
+        k: redact(v, secrets) if isinstance(v, str) and not isinstance(v, Raw) else v
+        for k, v in values.items()
+    }
+    text = t(data.config.telegram.language, text_key, **clean)
     log.warning("alert %s: %s", key, text)
     # The admin chat may have been upgraded to a supergroup since the config was written.
     chat_id = await data.repo.current_chat_id(data.config.telegram.admin_chat_id)

@@ -3,6 +3,7 @@ handlers and jobs. Nothing happens at import time."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from types import TracebackType
 from typing import Any
@@ -23,11 +24,11 @@ from bot.info import info_handlers
 from bot.jobs import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.send_cmd import send_handlers
+from bot.startup import initialize_telegram, open_bridge_database
 from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
 from providers.payamak import PayamakProvider
 from providers.raygansms import RayganSmsProvider
-from storage.db import open_database
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ async def post_init(application: BridgeApp) -> None:
     """Open the one database connection and HTTP session, build the adapters, recover."""
     data: BotData = application.bot_data
     config = data.config
-    data.db = await open_database(config.storage.path)
+    data.db = await open_bridge_database(config.storage.path)
     data.repo = Repository(data.db)
     data.session = aiohttp.ClientSession()
     data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
@@ -94,6 +95,8 @@ async def post_init(application: BridgeApp) -> None:
 async def post_shutdown(application: BridgeApp) -> None:
     """Close what post_init opened."""
     data: BotData = application.bot_data
+    if getattr(data, "session", None) is None and getattr(data, "db", None) is None:
+        return  # it never started (a start-up failure says why on its own)
     if getattr(data, "session", None) is not None:
         await data.session.close()
     if getattr(data, "db", None) is not None:
@@ -127,8 +130,18 @@ def build_application(config: Config) -> BridgeApp:
 
 
 def run_bridge(config: Config) -> None:
-    """`sms-bridge run`: poll Telegram until stopped."""
+    """`sms-bridge run`: poll Telegram until stopped; StartupError if it cannot start."""
     application = build_application(config)
+    # Reach Telegram before run_polling does: its retry loop logs a failure with a traceback
+    # (and the token), while start-up failures are one line. run_polling then finds the
+    # application initialised, on this same event loop.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(initialize_telegram(application))
+    except BaseException:
+        loop.close()
+        raise
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
@@ -148,7 +161,7 @@ class RunningBridge:
 
     async def __aenter__(self) -> RunningBridge:
         app = self.application
-        await app.initialize()
+        await initialize_telegram(app)
         try:
             # Opens the database, taking its lock: a second bridge on it stops here.
             await post_init(app)

@@ -5,20 +5,31 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from bot.config import CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from bot.config import (
+    CONFIG_ENV_VAR,
+    DEFAULT_CONFIG_PATH,
+    Config,
+    ConfigError,
+    load_config,
+    public_url,
+)
 from bot.config import resolve_config_path as _resolve_config_path
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_CONFIG = 2
+
+LOG_LEVEL_ENV_VAR = "SMS_BRIDGE_LOG_LEVEL"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bridge")
     run.add_argument("--config", metavar="PATH", help=config_help)
+    run.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default=os.environ.get(LOG_LEVEL_ENV_VAR, "INFO").upper(),
+        help=f"DEBUG, INFO, WARNING or ERROR (default: ${LOG_LEVEL_ENV_VAR}, else INFO)",
+    )
 
     check = commands.add_parser(
         "check-config", help="validate the config and print what it holds; reaches nothing"
@@ -55,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "run":
-        return _run(args.config)
+        return _run(args.config, args.log_level)
     if args.command == "check-config":
         return _check_config(args.config)
     if args.command == "demo":
@@ -77,15 +95,23 @@ def _load(cli_path: str | None, err: TextIO) -> Config | None:
         return None
 
 
-def _run(cli_path: str | None) -> int:
+def _run(cli_path: str | None, log_level: str = "INFO") -> int:
     """`sms-bridge run`."""
+    if log_level not in LOG_LEVELS:
+        print(
+            f"{LOG_LEVEL_ENV_VAR}: {log_level!r} is not one of {', '.join(LOG_LEVELS)}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_CONFIG
     config = _load(cli_path, sys.stderr)
     if config is None:
         return EXIT_BAD_CONFIG
-    setup_logging(logging.INFO, secrets=config_secrets(config))
+    secrets = config_secrets(config)
+    setup_logging(log_level, secrets=secrets)
     # Imported here: the application pulls in PTB and everything else, and nothing
     # should happen at import time of the CLI.
     from bot.app import run_bridge
+    from bot.startup import StartupError
     from storage.db import DatabaseInUseError
 
     try:
@@ -95,17 +121,20 @@ def _run(cli_path: str | None) -> int:
     except DatabaseInUseError as exc:
         print(exc, file=sys.stderr)
         return EXIT_FAILED
+    except StartupError as exc:
+        # Exception text leaves the process here: redacted, like every log line.
+        print(redact(str(exc), secrets), file=sys.stderr)
+        return EXIT_FAILED
+    except Exception:  # the last boundary before Python would print a raw traceback
+        # A bug, not a start-up failure: the traceback goes through the redacting log.
+        log.critical("the bridge stopped on an unexpected error", exc_info=True)
+        return EXIT_FAILED
     return EXIT_OK
 
 
 def config_secrets(config: Config) -> list[str]:
-    """Every secret value in `config`, for exact-match redaction in logs."""
-    secrets = [config.telegram.token.get_secret_value()]
-    secrets += [a.password.get_secret_value() for a in config.accounts]
-    proxy_password = urlsplit(config.telegram.proxy).password if config.telegram.proxy else None
-    if proxy_password:
-        secrets.append(proxy_password)
-    return secrets
+    """Every secret value in `config`, for redaction in logs and messages."""
+    return config.secret_values()
 
 
 def _check_config(cli_path: str | None) -> int:
@@ -118,16 +147,6 @@ def _check_config(cli_path: str | None) -> int:
     return EXIT_OK
 
 
-def _public_url(url: str) -> str:
-    """`url` without any user:password part."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def describe_config(config: Config, source: str) -> str:
     """A readable summary of `config` with no secret in it (what check-config prints)."""
     tg = config.telegram
@@ -135,7 +154,7 @@ def describe_config(config: Config, source: str) -> str:
     lines = [
         f"{source}: OK",
         "telegram:",
-        f"  api_url: {_public_url(tg.api_url)}",
+        f"  api_url: {public_url(tg.api_url)}",
         f"  proxy: {proxy}",
         f"  admins: {', '.join(str(a) for a in tg.admins)}",
         f"  admin chat: {tg.admin_chat_id}",
@@ -146,9 +165,7 @@ def describe_config(config: Config, source: str) -> str:
     default = config.default_account.name
     for account in config.accounts:
         mark = ", default" if account.name == default else ""
-        lines.append(
-            f"  {account.name} ({account.provider}{mark}): {_public_url(account.base_url)}"
-        )
+        lines.append(f"  {account.name} ({account.provider}{mark}): {public_url(account.base_url)}")
         lines.append(f"    lines: {', '.join(account.lines)}")
         credit = "not set" if account.credit_low is None else f"{account.credit_low:g}"
         lines.append(

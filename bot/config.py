@@ -1,12 +1,15 @@
-"""Typed configuration: one pydantic model per TOML section, `env:NAME` values, plain problems.
+"""Typed configuration: one pydantic model per TOML section, `env:`/`file:` values, plain problems.
 
 `load_config` reads a TOML file, replaces every `env:NAME` string with that environment
-variable, validates, and either returns a `Config` or raises `ConfigError` whose `problems`
-are one line each, naming the key as `accounts[1].password` — never a traceback, never a secret.
+variable and every `file:PATH` string with that file's text (Docker secrets, systemd
+credentials), validates strictly (a number in quotes is refused: TOML has numbers), and either
+returns a `Config` or raises `ConfigError` whose `problems` are one line each, naming the key as
+`accounts[1].password` — never a traceback, never a secret.
 """
 
 from __future__ import annotations
 
+import base64
 import difflib
 import logging
 import os
@@ -17,13 +20,15 @@ import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -37,6 +42,7 @@ log = logging.getLogger(__name__)
 CONFIG_ENV_VAR = "SMS_BRIDGE_CONFIG"
 DEFAULT_CONFIG_PATH = "config.toml"
 ENV_PREFIX = "env:"
+FILE_PREFIX = "file:"
 
 Provider = Literal["raygansms", "payamak"]
 DEFAULT_BASE_URLS: dict[str, str] = {
@@ -50,6 +56,9 @@ _LINE = re.compile(r"[0-9]{3,20}")
 # Telegram bot tokens are `<bot id>:<secret>`; a wrong shape is a common copy-paste mistake.
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# $NAME or ${NAME} inside a file: path, e.g. file:${CREDENTIALS_DIRECTORY}/telegram_token.
+_PATH_VARIABLE = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_MAX_PORT = 65535
 # Marks the cross-section checks so load_config can report them from the raw data instead.
 _CROSS_CHECK = "config_cross_check"
 
@@ -67,12 +76,60 @@ def _problem(message: str) -> PydanticCustomError:
     return PydanticCustomError("config_value", message)
 
 
+def _check_port(value: str) -> None:
+    """Refuse a URL whose port is not 1 to 65535 (urlsplit only fails when asked for it)."""
+    try:
+        port = urlsplit(value).port
+    except ValueError:
+        port = -1
+    if port is not None and not 1 <= port <= _MAX_PORT:
+        raise _problem(f"the port must be a number from 1 to {_MAX_PORT}")
+
+
 def _http_url(value: str, what: str) -> str:
     """Check an http(s) URL and drop a trailing slash; never echo it (it may hold secrets)."""
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _problem(f"must be an http:// or https:// URL of {what}")
+    _check_port(value)
     return value.rstrip("/")
+
+
+def _user_id(value: int) -> int:
+    """Check a Telegram user id: people have positive ids, groups and channels negative."""
+    if value < 0:
+        raise _problem(
+            f"{value} is the id of a group or channel, not of a person; admins are Telegram "
+            "user ids (positive numbers)"
+        )
+    if value == 0:
+        raise _problem("0 is not a Telegram user id; admins are positive numbers")
+    return value
+
+
+UserId = Annotated[int, AfterValidator(_user_id)]
+
+
+def public_url(url: str) -> str:
+    """`url` without any user:password part (to show it, or name it in an error)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "(a URL that cannot be read)"
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{port}" if port else host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _url_password(url: str) -> str | None:
+    """The password part of `url`, if it has one."""
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
 
 
 def _line(value: str) -> str:
@@ -85,7 +142,9 @@ def _line(value: str) -> str:
 class _Section(BaseModel):
     """Common settings: unknown keys are refused, values are fixed once loaded."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: TOML has numbers and booleans, so "20" or "yes" where one is expected is a
+    # mistake to name, not a value to guess at (env:/file: text is converted beforehand).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class TelegramConfig(_Section):
@@ -95,7 +154,7 @@ class TelegramConfig(_Section):
     api_url: str = "https://api.telegram.org"
     # repr=False: a proxy URL may carry a user and password.
     proxy: str = Field(default="", repr=False)
-    admins: Annotated[list[int], Field(min_length=1)]
+    admins: Annotated[list[UserId], Field(min_length=1)]
     admin_chat_id: int
     language: Literal["fa", "en"] = "fa"
 
@@ -124,13 +183,15 @@ class TelegramConfig(_Section):
             raise _problem(
                 "must be empty or a proxy URL starting with http://, https:// or socks5://"
             )
+        _check_port(value)
         return value
 
 
 class StorageConfig(_Section):
     """[storage]: where the SQLite database lives (relative paths: from the working dir)."""
 
-    path: Path = Path("data/sms-bridge.sqlite3")
+    # A path is TOML text: the one value strict mode must convert.
+    path: Path = Field(default=Path("data/sms-bridge.sqlite3"), strict=False)
 
     @field_validator("path")
     @classmethod
@@ -274,8 +335,26 @@ class Config(_Section):
             [r.line for r in self.routes],
         )
         if problems:
-            raise PydanticCustomError(_CROSS_CHECK, "; ".join(problems))
+            # One problem a line: load_config splits them back (a problem may contain "; ").
+            raise PydanticCustomError(_CROSS_CHECK, "\n".join(problems))
         return self
+
+    def secret_values(self) -> list[str]:
+        """Every secret this config holds, for redaction: the bot token and its secret part,
+        each account's password and the Basic-auth value made of it, the password in any URL
+        (the proxy's above all), as written and percent-decoded."""
+        token = self.telegram.token.get_secret_value()
+        values = [token, token.partition(":")[2]]
+        for account in self.accounts:
+            password = account.password.get_secret_value()
+            basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()
+            values += [password, basic]
+        urls = [self.telegram.proxy, self.telegram.api_url, *(a.base_url for a in self.accounts)]
+        for url in urls:
+            in_url = _url_password(url)
+            if in_url:
+                values += [in_url, unquote(in_url)]
+        return [v for v in dict.fromkeys(values) if v]
 
     def account(self, name: str) -> AccountConfig | None:
         """The account called `name`, or None."""
@@ -375,31 +454,122 @@ def format_loc(loc: Sequence[str | int]) -> str:
     return out or "(file)"
 
 
-def _resolve_env(
-    value: Any,
-    loc: Loc,
-    environ: Mapping[str, str],
-    problems: list[str],
-    sources: dict[Loc, str | None],
-) -> Any:
-    """Replace every `env:NAME` string; `sources` maps each to its variable (None: unset)."""
-    if isinstance(value, dict):
-        return {k: _resolve_env(v, (*loc, k), environ, problems, sources) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve_env(v, (*loc, i), environ, problems, sources) for i, v in enumerate(value)]
-    if isinstance(value, str) and value.startswith(ENV_PREFIX):
+class _Resolver:
+    """Replaces every `env:NAME` and `file:PATH` string of the raw TOML data.
+
+    `sources` maps the key of each replaced value to where it came from ("environment variable
+    NAME", "file PATH"), or to None when it could not be read (that problem is reported
+    already, so validating the placeholder left in its place must not report a second one).
+    """
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = environ
+        self.problems: list[str] = []
+        self.sources: dict[Loc, str | None] = {}
+
+    def resolve(self, value: Any, loc: Loc = ()) -> Any:
+        """`value` with every `env:`/`file:` string inside it replaced."""
+        if isinstance(value, dict):
+            return {k: self.resolve(v, (*loc, k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.resolve(v, (*loc, i)) for i, v in enumerate(value)]
+        if isinstance(value, str) and value.startswith(ENV_PREFIX):
+            text = self._from_env(value, loc)
+        elif isinstance(value, str) and value.startswith(FILE_PREFIX):
+            text = self._from_file(value, loc)
+        else:
+            return value
+        if text is None:
+            self.sources[loc] = None
+            return value
+        return _convert(text, loc)
+
+    def _fail(self, loc: Loc, message: str) -> None:
+        self.problems.append(f"{format_loc(loc)}: {message}")
+
+    def _from_env(self, value: str, loc: Loc) -> str | None:
         name = value[len(ENV_PREFIX) :].strip()
-        where = format_loc(loc)
         if not _ENV_NAME.fullmatch(name):
-            problems.append(f"{where}: {value!r} does not name an environment variable")
-            return value
-        if name not in environ:
-            problems.append(f"{where}: environment variable {name} is not set")
-            sources[loc] = None
-            return value
-        sources[loc] = name
-        return environ[name]
-    return value
+            self._fail(loc, f"{value!r} does not name an environment variable")
+            return None
+        if name not in self.environ:
+            self._fail(loc, f"environment variable {name} is not set")
+            return None
+        self.sources[loc] = f"environment variable {name}"
+        return self.environ[name]
+
+    def _from_file(self, value: str, loc: Loc) -> str | None:
+        written = value[len(FILE_PREFIX) :].strip()
+        if not written:
+            self._fail(loc, f"{value!r} does not name a file")
+            return None
+        unset = [
+            name
+            for braced, bare in _PATH_VARIABLE.findall(written)
+            if (name := braced or bare) not in self.environ
+        ]
+        if unset:
+            self._fail(loc, f"environment variable {unset[0]} (in {value!r}) is not set")
+            return None
+        path = Path(_PATH_VARIABLE.sub(lambda m: self.environ[m.group(1) or m.group(2)], written))
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            self._fail(loc, f"the file {path} is not UTF-8 text")
+            return None
+        except OSError as exc:
+            self._fail(loc, f"cannot read the file {path}: {(exc.strerror or str(exc)).lower()}")
+            return None
+        self.sources[loc] = f"file {path}"
+        # Secret files end with a newline as editors and `echo` write them; it is no part of
+        # the secret.
+        return text.rstrip("\r\n")
+
+
+def _leaf_type(loc: Sequence[str | int]) -> Any:
+    """The type the model expects at `loc` (e.g. int for telegram.admins[0]), or None."""
+    current: Any = Config
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(part, int):
+            if typing.get_origin(current) is not list:
+                return None
+            current = typing.get_args(current)[0]
+        elif isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return None
+            current = field.annotation
+        else:
+            return None
+    return _unwrap(current)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`Annotated[X, …]` → X, `X | None` → X."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) == 1:
+                annotation = args[0]
+                continue
+        return annotation
+
+
+def _convert(text: str, loc: Loc) -> Any:
+    """Text from the environment or a file, as the number or boolean the key expects (strict
+    validation would refuse the text); left as text when it is not one, to be reported."""
+    kind = _leaf_type(loc)
+    if kind not in (int, float, bool):
+        return text
+    try:
+        return TypeAdapter(kind).validate_python(text.strip(), strict=False)
+    except ValidationError:
+        return text
 
 
 def _field_names(loc: Sequence[str | int]) -> list[str]:
@@ -445,8 +615,21 @@ def _number(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+def _looks_like(kind: str, text: str) -> str | None:
+    """`text` as TOML would write the number or boolean it spells, if it spells one."""
+    word = text.strip()
+    if kind == "bool_type":
+        return word.lower() if word.lower() in ("true", "false") else None
+    try:
+        number = float(word) if kind == "float_type" else int(word)
+    except ValueError:
+        return None
+    return _number(number)
+
+
 def _describe(error: ErrorDetails) -> str:
-    """Our wording for one pydantic error; never echoes the input (it may be a secret)."""
+    """Our wording for one pydantic error; echoes the input only to show a number or boolean
+    written in quotes (never any other input: it may be a secret)."""
     kind = error["type"]
     ctx = error.get("ctx") or {}
     if kind == "missing":
@@ -461,6 +644,11 @@ def _describe(error: ErrorDetails) -> str:
         return "unknown key" + (f" (did you mean {hint[0]!r}?)" if hint else "")
     if kind == "config_value":
         return error["msg"]
+    given = error.get("input")
+    if kind in ("int_type", "float_type", "bool_type") and isinstance(given, str):
+        unquoted = _looks_like(kind, given)
+        if unquoted is not None:
+            return f'{_TYPE_WORDS[kind]} without quotes: write {unquoted}, not "{given.strip()}"'
     if kind in _TYPE_WORDS:
         return _TYPE_WORDS[kind]
     if kind == "literal_error":
@@ -469,11 +657,20 @@ def _describe(error: ErrorDetails) -> str:
         return f"must be greater than {_number(ctx.get('gt'))}"
     if kind == "greater_than_equal":
         return f"must be at least {_number(ctx.get('ge'))}"
+    if kind == "less_than":
+        return f"must be less than {_number(ctx.get('lt'))}"
+    if kind == "less_than_equal":
+        return f"must be at most {_number(ctx.get('le'))}"
     if kind == "too_short":
         n = ctx.get("min_length", 1)
         return f"must have at least {n} item{'s' if n != 1 else ''}"
+    if kind == "too_long":
+        n = ctx.get("max_length", 1)
+        return f"must have at most {n} item{'s' if n != 1 else ''}"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
     # An error type we did not word ourselves: pydantic's message, without the input.
     return str(error["msg"])
 
@@ -481,18 +678,26 @@ def _describe(error: ErrorDetails) -> str:
 def _problems_from(exc: ValidationError, sources: Mapping[Loc, str | None]) -> list[str]:
     """One line per pydantic error, naming the key; cross-section checks are left out."""
     problems: list[str] = []
-    for error in exc.errors(include_url=False, include_input=False):
+    for error in exc.errors(include_url=False):
         if error["type"] == _CROSS_CHECK:
             continue
         loc = tuple(error["loc"])
         line = f"{format_loc(loc)}: {_describe(error)}"
         if loc in sources:
-            env = sources[loc]
-            if env is None:
-                continue  # the unset variable is already reported
-            line += f" (from environment variable {env})"
+            source = sources[loc]
+            if source is None:
+                continue  # the value could not be read: that is reported already
+            line += f" (from {source})"
         problems.append(line)
     return problems
+
+
+def _cross_problems_from(exc: ValidationError) -> list[str] | None:
+    """The cross-section problems of a config whose sections all validated, else None."""
+    for error in exc.errors(include_url=False, include_input=False):
+        if error["type"] == _CROSS_CHECK:
+            return str(error["msg"]).split("\n")
+    return None
 
 
 def resolve_config_path(
@@ -523,14 +728,19 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
     except OSError as exc:
         raise ConfigError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
 
-    problems: list[str] = []
-    sources: dict[Loc, str | None] = {}
-    data = _resolve_env(raw, (), env, problems, sources)
+    resolver = _Resolver(env)
+    data = resolver.resolve(raw)
+    problems = resolver.problems
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        problems += _problems_from(exc, sources)
-        problems += _raw_cross_problems(data)
+        problems += _problems_from(exc, resolver.sources)
+        # When every section validated, the model's own cross-section check ran and is the
+        # truth; otherwise it did not run and the raw data is checked instead.
+        cross = _cross_problems_from(exc)
+        problems += _raw_cross_problems(data) if cross is None else cross
+        # A ValidationError always names a problem; "invalid" is said even if none was worded.
+        raise ConfigError(_unique(problems) or ["(file): the configuration is not valid"]) from None
     if problems:
         raise ConfigError(_unique(problems))
     log.debug("configuration loaded from %s", path)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -204,6 +206,107 @@ PROBLEMS = [
         "backoff_seconds = [30, -60]",
         "delivery.backoff_seconds[1]: must be greater than 0",
     ),
+    # A second default that is not the boolean true (it crashed with UnboundLocalError).
+    (
+        'lines = ["10002188"]',
+        'lines = ["10002188"]\ndefault = 1',
+        "accounts[1].default: must be true or false",
+    ),
+    (
+        'lines = ["10002188"]',
+        'lines = ["10002188"]\ndefault = "yes"',
+        "accounts[1].default: must be true or false",
+    ),
+    (
+        'lines = ["10002188"]',
+        'lines = ["10002188"]\ndefault = "true"',
+        'accounts[1].default: must be true or false without quotes: write true, not "true"',
+    ),
+    # Admins are people.
+    (
+        "admins = [111111111, 222222222]",
+        "admins = [111111111, -1001234567890]",
+        "telegram.admins[1]: -1001234567890 is the id of a group or channel, not of a person; "
+        "admins are Telegram user ids (positive numbers)",
+    ),
+    (
+        "admins = [111111111, 222222222]",
+        "admins = [0]",
+        "telegram.admins[0]: 0 is not a Telegram user id; admins are positive numbers",
+    ),
+    # Strict types: TOML has numbers, a number in quotes is a mistake.
+    (
+        "admins = [111111111, 222222222]",
+        'admins = ["111111111"]',
+        "telegram.admins[0]: must be a whole number without quotes: write 111111111, "
+        'not "111111111"',
+    ),
+    (
+        "admin_chat_id = -1001234567890",
+        'admin_chat_id = "-1001234567890"',
+        "telegram.admin_chat_id: must be a whole number without quotes: write -1001234567890, "
+        'not "-1001234567890"',
+    ),
+    (
+        "timeout_seconds = 15",
+        'timeout_seconds = "20"',
+        'accounts[0].timeout_seconds: must be a number without quotes: write 20, not "20"',
+    ),
+    (
+        "max_concurrency = 4",
+        'max_concurrency = "4"',
+        'accounts[0].max_concurrency: must be a whole number without quotes: write 4, not "4"',
+    ),
+    (
+        "chat_id = -1009876543210",
+        'chat_id = "-1009876543210"',
+        "routes[0].chat_id: must be a whole number without quotes: write -1009876543210, "
+        'not "-1009876543210"',
+    ),
+    ("inbox = 30", 'inbox = "30s"', "polling.inbox: must be a number"),
+    (
+        "timeout_seconds = 15",
+        "timeout_seconds = inf",
+        "accounts[0].timeout_seconds: must be a finite number",
+    ),
+    # Ports.
+    (
+        'proxy = ""',
+        'proxy = "socks5://127.0.0.1:99999"',
+        "telegram.proxy: the port must be a number from 1 to 65535",
+    ),
+    (
+        'proxy = ""',
+        'proxy = "socks5://u:pw@127.0.0.1:0"',
+        "telegram.proxy: the port must be a number from 1 to 65535",
+    ),
+    (
+        'api_url = "https://api.telegram.org"',
+        'api_url = "https://api.telegram.org:http"',
+        "telegram.api_url: the port must be a number from 1 to 65535",
+    ),
+    (
+        'provider = "payamak"',
+        'provider = "payamak"\nbase_url = "https://h.example:70000/api"',
+        "accounts[1].base_url: the port must be a number from 1 to 65535",
+    ),
+    # Ranges in plain words.
+    (
+        "timeout_seconds = 15",
+        "read_attempts = 11",
+        "accounts[0].read_attempts: must be at most 10",
+    ),
+    # A bad env: name is one problem, not also a wrongly shaped token.
+    (
+        f'token = "{TOKEN}"',
+        'token = "env:1BAD"',
+        "telegram.token: 'env:1BAD' does not name an environment variable",
+    ),
+    (
+        f'token = "{TOKEN}"',
+        'token = "file:"',
+        "telegram.token: 'file:' does not name a file",
+    ),
 ]
 
 
@@ -323,6 +426,117 @@ def test_env_prefix_without_a_variable_name_is_a_problem(tmp_path: Path) -> None
     assert problems_of(write(tmp_path, text)) == [
         "accounts[1].password: 'env:' does not name an environment variable"
     ]
+
+
+def test_a_number_from_the_environment_that_is_none_names_the_variable(tmp_path: Path) -> None:
+    text = VALID.replace("admin_chat_id = -1001234567890", 'admin_chat_id = "env:ADMIN_CHAT"')
+    assert problems_of(write(tmp_path, text), {"ADMIN_CHAT": "admins"}) == [
+        "telegram.admin_chat_id: must be a whole number (from environment variable ADMIN_CHAT)"
+    ]
+
+
+def test_a_second_default_from_the_environment_is_the_one_default_problem(tmp_path: Path) -> None:
+    text = VALID.replace(
+        'lines = ["10002188"]', 'lines = ["10002188"]\ndefault = "env:MELI_DEFAULT"'
+    )
+    assert problems_of(write(tmp_path, text), {"MELI_DEFAULT": "yes"}) == [
+        "accounts[1].default: only one account may be the default; accounts[0] already is"
+    ]
+
+
+# --- file: ---------------------------------------------------------------------------------
+
+
+def test_file_reads_any_secret_without_its_trailing_newline(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text(f"{TOKEN}\n")
+    (tmp_path / "meli").write_bytes(b"meli from file\r\n")
+    (tmp_path / "proxy").write_text("socks5://u:proxy-secret@p:1080\n\n")
+    text = (
+        VALID.replace(f'token = "{TOKEN}"', f'token = "file:{tmp_path}/token"')
+        .replace('password = "meli-secret-pw"', f'password = "file:{tmp_path}/meli"')
+        .replace('proxy = ""', f'proxy = "file:{tmp_path}/proxy"')
+    )
+    config = load_config(write(tmp_path, text), {})
+    assert config.telegram.token.get_secret_value() == TOKEN
+    meli = config.account("meli")
+    assert meli is not None and meli.password.get_secret_value() == "meli from file"
+    assert config.telegram.proxy == "socks5://u:proxy-secret@p:1080"
+
+
+def test_file_paths_may_use_environment_variables_like_systemd_credentials(tmp_path: Path) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.mkdir()
+    (credentials / "meli_password").write_text("from-systemd\n")
+    (credentials / "admin_chat").write_text("-100777\n")
+    text = VALID.replace(
+        'password = "meli-secret-pw"',
+        'password = "file:${CREDENTIALS_DIRECTORY}/meli_password"',
+    ).replace(
+        "admin_chat_id = -1001234567890", 'admin_chat_id = "file:$CREDENTIALS_DIRECTORY/admin_chat"'
+    )
+    config = load_config(write(tmp_path, text), {"CREDENTIALS_DIRECTORY": str(credentials)})
+    meli = config.account("meli")
+    assert meli is not None and meli.password.get_secret_value() == "from-systemd"
+    assert config.telegram.admin_chat_id == -100777
+
+
+def test_a_relative_file_is_taken_from_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "meli").write_text("relative-secret")
+    monkeypatch.chdir(tmp_path)
+    text = VALID.replace('password = "meli-secret-pw"', 'password = "file:secrets/meli"')
+    meli = load_config(write(tmp_path, text), {}).account("meli")
+    assert meli is not None and meli.password.get_secret_value() == "relative-secret"
+
+
+def unreadable_file(tmp_path: Path) -> tuple[str, str]:
+    return (
+        f"{tmp_path}/absent",
+        f"cannot read the file {tmp_path}/absent: no such file or directory",
+    )
+
+
+def a_directory(tmp_path: Path) -> tuple[str, str]:
+    return str(tmp_path), f"cannot read the file {tmp_path}: is a directory"
+
+
+def not_text(tmp_path: Path) -> tuple[str, str]:
+    (tmp_path / "binary").write_bytes(b"\xff\xfe\x00")
+    return f"{tmp_path}/binary", f"the file {tmp_path}/binary is not UTF-8 text"
+
+
+def unset_variable(tmp_path: Path) -> tuple[str, str]:
+    return (
+        "${CREDENTIALS_DIRECTORY}/meli",
+        "environment variable CREDENTIALS_DIRECTORY (in 'file:${CREDENTIALS_DIRECTORY}/meli') "
+        "is not set",
+    )
+
+
+@pytest.mark.parametrize("case", [unreadable_file, a_directory, not_text, unset_variable])
+def test_a_file_that_cannot_be_read_is_one_line_naming_key_and_file(
+    tmp_path: Path, case: Callable[[Path], tuple[str, str]]
+) -> None:
+    path, problem = case(tmp_path)
+    text = VALID.replace('password = "meli-secret-pw"', f'password = "file:{path}"')
+    assert problems_of(write(tmp_path, text)) == [f"accounts[1].password: {problem}"]
+
+
+def test_a_bad_value_from_a_file_names_the_file_and_not_the_value(tmp_path: Path) -> None:
+    (tmp_path / "token").write_text("bot123:hunter2hunter2\n")
+    (tmp_path / "empty").write_text("\n")
+    text = VALID.replace(f'token = "{TOKEN}"', f'token = "file:{tmp_path}/token"').replace(
+        'password = "meli-secret-pw"', f'password = "file:{tmp_path}/empty"'
+    )
+    problems = problems_of(write(tmp_path, text))
+    assert problems == [
+        "telegram.token: must be a bot token as BotFather gives it (digits, a colon, then "
+        f'letters), without the "bot" prefix (from file {tmp_path}/token)',
+        f"accounts[1].password: must not be empty (from file {tmp_path}/empty)",
+    ]
+    assert "hunter2" not in "\n".join(problems)
 
 
 def test_os_environ_is_the_default_environment(
@@ -488,6 +702,24 @@ def test_secrets_never_show_in_repr_or_str(tmp_path: Path) -> None:
     dumped = config.model_dump_json()
     for secret in (TOKEN, "raygan-secret-pw", "meli-secret-pw"):
         assert secret not in dumped
+
+
+def test_secret_values_are_every_secret_the_config_holds(tmp_path: Path) -> None:
+    text = VALID.replace('proxy = ""', 'proxy = "socks5://pu:proxy%2Fsecret@p:1080"').replace(
+        'provider = "payamak"', 'provider = "payamak"\nbase_url = "https://u:url-pw@h.example/api"'
+    )
+    values = set(load_config(write(tmp_path, text), {}).secret_values())
+    assert values == {
+        TOKEN,
+        TOKEN.split(":", 1)[1],
+        "raygan-secret-pw",
+        base64.b64encode(b"raygan-user:raygan-secret-pw").decode(),
+        "meli-secret-pw",
+        base64.b64encode(b"meli-user:meli-secret-pw").decode(),
+        "proxy%2Fsecret",
+        "proxy/secret",
+        "url-pw",
+    }
 
 
 def test_problems_never_echo_a_secret(tmp_path: Path) -> None:
