@@ -19,7 +19,7 @@ from bot.render import (
     visible_length,
 )
 from providers.base import DeliveryState
-from sandbox.telegram_html import parse_html
+from sandbox.telegram.html import parse_html
 from storage.models import IncomingMessage, Send, SendRecipient, SendStatus
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)

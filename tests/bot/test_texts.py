@@ -23,7 +23,7 @@ from sandbox.faults import FaultKind
 from sandbox.payamak import PayamakSimulator
 from sandbox.raygansms import RayganSimulator
 from sandbox.server import PAYAMAK_API, RAYGAN_API
-from sandbox.telegram_html import parse_html
+from sandbox.telegram.html import parse_html
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)  # 1405/09/01 14:00 in Tehran
 LATIN_DIGIT = re.compile(r"[0-9]")

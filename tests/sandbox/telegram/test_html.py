@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sandbox.telegram_html import HtmlParseError, parse_html, trim, utf16_len
+from sandbox.telegram.html import HtmlParseError, parse_html, trim, utf16_len
 
 VALID: list[tuple[str, str, list[dict[str, Any]]]] = [
     ("plain text", "plain text", []),

@@ -798,12 +798,12 @@ async def test_waits_time_out_with_a_clear_message(bot: Bot, fake: TelegramFake)
 
 
 def test_shipped_api_data_is_the_trim_of_the_shared_one() -> None:
-    shared = Path(__file__).parents[2].parent / "shared" / "telegram-bot-api.json"
+    shared = Path(__file__).parents[3].parent / "shared" / "telegram-bot-api.json"
     if not shared.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{shared} is missing: the shipped Bot API data cannot be checked")
         pytest.skip(f"{shared} is not here (outside the project checkout)")
-    shipped = Path(__file__).parents[2] / "sandbox" / "data" / "telegram-bot-api.json"
+    shipped = Path(__file__).parents[3] / "sandbox" / "data" / "telegram-bot-api.json"
     expected = trim_spec(json.loads(shared.read_text(encoding="utf-8")))
     assert json.loads(shipped.read_text(encoding="utf-8")) == expected, (
         "regenerate with: python -m sandbox.telegram ../shared/telegram-bot-api.json"
