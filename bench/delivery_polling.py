@@ -46,7 +46,8 @@ from bot.context import Account, BotData, Context
 from bot.jobs import DELIVERY_BATCH, DELIVERY_TICK, next_poll_at, poll_deliveries
 from bot.sending import first_poll_at
 from providers.payamak import MAX_RECIPIENTS as PAYAMAK_CHUNK
-from sandbox.server import PAYAMAK_API, RAYGAN_API, ProviderSandbox, RunningServer
+from sandbox.bridge_config import bridge_config
+from sandbox.server import ProviderSandbox, RunningServer
 from storage.db import open_database
 from storage.repository import Repository
 
@@ -66,29 +67,15 @@ FIRST_MINUTE_BOUND = 15.0  # seconds a report the provider has may wait in a sen
 def make_config(sandbox_url: str, db_path: Path) -> Config:
     """The bridge's config with both accounts on the simulators; delivery at its defaults."""
     config = Config.model_validate(
-        {
-            "telegram": {"token": TOKEN, "admins": [1], "admin_chat_id": -1001},
-            "storage": {"path": str(db_path)},
-            "accounts": [
-                {
-                    "name": "raygan",
-                    "provider": "raygansms",
-                    "base_url": f"{sandbox_url}{RAYGAN_API}",
-                    "username": USER,
-                    "password": PASSWORD,
-                    "lines": [RAYGAN_LINE],
-                    "default": True,
-                },
-                {
-                    "name": "meli",
-                    "provider": "payamak",
-                    "base_url": f"{sandbox_url}{PAYAMAK_API}",
-                    "username": USER,
-                    "password": PASSWORD,
-                    "lines": [PAYAMAK_LINE],
-                },
-            ],
-        }
+        bridge_config(
+            token=TOKEN,
+            sandbox_url=sandbox_url,
+            db_path=db_path,
+            admins=[1],
+            admin_chat_id=-1001,
+            username=USER,
+            passwords={"raygan": PASSWORD, "meli": PASSWORD},
+        )
     )
     assert config.delivery == DeliveryConfig()  # the defaults a fresh install runs with
     assert config.polling == PollingConfig()
