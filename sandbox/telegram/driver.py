@@ -166,10 +166,7 @@ class UserDriver(FakeState):
     def _actor(self, user_id: int | None) -> dict[str, Any]:
         """The user who changed a chat: a known one, else the chat's anonymous owner."""
         if user_id is not None:
-            user = self._users.get(user_id)
-            if user is None:
-                raise ValueError(f"user {user_id} is unknown: add_user first")
-            return user
+            return self._known_user(user_id)
         return {"id": GROUP_OWNER_ID, "is_bot": False, "first_name": "Group owner"}
 
     def _bot_membership_changed(self, chat: ChatState, by: int | None, new: dict[str, Any]) -> None:
@@ -195,18 +192,9 @@ class UserDriver(FakeState):
         if not text:
             raise ValueError("a user cannot send an empty message")
         payload: dict[str, Any] = {"text": text}
-        command = _COMMAND_RE.match(text)
-        if command:
-            length = utf16_len(command.group(0))
-            payload["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        command = _command(text, payload, "entities")
         message = self._user_message(user, chat, text, payload, reply_to)
-        if self._bot_sees(chat, message, command.group(0) if command else None):
-            self._queue_update("message", message.raw)
-        else:
-            self.withheld_updates.append({"message": message.raw})
-            log.info(
-                "telegram fake: privacy mode keeps message %s from the bot", message.message_id
-            )
+        self._bot_receives(chat, message, command)
         return message.raw
 
     def upload_document(
@@ -228,17 +216,11 @@ class UserDriver(FakeState):
         guessed = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
         document = self._store_file(filename, guessed, content)
         payload: dict[str, Any] = {"document": document.to_json()}
-        command = _COMMAND_RE.match(caption or "")
         if caption:
             payload["caption"] = caption
-        if command:
-            length = utf16_len(command.group(0))
-            payload["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        command = _command(caption or "", payload, "caption_entities")
         message = self._user_message(user, chat, caption or "", payload, reply_to, document)
-        if self._bot_sees(chat, message, command.group(0) if command else None):
-            self._queue_update("message", message.raw)
-        else:
-            self.withheld_updates.append({"message": message.raw})
+        self._bot_receives(chat, message, command)
         return message.raw
 
     def user_sends_media(
@@ -293,10 +275,7 @@ class UserDriver(FakeState):
         else:
             raise ValueError(f"unknown media kind {kind!r} (photo or sticker)")
         message = self._user_message(user, chat, caption or "", payload, reply_to)
-        if self._bot_sees(chat, message, None):
-            self._queue_update("message", message.raw)
-        else:
-            self.withheld_updates.append({"message": message.raw})
+        self._bot_receives(chat, message, None)
         return message.raw
 
     def press_button(
@@ -391,14 +370,9 @@ class UserDriver(FakeState):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while not condition():
-            remaining = deadline - loop.time()
-            if remaining <= 0:
+            if loop.time() >= deadline:
                 raise AssertionError(self._timeout_report(what or _describe(condition), timeout))
-            event = self._changed_event
-            try:
-                await asyncio.wait_for(event.wait(), remaining)
-            except TimeoutError:
-                continue
+            await self._next_change(deadline)
 
     def _timeout_report(self, what: str, timeout: float) -> str:
         recent = [
@@ -418,16 +392,30 @@ class UserDriver(FakeState):
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _sender(self, user_id: int, chat_id: int) -> tuple[dict[str, Any], ChatState]:
+    def _known_user(self, user_id: int) -> dict[str, Any]:
         user = self._users.get(user_id)
         if user is None:
             raise ValueError(f"user {user_id} is unknown: add_user first")
+        return user
+
+    def _sender(self, user_id: int, chat_id: int) -> tuple[dict[str, Any], ChatState]:
+        user = self._known_user(user_id)
         chat = self._known_chat(chat_id)
         if chat_id > 0 and chat_id != user_id:
             raise ValueError(f"user {user_id} cannot write in the private chat of {chat_id}")
         if chat.gone or chat.migrated_to is not None:
             raise ValueError(f"chat {chat_id} is gone (deleted or upgraded to a supergroup)")
         return user, chat
+
+    def _bot_receives(self, chat: ChatState, message: FakeMessage, command: str | None) -> None:
+        """Queue the user's message for the bot, or withhold it (privacy mode, not a member)."""
+        if self._bot_sees(chat, message, command):
+            self._queue_update("message", message.raw)
+        else:
+            self.withheld_updates.append({"message": message.raw})
+            log.info(
+                "telegram fake: privacy mode keeps message %s from the bot", message.message_id
+            )
 
     def _bot_sees(self, chat: ChatState, message: FakeMessage, command: str | None) -> bool:
         if chat.bot_status != "member":
@@ -465,6 +453,16 @@ class UserDriver(FakeState):
             reply_to=reply_to,
             document=document,
         )
+
+
+def _command(text: str, payload: dict[str, Any], entities_key: str) -> str | None:
+    """The /command `text` starts with, its bot_command entity put in `payload` as Telegram does."""
+    command = _COMMAND_RE.match(text)
+    if command is None:
+        return None
+    length = utf16_len(command.group(0))
+    payload[entities_key] = [{"type": "bot_command", "offset": 0, "length": length}]
+    return command.group(0)
 
 
 def _describe(condition: Callable[[], bool]) -> str:

@@ -198,13 +198,7 @@ class BotApiMethods(FakeState):
         self.waiting_polls += 1
         try:
             while not self._pending and not self._closing and generation == self._poll_generation:
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    break
-                event = self._changed_event
-                try:
-                    await asyncio.wait_for(event.wait(), remaining)
-                except TimeoutError:
+                if not await self._next_change(deadline):
                     break
         finally:
             self.waiting_polls -= 1
@@ -241,27 +235,7 @@ class BotApiMethods(FakeState):
 
     def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(params["chat_id"])
-        parsed = self._text(
-            params["text"], params.get("parse_mode"), params.get("entities"), "text"
-        )
-        markup = self._markup(params.get("reply_markup"))
-        reply_to = self._reply_to(chat, params.get("reply_parameters"))
-        self._flood.check(chat.chat_id)
-        self._flood.count(chat.chat_id)
-        extra: dict[str, Any] = {"text": parsed.text}
-        if parsed.entities:
-            extra["entities"] = parsed.entities
-        message = self._add_message(
-            chat,
-            sender=self._bot_user(),
-            text=parsed.text,
-            html=params["text"],
-            entities=parsed.entities,
-            extra=extra,
-            reply_to=reply_to,
-            reply_markup=markup,
-        )
-        return message.raw
+        return self._post(chat, params, "text", "entities")
 
     def _editable(self, params: dict[str, Any]) -> tuple[ChatState, FakeMessage]:
         if "inline_message_id" in params:
@@ -371,26 +345,33 @@ class BotApiMethods(FakeState):
     def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._target_chat(params["chat_id"])
         document = self._document(params["document"])
-        parsed = self._text(
-            params.get("caption", ""),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            "caption",
-        )
+        return self._post(chat, params, "caption", "caption_entities", document)
+
+    def _post(
+        self,
+        chat: ChatState,
+        params: dict[str, Any],
+        text_key: str,
+        entities_key: str,
+        document: FakeDocument | None = None,
+    ) -> dict[str, Any]:
+        """A bot's message (its `text` or a document's `caption`) checked, counted and added."""
+        html_text = params.get(text_key, "")
+        parsed = self._text(html_text, params.get("parse_mode"), params.get(entities_key), text_key)
         markup = self._markup(params.get("reply_markup"))
         reply_to = self._reply_to(chat, params.get("reply_parameters"))
         self._flood.check(chat.chat_id)
         self._flood.count(chat.chat_id)
-        extra: dict[str, Any] = {"document": document.to_json()}
-        if parsed.text:
-            extra["caption"] = parsed.text
+        extra: dict[str, Any] = {} if document is None else {"document": document.to_json()}
+        if parsed.text or document is None:
+            extra[text_key] = parsed.text
         if parsed.entities:
-            extra["caption_entities"] = parsed.entities
+            extra[entities_key] = parsed.entities
         message = self._add_message(
             chat,
             sender=self._bot_user(),
             text=parsed.text,
-            html=params.get("caption", ""),
+            html=html_text,
             entities=parsed.entities,
             extra=extra,
             reply_to=reply_to,

@@ -169,8 +169,21 @@ class FakeState:
         self.waiting_polls = 0  # getUpdates calls being answered now (long polls waiting)
 
     def _changed(self) -> None:
+        """Wake whoever waits for the state to change (long polls, tests' waits)."""
         self._changed_event.set()
         self._changed_event = asyncio.Event()
+
+    async def _next_change(self, deadline: float) -> bool:
+        """Wait for the next change until `deadline` (the loop's time); False if none came."""
+        remaining = deadline - asyncio.get_running_loop().time()
+        if remaining <= 0:
+            return False
+        event = self._changed_event
+        try:
+            await asyncio.wait_for(event.wait(), remaining)
+        except TimeoutError:
+            return False
+        return True
 
     # -- reading state -------------------------------------------------------------------------
 

@@ -180,15 +180,15 @@ def write_toml(data: dict[str, Any], path: Path) -> Path:
 
 async def wait_for(
     condition: Callable[[], bool],
-    timeout: float = WAIT,  # noqa: ASYNC109 - the tests' own bound
-    *,
     what: str = "a condition",
+    timeout: float = WAIT,  # noqa: ASYNC109 - the tests' own bound, as in the Telegram fake
 ) -> None:
     """Poll `condition` (one that no Telegram fake event signals: the database, a simulator,
-    a subprocess) until it holds; AssertionError naming `what` after `timeout` seconds."""
+    a subprocess) every few milliseconds until it holds; AssertionError naming `what` after
+    `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.02)

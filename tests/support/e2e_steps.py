@@ -5,11 +5,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import Callable
 
-from bridge_harness import WAIT, BridgeProcess, World
+from bridge_harness import BridgeProcess, World, wait_for
 
 from sandbox.telegram import FakeMessage
 
@@ -59,21 +57,6 @@ def texts(world: World, chat: int) -> list[str]:
 def now_text(world: World, chat: int, message_id: int) -> str:
     """One message's text as it reads now (after edits; what a person reads)."""
     return world.fake.message(chat, message_id).shown
-
-
-async def wait_for(
-    condition: Callable[[], bool],
-    what: str,
-    timeout: float = WAIT,  # noqa: ASYNC109 - the tests' own bound, as in the Telegram fake
-) -> None:
-    """Wait for a condition on state outside the Telegram fake (simulators, a subprocess,
-    the database), checking it every few milliseconds; AssertionError naming it on timeout."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def sends_rows(world: World) -> list[sqlite3.Row]:

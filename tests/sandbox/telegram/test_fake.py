@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sim_support import FakeClock
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import (
     BadRequest,
@@ -39,22 +40,9 @@ NOT_MODIFIED = (
 )
 
 
-class FakeClock:
-    """Monotonic seconds that move only when the test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1000.0)  # monotonic seconds, moved only by the test
 
 
 @pytest.fixture
