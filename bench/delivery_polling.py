@@ -2,7 +2,7 @@
 (bounded by the backoff schedule), how long a fresh send's report waits, and the time one poll
 cycle takes.
 
-1. The schedule: `bot.sending.first_poll_at` (`[polling] delivery` after the send) and
+1. The schedule: `bot.send.service.first_poll_at` (`[polling] delivery` after the send) and
    `bot.jobs.next_poll_at` (`[delivery] backoff_seconds`) with the config's defaults give every
    poll a never-final recipient gets before the give-up age; times the calls one poll costs per
    recipient, that bounds its life's calls (Payamak: at most LIFE_BOUND). The longest wait of a
@@ -44,7 +44,7 @@ from machine import describe_machine
 from bot.config import Config, DeliveryConfig, PollingConfig
 from bot.context import Account, BotData, Context
 from bot.jobs import DELIVERY_BATCH, DELIVERY_TICK, next_poll_at, poll_deliveries
-from bot.sending import first_poll_at
+from bot.send.service import first_poll_at
 from providers.payamak import MAX_RECIPIENTS as PAYAMAK_CHUNK
 from sandbox.server import PAYAMAK_API, RAYGAN_API, ProviderSandbox, RunningServer
 from storage.db import open_database
@@ -102,7 +102,7 @@ def schedule_polls(data: BotData) -> list[float]:
     """Seconds after the send of every poll a never-final recipient gets, using the bot's
     own `first_poll_at` and `next_poll_at`."""
     sent = datetime(2026, 1, 1, tzinfo=UTC)
-    when: datetime | None = first_poll_at(data, sent)
+    when: datetime | None = first_poll_at(data.config.polling.delivery, sent)
     moments: list[float] = []
     polls = 0
     while when is not None:

@@ -12,7 +12,10 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import AccountConfig, Config
 from providers.base import SmsProvider
+from providers.parts import MAX_PARTS_RAYGAN
 from storage.repository import Repository
+
+_PART_LIMITS = {"raygansms": MAX_PARTS_RAYGAN}
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class Account:
     def lines(self) -> tuple[str, ...]:
         """The account's dedicated lines, from config."""
         return tuple(self.config.lines)
+
+    @property
+    def part_limit(self) -> int | None:
+        """The most parts one text may take on this account's provider (None: no limit)."""
+        return _PART_LIMITS.get(self.config.provider)
 
 
 class BotData:

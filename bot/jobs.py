@@ -16,8 +16,8 @@ from telegram import Bot
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.ext import JobQueue
 
-from bot.access import language_of
-from bot.alerts import alert_provider_error, send_alert
+from bot.access.handlers import language_of
+from bot.alerts.admin_chat import alert_provider_error, send_alert
 from bot.context import Account, BotData, Context
 from bot.render import (
     digest,

@@ -10,7 +10,7 @@ from typing import Any
 from bot.config import Config
 from bot.context import BotData
 from bot.jobs import DELIVERY_TICK, next_poll_at
-from bot.sending import first_poll_at
+from bot.send.service import first_poll_at
 
 START = datetime(2026, 11, 22, tzinfo=UTC)
 
@@ -49,7 +49,7 @@ def life(data: BotData) -> list[float]:
 
 def poll_moments(data: BotData) -> list[float]:
     """Seconds after the send of every poll of a recipient that never reaches a final state."""
-    first = (first_poll_at(data, START) - START).total_seconds()
+    first = (first_poll_at(data.config.polling.delivery, START) - START).total_seconds()
     moments = [first]
     for delay in life(data):
         moments.append(moments[-1] + delay)
@@ -57,9 +57,11 @@ def poll_moments(data: BotData) -> list[float]:
 
 
 def test_the_first_poll_comes_polling_delivery_after_the_send() -> None:
-    assert first_poll_at(data_with({}), START) - START == timedelta(seconds=10)  # SPEC §3
+    assert first_poll_at(data_with({}).config.polling.delivery, START) - START == timedelta(
+        seconds=10
+    )  # SPEC §3
     custom = data_with({"backoff_seconds": [30, 60]}, polling={"delivery": 7})
-    assert first_poll_at(custom, START) - START == timedelta(seconds=7)
+    assert first_poll_at(custom.config.polling.delivery, START) - START == timedelta(seconds=7)
     assert poll_moments(custom)[:3] == [7, 37, 97]
 
 

@@ -1,5 +1,6 @@
 """A send whose adapter fails in an unexpected way is stored as unknown at once, never left
-'submitting' until a restart, and never resent."""
+'submitting' until a restart, and never resent; the service runs with no Telegram at all (its
+alerts go to any sink)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,25 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from telegram import Bot
 
 from bot.config import Config
-from bot.context import Account, BotData
-from bot.sending import SendRequest, submit_send
+from bot.context import Account
+from bot.send.service import Recipients, SendRequest, SmsText, submit_send
 from providers.base import DeliveryUpdate, InboxBatch, Receipt, SendResult, SmsProvider
 from storage.db import open_database
 from storage.models import SendStatus
 from storage.repository import Repository
+
+
+class RecordedAlerts:
+    """An alert sink that keeps what it was asked to post."""
+
+    def __init__(self) -> None:
+        self.alerts: list[tuple[str, str, dict[str, object]]] = []
+
+    async def alert(self, key: str, text_key: str, /, **values: object) -> bool:
+        self.alerts.append((key, text_key, values))
+        return True
 
 
 class BrokenProvider(SmsProvider):
@@ -67,20 +78,21 @@ async def test_an_unexpected_failure_marks_the_send_unknown_and_it_is_not_resent
     )
     db = await open_database(tmp_path / "db.sqlite3")
     try:
-        data = BotData()
-        data.config = config
-        data.repo = Repository(db)
+        repo = Repository(db)
         provider = BrokenProvider()
         account = Account(config.accounts[0], provider)
-        request = SendRequest("tg:1:1", account, "5000", ("+989121111111",), "hi", 1, 1)
-        bot = Bot("1:abc")  # never used: no alert is sent before the exception propagates
+        request = SendRequest(
+            "tg:1:1", account, "5000", Recipients(("+989121111111",)), SmsText("hi", 1), 1, 1
+        )
+        alerts = RecordedAlerts()
         with pytest.raises(RuntimeError):
-            await submit_send(data, bot, request)
-        send = await data.repo.find_send_by_key("tg:1:1")
+            await submit_send(repo, alerts, request, poll_delay=10)
+        send = await repo.find_send_by_key("tg:1:1")
         assert send is not None and send.status is SendStatus.UNKNOWN
-        [recipient] = await data.repo.get_recipients(send.id)
+        [recipient] = await repo.get_recipients(send.id)
         assert recipient.state.value == "unknown"
-        again = await submit_send(data, bot, request)
+        again = await submit_send(repo, alerts, request, poll_delay=10)
         assert not again.created and provider.calls == 1
+        assert alerts.alerts == []  # no alert before the exception propagates
     finally:
         await db.close()

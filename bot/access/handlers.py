@@ -1,40 +1,40 @@
-"""Who may do what: roles from config and storage, checked before any handler runs."""
+"""The access check every update passes first, the `requires` guard, and what a command
+handler needs to answer (`asked`)."""
 
 from __future__ import annotations
 
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from telegram import Message, Update, User
 from telegram.ext import ApplicationHandlerStop
 
+from bot.access import service
+from bot.access.service import has_right
 from bot.context import BotData, Context
 from bot.texts import t
 from storage.models import Role
 
 log = logging.getLogger(__name__)
 
-_RANK: Final = {Role.VIEWER: 1, Role.OPERATOR: 2, Role.ADMIN: 3}
-
 R = TypeVar("R")
 
 
 async def role_of(data: BotData, user_id: int) -> Role | None:
-    """The user's role: config admins are admins; others as stored."""
-    if user_id in data.config.telegram.admins:
-        return Role.ADMIN
-    return await data.repo.get_role(user_id)
+    """The user's role under the bridge's config and storage."""
+    return await service.role_of(data.repo, data.config.telegram.admins, user_id)
 
 
 async def language_of(data: BotData, user_id: int | None) -> str:
     """The user's chosen language, else the configured default."""
-    if user_id is not None:
-        chosen = await data.repo.get_user_language(user_id)
-        if chosen:
-            return chosen
-    return data.config.telegram.language
+    return await service.language_of(data.repo, data.config.telegram.language, user_id)
+
+
+def role_name(lang: str, role: Role | None) -> str:
+    """A role in words (`-` for none)."""
+    return t(lang, f"role.{role.value}") if role else "-"
 
 
 async def asked(update: Update, context: Context) -> tuple[Message, User, str]:
@@ -44,11 +44,6 @@ async def asked(update: Update, context: Context) -> tuple[Message, User, str]:
     if message is None or user is None:
         raise ValueError(f"update {update.update_id} has no message or no sender")
     return message, user, await language_of(context.bot_data, user.id)
-
-
-def has_right(role: Role | None, needed: Role) -> bool:
-    """Whether `role` includes the rights of `needed`."""
-    return role is not None and _RANK[role] >= _RANK[needed]
 
 
 async def check_access(update: Update, context: Context) -> None:
@@ -111,7 +106,6 @@ def requires(
             if has_right(role, needed):
                 return await handler(update, context)
             lang = await language_of(data, user.id if user else None)
-            role_name = t(lang, f"role.{role.value}") if role else "-"
             log.info(
                 "user %s (%s) lacks %s for %s",
                 user.id if user else None,
@@ -119,10 +113,11 @@ def requires(
                 needed,
                 handler.__name__,
             )
+            refusal = t(lang, "refused_right", role=role_name(lang, role))
             if update.callback_query is not None:
-                await update.callback_query.answer(t(lang, "refused_right", role=role_name))
+                await update.callback_query.answer(refusal)
             elif update.effective_message is not None:
-                await update.effective_message.reply_html(t(lang, "refused_right", role=role_name))
+                await update.effective_message.reply_html(refusal)
             return None
 
         return guarded

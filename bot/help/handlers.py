@@ -1,55 +1,34 @@
-"""`/start`, `/help`, `/language`: greeting, the user's role and the commands they may use."""
+"""`/start`, `/help`, `/language` in Telegram, and the command menu."""
 
 from __future__ import annotations
 
-from typing import Any, Final
+from html import unescape
+from re import sub
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access import asked, has_right, role_of
+from bot.access.handlers import asked, role_of
 from bot.context import Context
+from bot.help.service import COMMANDS, commands_for, may_reply, set_language
 from bot.texts import Raw, t
 from storage.models import Role
-
-# (command, the least role that may use it), in the order /help lists them.
-COMMANDS: Final[tuple[tuple[str, Role], ...]] = (
-    ("start", Role.VIEWER),
-    ("help", Role.VIEWER),
-    ("send", Role.OPERATOR),
-    ("status", Role.VIEWER),
-    ("history", Role.VIEWER),
-    ("credit", Role.OPERATOR),
-    ("lines", Role.VIEWER),
-    ("from", Role.OPERATOR),
-    ("language", Role.VIEWER),
-    ("cancel", Role.OPERATOR),
-    ("route", Role.ADMIN),
-    ("unroute", Role.ADMIN),
-    ("routes", Role.ADMIN),
-    ("allow", Role.ADMIN),
-    ("deny", Role.ADMIN),
-    ("users", Role.ADMIN),
-)
 
 
 def command_list(lang: str, role: Role) -> str:
     """The commands `role` may use, one per line with what each does."""
     lines = [
         t(lang, "command_item", command=name, description=Raw(t(lang, f"cmd.{name}")))
-        for name, needed in COMMANDS
-        if has_right(role, needed)
+        for name in commands_for(role)
     ]
-    if has_right(role, Role.OPERATOR):
+    if may_reply(role):
         lines.append(t(lang, "reply_hint"))
     return "\n".join(lines)
 
 
 def bot_commands(lang: str) -> list[BotCommand]:
     """The menu Telegram shows (descriptions are plain text there)."""
-    from html import unescape
-    from re import sub
-
     return [
         BotCommand(name, unescape(sub(r"<[^>]+>", "", t(lang, f"cmd.{name}")))[:256])
         for name, _ in COMMANDS
@@ -74,16 +53,15 @@ async def start_command(update: Update, context: Context) -> None:
 async def language_command(update: Update, context: Context) -> None:
     """`/language fa|en`: the user's language for everything the bot says to them."""
     message, user, lang = await asked(update, context)
-    choice = (context.args or [""])[0].lower()
-    if choice not in ("fa", "en"):
+    chosen = await set_language(context.bot_data.repo, user.id, (context.args or [""])[0])
+    if chosen is None:
         await message.reply_html(t(lang, "language_usage"))
         return
-    await context.bot_data.repo.set_user_language(user.id, choice)
-    await message.reply_html(t(choice, "language_set"))
+    await message.reply_html(t(chosen, "language_set"))
 
 
-def basic_handlers() -> list[BaseHandler[Update, Context, Any]]:
-    """The handlers of this module."""
+def help_handlers() -> list[BaseHandler[Update, Context, Any]]:
+    """The handlers of this feature."""
     return [
         CommandHandler(["start", "help"], start_command),
         CommandHandler("language", language_command),
