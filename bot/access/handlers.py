@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from telegram import Message, Update, User
 from telegram.ext import ApplicationHandlerStop
@@ -25,6 +25,26 @@ R = TypeVar("R")
 async def role_of(data: BotData, user_id: int) -> Role | None:
     """The user's role under the bridge's config and storage."""
     return await service.role_of(data.repo, data.config.telegram.admins, user_id)
+
+
+_CHECKED_ROLE: Final = "checked_role"  # in user_data: (update id, role) read by the check
+
+
+async def sender_role(update: Update, context: Context) -> Role | None:
+    """The role of the update's sender, read once per update: the access check reads it
+    first, and the handlers of the same update reuse that reading."""
+    user = update.effective_user
+    if user is None:
+        return None
+    user_data = context.user_data
+    checked = user_data.get(_CHECKED_ROLE) if user_data is not None else None
+    if isinstance(checked, tuple) and checked[0] == update.update_id:
+        role: Role | None = checked[1]
+        return role
+    role = await role_of(context.bot_data, user.id)
+    if user_data is not None:
+        user_data[_CHECKED_ROLE] = (update.update_id, role)
+    return role
 
 
 async def language_of(data: BotData, user_id: int | None) -> str:
@@ -54,7 +74,7 @@ async def check_access(update: Update, context: Context) -> None:
     if user is None or user.is_bot:
         raise ApplicationHandlerStop
     data = context.bot_data
-    if await role_of(data, user.id) is not None:
+    if await sender_role(update, context) is not None:
         return
     chat = update.effective_chat
     message = update.effective_message
@@ -102,7 +122,7 @@ def requires(
         async def guarded(update: Update, context: Context) -> R | None:
             user = update.effective_user
             data = context.bot_data
-            role = await role_of(data, user.id) if user else None
+            role = await sender_role(update, context)
             if has_right(role, needed):
                 return await handler(update, context)
             lang = await language_of(data, user.id if user else None)

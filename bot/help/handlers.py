@@ -9,7 +9,7 @@ from typing import Any
 from telegram import BotCommand, Update
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.access.handlers import asked, role_of
+from bot.access.handlers import asked, sender_role
 from bot.context import Context
 from bot.help.service import COMMANDS, commands_for, may_reply, set_language
 from bot.texts import Raw, t
@@ -38,7 +38,7 @@ def bot_commands(lang: str) -> list[BotCommand]:
 async def start_command(update: Update, context: Context) -> None:
     """Greeting, the user's role, and the commands they may use."""
     message, user, lang = await asked(update, context)
-    role = await role_of(context.bot_data, user.id)
+    role = await sender_role(update, context)
     assert role is not None  # the access check let only users with a role through
     text = t(
         lang,

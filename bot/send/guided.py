@@ -22,7 +22,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.access.handlers import asked, language_of, role_name, role_of
+from bot.access.handlers import asked, language_of, role_name, sender_role
 from bot.access.service import has_right
 from bot.account.handlers import chat_sender
 from bot.context import Context
@@ -79,7 +79,7 @@ async def still_operator(update: Update, context: Context, step: str) -> bool:
     user = update.effective_user
     assert user is not None
     data = context.bot_data
-    role = await role_of(data, user.id)
+    role = await sender_role(update, context)
     if has_right(role, Role.OPERATOR):
         return True
     chat = update.effective_chat

@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import BaseHandler, ConversationHandler, MessageHandler, filters
 
-from bot.access.handlers import asked, requires, role_name, role_of
+from bot.access.handlers import asked, requires, role_name, sender_role
 from bot.access.service import has_right
 from bot.account.handlers import chat_sender, command_arguments
 from bot.context import BotData, Context
@@ -89,7 +89,7 @@ async def non_text_reply(update: Update, context: Context) -> None:
     _link, incoming = await replied_sms(data, message)
     if incoming is None:
         return
-    role = await role_of(data, user.id)
+    role = await sender_role(update, context)
     if not has_right(role, Role.OPERATOR):
         await message.reply_html(t(lang, "refused_right", role=role_name(lang, role)))
         return

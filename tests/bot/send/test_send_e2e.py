@@ -249,3 +249,16 @@ async def test_confirmation_is_edited_only_when_its_text_changes(bridge: World) 
     texts = [*shown.edits, shown.text]  # what people saw, before and after each edit
     assert len(texts) == len(edits) + 1
     assert all(a != b for a, b in itertools.pairwise(texts))
+
+
+async def test_one_send_reads_the_senders_role_once(bridge: World) -> None:
+    assert bridge.bridge is not None
+    statements: list[str] = []
+    await bridge.bridge.data.db.set_trace_callback(statements.append)
+    try:
+        await ask(bridge, OPERATOR, OPERATOR, "/send 09121112222 09123334444 once")
+    finally:
+        await bridge.bridge.data.db.set_trace_callback(None)
+    role_reads = [s for s in statements if s.startswith("SELECT role FROM users")]
+    # The access check reads it; /send's own right check reuses that reading.
+    assert len(role_reads) == 1, role_reads
