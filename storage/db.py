@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import os
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -108,7 +110,11 @@ async def open_database(path: str | Path) -> aiosqlite.Connection:
     explicit BEGIN IMMEDIATE … COMMIT (see `storage.repository`).
     """
     db_path = Path(path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # Private from the start, whatever the umask: the file holds phone numbers and texts.
+    # SQLite gives its -wal and -shm files the database file's mode.
+    db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     conn = await aiosqlite.connect(db_path, isolation_level=None)
     try:
         conn.row_factory = aiosqlite.Row
