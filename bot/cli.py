@@ -1,4 +1,4 @@
-"""`sms-bridge`: run, check-config, demo, sandbox."""
+"""`sms-bridge`: run, check-config, health, demo, sandbox."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ EXIT_BAD_CONFIG = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its four subcommands."""
+    """The argument parser with its subcommands."""
     parser = argparse.ArgumentParser(
         prog="sms-bridge",
         description="A Telegram bot that is a business's SMS console.",
@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
         "check-config", help="validate the config and print what it holds; reaches nothing"
     )
     check.add_argument("--config", metavar="PATH", help=config_help)
+
+    health = commands.add_parser(
+        "health", help="exit 0 if the database answers and every polling job is on time"
+    )
+    health.add_argument("--config", metavar="PATH", help=config_help)
 
     commands.add_parser(
         "demo", help="run the whole bridge offline against simulators and a fake Telegram"
@@ -58,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args.config)
     if args.command == "check-config":
         return _check_config(args.config)
+    if args.command == "health":
+        return _health(args.config)
     if args.command == "demo":
         return _demo()
     if args.command == "sandbox":
@@ -112,6 +119,18 @@ def _check_config(cli_path: str | None) -> int:
         return EXIT_BAD_CONFIG
     print(describe_config(config, str(path)))
     return EXIT_OK
+
+
+def _health(cli_path: str | None) -> int:
+    """`sms-bridge health`: one line, exit 0 when healthy (for a container's HEALTHCHECK)."""
+    from bot.health import check_health
+
+    config = _load(cli_path, sys.stderr)
+    if config is None:
+        return EXIT_BAD_CONFIG
+    health = asyncio.run(check_health(config))
+    print(health.line, file=sys.stdout if health.healthy else sys.stderr)
+    return EXIT_OK if health.healthy else EXIT_FAILED
 
 
 def _public_url(url: str) -> str:

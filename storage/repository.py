@@ -27,6 +27,7 @@ from storage.models import (
     IncomingMessage,
     MessageLink,
     PendingForward,
+    PollHealth,
     Role,
     Route,
     Send,
@@ -762,6 +763,20 @@ class Repository:
                 (account, job, now),
             )
         return 0 if row is None else int(row["consecutive_failures"])
+
+    async def poll_health(self) -> list[PollHealth]:
+        """Every polling job's record: failures in a row, last failure, last success."""
+        rows = await self._fetchall("SELECT * FROM poll_health ORDER BY account, job")
+        return [
+            PollHealth(
+                r["account"],
+                r["job"],
+                r["consecutive_failures"],
+                _opt_time(r["last_failure_at"]),
+                _opt_time(r["last_success_at"]),
+            )
+            for r in rows
+        ]
 
     async def audit(
         self, user_id: int | None, chat_id: int | None, action: str, detail: str = ""
