@@ -186,16 +186,35 @@ def describe_config(config: Config, source: str) -> str:
     return "\n".join(lines)
 
 
+def _without_sandbox(command: str, exc: ModuleNotFoundError) -> int:
+    """One line instead of a traceback when sandbox/ is not installed (the production image
+    leaves it out); any other missing module is a real error and propagates."""
+    if exc.name is None or exc.name.partition(".")[0] != "sandbox":
+        raise exc
+    print(
+        f"sms-bridge {command}: not in this installation (built without sandbox/, as the "
+        f"production image is); run it from a checkout of the repository: make {command}",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
 def _demo() -> int:
     """`sms-bridge demo`."""
-    from bot.demo import run_demo
+    try:
+        from bot.demo import run_demo
+    except ModuleNotFoundError as exc:
+        return _without_sandbox("demo", exc)
 
     return asyncio.run(run_demo())
 
 
 def _sandbox(host: str, port: int) -> int:
     """`sms-bridge sandbox`: serve until Ctrl+C."""
-    from sandbox.server import serve_forever
+    try:
+        from sandbox.server import serve_forever
+    except ModuleNotFoundError as exc:
+        return _without_sandbox("sandbox", exc)
 
     try:
         asyncio.run(serve_forever(host, port))
