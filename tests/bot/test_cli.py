@@ -386,7 +386,6 @@ def test_systemd_unit_runs_the_bridge_with_restart_and_hardening() -> None:
     assert service["EnvironmentFile"].startswith("/etc/sms-bridge/")
     assert service["RestartPreventExitStatus"] == "2"  # check-config's and run's bad-config exit
     assert_is_our_command(service["ExecStart"].split(), "run")
-    assert_is_our_command(service["ExecStartPre"].split(), "check-config")
     for option in ("NoNewPrivileges", "ProtectSystem", "PrivateTmp", "ProtectHome"):
         assert option in service
     assert unit["Install"]["WantedBy"] == "multi-user.target"
