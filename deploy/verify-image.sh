@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Builds the production image and checks it for real: check-config, the health check, a
-# non-root user, no sandbox/, the pinned packages, a read-only root filesystem, no restart loop
-# on a bad config, and a clean `docker stop`. Run from anywhere: bash deploy/verify-image.sh
-# (or make verify-image). Prints one line per check; exits non-zero at the first failure.
+# Builds the production image and checks it for real: the build context, a non-root user, no
+# sandbox/, the pinned packages, check-config, no restart loop on a bad config, the health
+# check, the database's mode, a read-only root filesystem and a clean `docker stop`; then the
+# systemd unit under a real systemd (in a container) and deploy/docker-compose.yml under
+# compose (secrets as files, held bad config, healthy, clean stop). Run from anywhere:
+# bash deploy/verify-image.sh (or make verify-image). One line per check; exits non-zero at
+# the first failure.
 #
-# Needs: a running Docker engine, root (for debootstrap), the checkout's .venv (made if
-# missing: the provider simulators and the Telegram fake run from it on the host).
+# Needs: a running Docker engine, root (for debootstrap), docker compose or docker-compose,
+# the checkout's .venv (made if missing: the provider simulators and the Telegram fake run
+# from it on the host).
 #
 # Docker Hub may be out of reach, so the Dockerfile's base (FROM python:3.11-slim) is made
 # locally when the engine has no image of that name: a debootstrap of Debian bookworm with
@@ -42,7 +46,7 @@ fail() {
 
 cleanup() {
     local c v
-    for c in "${CONTAINERS[@]}"; do docker rm -f "$c" >/dev/null 2>&1 || true; done
+    for c in "${CONTAINERS[@]}"; do docker rm -f -v "$c" >/dev/null 2>&1 || true; done
     for v in "${VOLUMES[@]}"; do docker volume rm -f "$v" >/dev/null 2>&1 || true; done
     if [ -n "$FAKES_PID" ]; then kill "$FAKES_PID" 2>/dev/null || true; fi
     rm -rf "$WORK"
@@ -201,17 +205,17 @@ run_opts() {
         --security-opt no-new-privileges:true --env-file "$WORK/bridge.env" \
         -v "$1:/config/config.toml:ro" -v "$2:/var/lib/sms-bridge/data"
 }
+# Sets $data to a new named volume (not in a subshell: cleanup must know of it).
 new_volume() {
-    local name=$RUN_ID-$1
-    docker volume create "$name" >/dev/null
-    VOLUMES+=("$name")
-    printf '%s' "$name"
+    data=$RUN_ID-$1
+    docker volume create "$data" >/dev/null
+    VOLUMES+=("$data")
 }
 state() { docker inspect -f "$2" "$1"; }
 
 # ------------------------------------------------------------------ check-config
 
-data=$(new_volume check)
+new_volume check
 mapfile -t opts < <(run_opts "$WORK/config.toml" "$data")
 out=$(docker run --rm "${opts[@]}" "$IMAGE" sms-bridge check-config --config /config/config.toml) ||
     fail "check-config in the image: $out"
@@ -244,7 +248,7 @@ say "   $(tr '\n' '|' <<<"$logs" | sed 's/|$//; s/|/ | /g')"
 
 # ------------------------------------------------------------------ the running bridge
 
-data=$(new_volume run)
+new_volume run
 mapfile -t opts < <(run_opts "$WORK/config.toml" "$data")
 name=$RUN_ID-run
 CONTAINERS+=("$name")
@@ -282,6 +286,65 @@ logs=$(docker logs "$name" 2>&1)
 ! grep -q Traceback <<<"$logs" || fail "a traceback in the logs: $logs"
 ok "docker stop: exit 0 in ${took}s (grace 30 s), no traceback; last log line: $(tail -1 <<<"$logs")"
 
+# ------------------------------------------------------------------ systemd
+
+# The unit under a real systemd (PID 1 of a container made from the image plus systemd), the
+# bridge at the image's path: a bad config must fail the unit once, not restart it.
+mkdir -p "$WORK/systemd/etc"
+printf 'FROM %s\nUSER root\nRUN apt-get update && apt-get install -y --no-install-recommends systemd \\\n    && rm -rf /var/lib/apt/lists/*\nENTRYPOINT []\nCMD ["/lib/systemd/systemd"]\n' \
+    "$IMAGE" >"$WORK/systemd/Dockerfile"
+docker build --network host -t "$RUN_ID-systemd" "$WORK/systemd" >"$WORK/systemd.log" 2>&1 ||
+    fail "the systemd image did not build: $(tail -5 "$WORK/systemd.log")"
+sed 's|/opt/sms-bridge/.venv/bin/|/opt/sms-bridge/bin/|g' deploy/sms-bridge.service \
+    >"$WORK/systemd/sms-bridge.service"
+cp "$WORK/config.toml" "$WORK/systemd/etc/config.toml"
+cp "$WORK/bridge.env" "$WORK/systemd/etc/sms-bridge.env"
+name=$RUN_ID-systemd
+CONTAINERS+=("$name")
+# systemd as PID 1 needs most capabilities and the host's cgroups; all but CAP_SYS_RESOURCE,
+# which an unprivileged-enough host may not grant itself.
+docker run -d --name "$name" --network host --env container=docker \
+    --cap-add ALL --cap-drop SYS_RESOURCE \
+    --security-opt seccomp=unconfined --security-opt apparmor=unconfined --cgroupns=host \
+    -v /sys/fs/cgroup:/sys/fs/cgroup:rw --tmpfs /run --tmpfs /run/lock \
+    -v "$WORK/systemd/etc:/etc/sms-bridge:ro" \
+    -v "$WORK/systemd/sms-bridge.service:/etc/systemd/system/sms-bridge.service:ro" \
+    "$RUN_ID-systemd" >/dev/null ||
+    fail "systemd could not be started in a container"
+for _ in $(seq 30); do
+    case $(docker exec "$name" systemctl is-system-running 2>/dev/null || true) in
+    running | degraded) break ;;
+    esac
+    sleep 1
+done
+unit_state() { docker exec "$name" systemctl show -p "$1" --value sms-bridge.service; }
+
+docker exec "$name" systemctl start sms-bridge.service
+for _ in $(seq 60); do
+    docker exec -u sms-bridge -w /var/lib/sms-bridge --env-file "$WORK/bridge.env" "$name" \
+        /opt/sms-bridge/bin/sms-bridge health --config /etc/sms-bridge/config.toml \
+        >"$WORK/systemd-health" 2>&1 && break
+    sleep 1
+done
+[ "$(unit_state ActiveState)" = active ] || fail "the unit is $(unit_state ActiveState)"
+grep -q '^healthy' "$WORK/systemd-health" || fail "under systemd: $(cat "$WORK/systemd-health")"
+docker exec "$name" systemctl stop sms-bridge.service
+[ "$(unit_state Result)" = success ] || fail "systemctl stop: result $(unit_state Result)"
+ok "systemd: the unit runs the bridge ($(cat "$WORK/systemd-health")) and stops with result success"
+
+sed -i 's/^admins = .*/admins = ["me"]/' "$WORK/systemd/etc/config.toml"
+docker exec "$name" systemctl reset-failed sms-bridge.service 2>/dev/null || true
+docker exec "$name" systemctl start sms-bridge.service 2>/dev/null || true
+sleep 25  # RestartSec=10: a restart loop would have restarted twice by now
+restarts=$(unit_state NRestarts)
+[ "$restarts" = 0 ] || fail "systemd restarted a bad config $restarts times"
+if [ "$(unit_state ActiveState)" != failed ] || [ "$(unit_state ExecMainStatus)" != 2 ]; then
+    fail "the unit is $(unit_state ActiveState) with status $(unit_state ExecMainStatus)"
+fi
+ok "systemd: a bad config leaves the unit failed with status 2 and 0 restarts in 25 s"
+docker rm -f -v "$name" >/dev/null
+docker image rm "$RUN_ID-systemd" >/dev/null
+
 # ------------------------------------------------------------------ compose
 
 compose=()
@@ -290,20 +353,66 @@ if docker compose version >/dev/null 2>&1; then
 elif command -v docker-compose >/dev/null; then
     compose=(docker-compose)
 fi
-if [ "${#compose[@]}" -gt 0 ]; then
-    # The files compose expects beside it, as the operator would make them.
-    cp -r deploy "$WORK/deploy"
-    mkdir -p "$WORK/deploy/secrets"
-    for secret in telegram_token raygan_password payamak_password; do
-        printf 'x' >"$WORK/deploy/secrets/$secret"
-    done
-    : >"$WORK/deploy/sms-bridge.env"
-    cp deploy/config.example.toml "$WORK/deploy/config.toml"
-    (cd "$WORK/deploy" && "${compose[@]}" -f docker-compose.yml config -q) ||
-        fail "${compose[*]} config refuses deploy/docker-compose.yml"
-    ok "${compose[*]} config accepts deploy/docker-compose.yml"
-else
-    say "compose: neither 'docker compose' nor 'docker-compose' is installed; compose file not parsed"
+[ "${#compose[@]}" -gt 0 ] || fail "neither 'docker compose' nor 'docker-compose' is installed"
+
+# deploy/ set up as its header says: the config with secrets as files, the secret files owned
+# by the container's user, the environment file; then pointed at the fakes. The override only
+# swaps in the image built above, the host's network and a short health interval.
+cp -r deploy "$WORK/compose"
+cd "$WORK/compose"
+sed -e 's|"env:TELEGRAM_BOT_TOKEN"|"file:/run/secrets/telegram_token"|' \
+    -e 's|"env:RAYGAN_PASSWORD"|"file:/run/secrets/raygan_password"|' \
+    -e 's|"env:PAYAMAK_PASSWORD"|"file:/run/secrets/payamak_password"|' \
+    -e "s|^api_url = .*|api_url = \"$TELEGRAM_URL\"|" \
+    -e "s|^base_url = \"https://raygansms[^\"]*\"|base_url = \"$SANDBOX_URL/raygansms/api/smsAPI\"|" \
+    -e "s|^base_url = \"https://rest.payamak[^\"]*\"|base_url = \"$SANDBOX_URL/payamak/api/SendSMS\"|" \
+    config.example.toml >config.good.toml
+sed 's/^admins = .*/admins = ["me"]/' config.good.toml >config.bad.toml
+chmod 0644 config.good.toml config.bad.toml
+mkdir -m 700 secrets
+printf %s "$TOKEN" >secrets/telegram_token
+printf demo >secrets/raygan_password
+printf demo >secrets/payamak_password
+chown 10001:10001 secrets/*
+chmod 0400 secrets/*
+printf 'RAYGAN_USER=demo\nPAYAMAK_USER=demo\n' >sms-bridge.env
+printf 'services:\n  sms-bridge:\n    image: %s\n    network_mode: host\n    healthcheck:\n      interval: 3s\n      start_period: 30s\n' \
+    "$IMAGE" >docker-compose.verify.yml
+dc=("${compose[@]}" -p "$RUN_ID" -f docker-compose.yml -f docker-compose.verify.yml)
+compose_down() { "${dc[@]}" down -v >/dev/null 2>&1 || true; }
+trap 'compose_down; cleanup' EXIT
+"${dc[@]}" config -q || fail "${compose[*]} config refuses deploy/docker-compose.yml"
+ok "${compose[*]} config accepts deploy/docker-compose.yml"
+
+cp config.bad.toml config.toml
+"${dc[@]}" up -d --no-build >"$WORK/compose.log" 2>&1 || fail "compose up: $(cat "$WORK/compose.log")"
+cid=$("${dc[@]}" ps -q sms-bridge)
+sleep 8
+running=$(state "$cid" '{{.State.Running}}')
+restarts=$(state "$cid" '{{.RestartCount}}')
+if [ "$running" != true ] || [ "$restarts" -ne 0 ]; then
+    fail "compose, bad config: running=$running, $restarts restarts"
 fi
+ok "compose up with a bad config: held, 0 restarts in 8 s: $(docker logs "$cid" 2>&1 | tail -1)"
+compose_down
+
+cp config.good.toml config.toml
+"${dc[@]}" up -d --no-build >"$WORK/compose.log" 2>&1 || fail "compose up: $(cat "$WORK/compose.log")"
+cid=$("${dc[@]}" ps -q sms-bridge)
+for _ in $(seq 60); do
+    health=$(state "$cid" '{{.State.Health.Status}}')
+    [ "$health" = healthy ] && break
+    sleep 1
+done
+[ "$health" = healthy ] ||
+    fail "compose with secrets as files: $health; the bridge said: $(docker logs "$cid" 2>&1 | tail -5)"
+log_config=$(state "$cid" '{{.HostConfig.LogConfig.Type}} {{json .HostConfig.LogConfig.Config}}')
+ok "compose up with secrets as files: healthy; logs: $log_config"
+"${dc[@]}" stop >/dev/null 2>&1
+code=$(state "$cid" '{{.State.ExitCode}}')
+[ "$code" -eq 0 ] || fail "compose stop: exit $code"
+ok "compose stop: exit 0"
+compose_down
+cd "$ROOT"
 
 say "all checks passed"
