@@ -21,7 +21,7 @@ from bot.config import AccountConfig, Config
 from bot.context import Account, BotData, Context
 from bot.errors import on_error
 from bot.info import info_handlers
-from bot.jobs import schedule_jobs
+from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.send_cmd import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
