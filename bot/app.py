@@ -22,7 +22,7 @@ from bot.context import Account, BotData, Context
 from bot.errors import on_error
 from bot.help.handlers import bot_commands, help_handlers
 from bot.history.handlers import history_handlers
-from bot.jobs import schedule_jobs
+from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database

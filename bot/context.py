@@ -68,12 +68,6 @@ class BotData:
         return asyncio.Lock()
 
     @cached_property
-    def delivery_locks(self) -> dict[str, asyncio.Lock]:
-        """Per account, held while its delivery cycle runs: the job ticks every second, and a
-        cycle (a big Payamak send is one call per recipient) can last much longer."""
-        return {}
-
-    @cached_property
     def confirmation_lock(self) -> asyncio.Lock:
         """Held while confirmations are edited (the repeating round and the one-shot runs
         after a delivery poll are separate jobs)."""

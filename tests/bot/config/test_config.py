@@ -25,7 +25,7 @@ from bot.config import (
     resolve_config_path,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "config"
 VALID = (FIXTURES / "valid.toml").read_text(encoding="utf-8")
 TOKEN = "123456789:AAEexampleexampleexampleexample0"

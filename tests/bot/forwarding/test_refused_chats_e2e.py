@@ -221,7 +221,7 @@ async def test_a_refused_chat_is_asked_again_after_its_backoff_and_taken_back(
     bridge: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The real schedule starts at a minute; a second here, so the test need not wait one.
-    monkeypatch.setattr("bot.jobs.REFUSED_CHAT_BACKOFF", (1.0,))
+    monkeypatch.setattr("bot.forwarding.service.REFUSED_CHAT_BACKOFF", (1.0,))
     fake = bridge.fake
     fake.remove_bot(SUPPORT_GROUP)
     away = bodies("backoff-away", 1)

@@ -1,68 +1,26 @@
 """The delivery job ticks every second so each recipient is asked when its schedule says: a tick
-with nothing due costs no provider call, and a tick during a long cycle returns at once instead
-of starting a second cycle of the same account."""
+with nothing due costs no provider call and writes nothing. (That a tick during a long cycle
+starts no second cycle is the JobQueue's `max_instances=1`: tests/bot/jobs/test_schedule.py.)"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
 import pytest
+from held_provider import HeldProvider
 
 from bot.config import Config
 from bot.context import Account, BotData, Context
-from bot.jobs import poll_deliveries
-from providers.base import (
-    DeliveryState,
-    DeliveryUpdate,
-    InboxBatch,
-    Receipt,
-    SendResult,
-    SmsProvider,
-)
+from bot.delivery.jobs import poll_deliveries
+from providers.base import Receipt
 from storage.db import open_database
 from storage.repository import Repository
 
 LINE = "10002188"
-
-
-class HeldProvider(SmsProvider):
-    """A provider whose delivery answers wait until the test lets them go."""
-
-    provider_name = "held"
-
-    def __init__(self) -> None:
-        self.status_calls = 0
-        self.asked = asyncio.Event()
-        self.release = asyncio.Event()
-
-    async def send(
-        self,
-        line: str,
-        recipients: Sequence[str],
-        text: str,
-        *,
-        at: datetime | None = None,
-        flash: bool = False,
-    ) -> SendResult:
-        raise AssertionError("the delivery job never sends")
-
-    async def delivery_statuses(self, receipts: Sequence[Receipt]) -> list[DeliveryUpdate]:
-        self.status_calls += 1
-        self.asked.set()
-        await self.release.wait()
-        return [DeliveryUpdate(r, DeliveryState.DELIVERED, "1") for r in receipts]
-
-    async def fetch_inbox(self, line: str, cursor: str | None) -> InboxBatch:
-        return InboxBatch((), cursor or "")
-
-    async def credit(self) -> Decimal:
-        return Decimal(0)
 
 
 @pytest.fixture
@@ -130,26 +88,3 @@ async def test_a_tick_with_nothing_due_calls_no_provider_and_records_nothing(
     await poll_deliveries(tick(data))
     assert provider(data).status_calls == 0
     assert await health_rows(data) == 0
-
-
-async def test_a_tick_during_a_running_cycle_returns_at_once(data: BotData) -> None:
-    send, _ = await data.repo.create_send(
-        idempotency_key="k",
-        account="meli",
-        line=LINE,
-        text="t",
-        chat_id=-1,
-        requested_by=1,
-        recipients=["+989121112222"],
-    )
-    due = datetime.now(UTC) - timedelta(seconds=1)
-    await data.repo.record_send_result(send.id, [Receipt("+989121112222", "1")], next_poll_at=due)
-    held = provider(data)
-    cycle = asyncio.create_task(poll_deliveries(tick(data)))
-    await asyncio.wait_for(held.asked.wait(), 10)
-    await asyncio.wait_for(poll_deliveries(tick(data)), 1)  # the second tick: back at once
-    assert held.status_calls == 1, "no second cycle of the same recipients"
-    held.release.set()
-    await cycle
-    [recipient] = await data.repo.get_recipients(send.id)
-    assert recipient.state is DeliveryState.DELIVERED and recipient.polls == 1

@@ -7,17 +7,17 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot import sending
 from bot.config import Config
 from bot.context import BotData
-from bot.jobs import DELIVERY_TICK, next_poll_at
-from bot.send.service import first_poll_at
+from bot.delivery.jobs import DELIVERY_TICK
+from bot.delivery.service import first_poll_at, next_poll_at
 
 START = datetime(2026, 11, 22, tzinfo=UTC)
 
 
-def data_with(delivery: dict[str, Any], polling: dict[str, Any] | None = None) -> BotData:
-    data = BotData()
-    data.config = Config.model_validate(
+def data_with(delivery: dict[str, Any], polling: dict[str, Any] | None = None) -> Config:
+    return Config.model_validate(
         {
             "telegram": {"token": "1:abc", "admins": [1], "admin_chat_id": -1},
             "accounts": [
@@ -33,10 +33,9 @@ def data_with(delivery: dict[str, Any], polling: dict[str, Any] | None = None) -
             "polling": polling or {},
         }
     )
-    return data
 
 
-def life(data: BotData) -> list[float]:
+def life(data: Config) -> list[float]:
     """Delays between polls of a recipient that never reaches a final state."""
     delays: list[float] = []
     now = START
@@ -47,7 +46,7 @@ def life(data: BotData) -> list[float]:
     return delays
 
 
-def poll_moments(data: BotData) -> list[float]:
+def poll_moments(data: Config) -> list[float]:
     """Seconds after the send of every poll of a recipient that never reaches a final state."""
     first = (first_poll_at(data.config.polling.delivery, START) - START).total_seconds()
     moments = [first]
@@ -63,6 +62,15 @@ def test_the_first_poll_comes_polling_delivery_after_the_send() -> None:
     custom = data_with({"backoff_seconds": [30, 60]}, polling={"delivery": 7})
     assert first_poll_at(custom.config.polling.delivery, START) - START == timedelta(seconds=7)
     assert poll_moments(custom)[:3] == [7, 37, 97]
+
+
+def test_the_send_path_starts_the_same_schedule() -> None:
+    # The send path still has its own first_poll_at (bot/sending.py, moved by another step);
+    # until it calls this one, both must say the same.
+    config = data_with({"backoff_seconds": [30, 60]}, polling={"delivery": 7})
+    data = BotData()
+    data.config = config
+    assert sending.first_poll_at(data, START) == first_poll_at(config, START)
 
 
 def test_delays_follow_the_schedule_then_repeat_its_last_step() -> None:
