@@ -103,7 +103,7 @@ def schedule_polls(data: BotData) -> list[float]:
     """Seconds after the send of every poll a never-final recipient gets, using the bot's
     own `first_poll_at` and `next_poll_at`."""
     sent = datetime(2026, 1, 1, tzinfo=UTC)
-    when: datetime | None = first_poll_at(data.config, sent)
+    when: datetime | None = first_poll_at(data.config.polling.delivery, sent)
     moments: list[float] = []
     polls = 0
     while when is not None:

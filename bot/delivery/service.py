@@ -25,10 +25,10 @@ class CycleResult:
     changed: int
 
 
-def first_poll_at(config: Config, now: datetime | None = None) -> datetime:
+def first_poll_at(delay_seconds: float, now: datetime | None = None) -> datetime:
     """When a fresh send's recipients are first asked about: `[polling] delivery` seconds on
     (`next_poll_at` gives the later polls)."""
-    return (now or datetime.now(UTC)) + timedelta(seconds=config.polling.delivery)
+    return (now or datetime.now(UTC)) + timedelta(seconds=delay_seconds)
 
 
 def next_poll_at(config: Config, polls: int, now: datetime) -> datetime | None:

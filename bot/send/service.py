@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Final, Protocol
 
 from bot.alerts.service import AlertSink, alert_provider_error
+from bot.delivery.service import first_poll_at
 from providers.base import ProviderError, SmsProvider
 from providers.parts import count_parts
 from providers.phone import (
@@ -235,12 +235,6 @@ class SendOutcome:
     error: ProviderError | None = None
 
 
-def first_poll_at(delay_seconds: float, now: datetime | None = None) -> datetime:
-    """When a fresh send's recipients are first asked about: `[polling] delivery` seconds on
-    (the jobs' `next_poll_at` gives the later polls)."""
-    return (now or datetime.now(UTC)) + timedelta(seconds=delay_seconds)
-
-
 async def submit_send(
     repo: Repository, alerts: AlertSink, request: SendRequest, *, poll_delay: float
 ) -> SendOutcome:
@@ -347,7 +341,6 @@ __all__ = [
     "TypedNumbers",
     "check_numbers",
     "check_text",
-    "first_poll_at",
     "parse_number_list",
     "split_numbers_and_text",
     "submit_send",

@@ -7,9 +7,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import sending
 from bot.config import Config
-from bot.context import BotData
 from bot.delivery.jobs import DELIVERY_TICK
 from bot.delivery.service import first_poll_at, next_poll_at
 
@@ -62,15 +60,6 @@ def test_the_first_poll_comes_polling_delivery_after_the_send() -> None:
     custom = data_with({"backoff_seconds": [30, 60]}, polling={"delivery": 7})
     assert first_poll_at(custom.config.polling.delivery, START) - START == timedelta(seconds=7)
     assert poll_moments(custom)[:3] == [7, 37, 97]
-
-
-def test_the_send_path_starts_the_same_schedule() -> None:
-    # The send path still has its own first_poll_at (bot/sending.py, moved by another step);
-    # until it calls this one, both must say the same.
-    config = data_with({"backoff_seconds": [30, 60]}, polling={"delivery": 7})
-    data = BotData()
-    data.config = config
-    assert sending.first_poll_at(data, START) == first_poll_at(config, START)
 
 
 def test_delays_follow_the_schedule_then_repeat_its_last_step() -> None:
