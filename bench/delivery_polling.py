@@ -2,17 +2,18 @@
 (bounded by the backoff schedule), how long a fresh send's report waits, and the time one poll
 cycle takes.
 
-1. The schedule: `bot.sending.first_poll_at` (`[polling] delivery` after the send) and
-   `bot.jobs.next_poll_at` (`[delivery] backoff_seconds`) with the config's defaults give every
+1. The schedule: `bot.delivery.service.first_poll_at` (`[polling] delivery` after the send)
+   and `next_poll_at` (`[delivery] backoff_seconds`) with the config's defaults give every
    poll a never-final recipient gets before the give-up age; times the calls one poll costs per
    recipient, that bounds its life's calls (Payamak: at most LIFE_BOUND). The longest wait of a
    report the provider has during the send's first minute is the longest gap between polls
-   there plus one tick of the delivery job (`bot.jobs.DELIVERY_TICK`), bound FIRST_MINUTE_BOUND.
+   there plus one tick of the delivery job (`bot.delivery.jobs.DELIVERY_TICK`), bound
+   FIRST_MINUTE_BOUND.
 2. One cycle: the recipients are really sent through our adapters to the simulators (RayganSMS
    SendMessage groups, Payamak SendSMS recIds), stored through `Repository.create_send` and
    `record_send_result` with their first poll due now, and then the bot's own job
-   `bot.jobs.poll_deliveries` runs once per account, as the JobQueue would run it, against the
-   simulators. Its wall time and the provider calls it made are printed.
+   `bot.delivery.jobs.poll_deliveries` runs once per account, as the JobQueue would run it,
+   against the simulators. Its wall time and the provider calls it made are printed.
 
 The simulators run in this process (they are not the figure here; the bulk benchmark isolates
 them). `--latency` adds that much per provider call (default none); the least time the calls
@@ -43,8 +44,8 @@ from machine import describe_machine
 
 from bot.config import Config, DeliveryConfig, PollingConfig
 from bot.context import Account, BotData, Context
-from bot.jobs import DELIVERY_BATCH, DELIVERY_TICK, next_poll_at, poll_deliveries
-from bot.sending import first_poll_at
+from bot.delivery.jobs import DELIVERY_TICK, poll_deliveries
+from bot.delivery.service import DELIVERY_BATCH, first_poll_at, next_poll_at
 from providers.payamak import MAX_RECIPIENTS as PAYAMAK_CHUNK
 from sandbox.bridge_config import bridge_config
 from sandbox.server import ProviderSandbox, RunningServer
@@ -89,12 +90,12 @@ def schedule_polls(data: BotData) -> list[float]:
     """Seconds after the send of every poll a never-final recipient gets, using the bot's
     own `first_poll_at` and `next_poll_at`."""
     sent = datetime(2026, 1, 1, tzinfo=UTC)
-    when: datetime | None = first_poll_at(data, sent)
+    when: datetime | None = first_poll_at(data.config.polling.delivery, sent)
     moments: list[float] = []
     polls = 0
     while when is not None:
         moments.append((when - sent).total_seconds())
-        when = next_poll_at(data, polls, when)
+        when = next_poll_at(data.config, polls, when)
         polls += 1
     return moments
 
@@ -250,7 +251,7 @@ async def run(count: int, payamak_share: float, group: int, latency: float, db_d
                 sandbox.payamak.faults.set_latency(latency)
             ok = schedule_ok
             print(
-                f"one poll cycle: bot.jobs.poll_deliveries per account, batches of "
+                f"one poll cycle: bot.delivery.jobs.poll_deliveries per account, batches of "
                 f"{DELIVERY_BATCH} due recipients, concurrency "
                 f"{config.accounts[0].max_concurrency} per account, "
                 f"{latency * 1000:g} ms injected per call"

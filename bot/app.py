@@ -13,17 +13,18 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
-from bot.access import check_access
-from bot.admin import admin_handlers
-from bot.alerts import send_alert
-from bot.basics import basic_handlers, bot_commands
+from bot.access.handlers import check_access
+from bot.account.handlers import account_handlers
+from bot.admin.handlers import admin_handlers
+from bot.alerts.admin_chat import send_alert
 from bot.config import AccountConfig, Config
 from bot.context import Account, BotData, Context
 from bot.errors import on_error
-from bot.info import info_handlers
-from bot.jobs import schedule_jobs
+from bot.help.handlers import bot_commands, help_handlers
+from bot.history.handlers import history_handlers
+from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
-from bot.send_cmd import send_handlers
+from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
 from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
@@ -56,8 +57,15 @@ def make_provider(session: aiohttp.ClientSession, account: AccountConfig) -> Sms
 def register_handlers(application: BridgeApp) -> None:
     """Every handler, in order; the access check first, in its own earlier group."""
     application.add_handler(TypeHandler(Update, check_access), group=-1)
-    for handler in (*basic_handlers(), *send_handlers(), *info_handlers(), *admin_handlers()):
-        application.add_handler(handler)
+    for feature in (
+        help_handlers,
+        send_handlers,
+        account_handlers,
+        history_handlers,
+        admin_handlers,
+    ):
+        for handler in feature():
+            application.add_handler(handler)
     application.add_error_handler(on_error)
 
 

@@ -1,4 +1,4 @@
-"""`sms-bridge`: run, check-config, demo, sandbox."""
+"""`sms-bridge`: run, check-config, health, demo, sandbox."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its four subcommands."""
+    """The argument parser with its subcommands."""
     parser = argparse.ArgumentParser(
         prog="sms-bridge",
         description="A Telegram bot that is a business's SMS console.",
@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--config", metavar="PATH", help=config_help)
 
+    health = commands.add_parser(
+        "health", help="exit 0 if the database answers and every polling job is on time"
+    )
+    health.add_argument("--config", metavar="PATH", help=config_help)
+
     commands.add_parser(
         "demo", help="run the whole bridge offline against simulators and a fake Telegram"
     )
@@ -76,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args.config, args.log_level)
     if args.command == "check-config":
         return _check_config(args.config)
+    if args.command == "health":
+        return _health(args.config)
     if args.command == "demo":
         return _demo()
     if args.command == "sandbox":
@@ -147,6 +154,18 @@ def _check_config(cli_path: str | None) -> int:
     return EXIT_OK
 
 
+def _health(cli_path: str | None) -> int:
+    """`sms-bridge health`: one line, exit 0 when healthy (for a container's HEALTHCHECK)."""
+    from bot.health import check_health
+
+    config = _load(cli_path, sys.stderr)
+    if config is None:
+        return EXIT_BAD_CONFIG
+    health = asyncio.run(check_health(config))
+    print(health.line, file=sys.stdout if health.healthy else sys.stderr)
+    return EXIT_OK if health.healthy else EXIT_FAILED
+
+
 def describe_config(config: Config, source: str) -> str:
     """A readable summary of `config` with no secret in it (what check-config prints)."""
     tg = config.telegram
@@ -188,16 +207,35 @@ def describe_config(config: Config, source: str) -> str:
     return "\n".join(lines)
 
 
+def _without_sandbox(command: str, exc: ModuleNotFoundError) -> int:
+    """One line instead of a traceback when sandbox/ is not installed (the production image
+    leaves it out); any other missing module is a real error and propagates."""
+    if exc.name is None or exc.name.partition(".")[0] != "sandbox":
+        raise exc
+    print(
+        f"sms-bridge {command}: not in this installation (built without sandbox/, as the "
+        f"production image is); run it from a checkout of the repository: make {command}",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
 def _demo() -> int:
     """`sms-bridge demo`."""
-    from bot.demo import run_demo
+    try:
+        from bot.demo import run_demo
+    except ModuleNotFoundError as exc:
+        return _without_sandbox("demo", exc)
 
     return asyncio.run(run_demo())
 
 
 def _sandbox(host: str, port: int) -> int:
     """`sms-bridge sandbox`: serve until Ctrl+C."""
-    from sandbox.server import serve_forever
+    try:
+        from sandbox.server import serve_forever
+    except ModuleNotFoundError as exc:
+        return _without_sandbox("sandbox", exc)
 
     try:
         asyncio.run(serve_forever(host, port))

@@ -12,7 +12,10 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import AccountConfig, Config
 from providers.base import SmsProvider
+from providers.parts import MAX_PARTS_RAYGAN
 from storage.repository import Repository
+
+_PART_LIMITS = {"raygansms": MAX_PARTS_RAYGAN}
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,11 @@ class Account:
     def lines(self) -> tuple[str, ...]:
         """The account's dedicated lines, from config."""
         return tuple(self.config.lines)
+
+    @property
+    def part_limit(self) -> int | None:
+        """The most parts one text may take on this account's provider (None: no limit)."""
+        return _PART_LIMITS.get(self.config.provider)
 
 
 class BotData:
@@ -58,12 +66,6 @@ class BotData:
         """Held while stored SMS are posted: two forwarders reading the same pending rows
         would post them twice (the repeating job and the one-shot runs are separate jobs)."""
         return asyncio.Lock()
-
-    @cached_property
-    def delivery_locks(self) -> dict[str, asyncio.Lock]:
-        """Per account, held while its delivery cycle runs: the job ticks every second, and a
-        cycle (a big Payamak send is one call per recipient) can last much longer."""
-        return {}
 
     @cached_property
     def confirmation_lock(self) -> asyncio.Lock:

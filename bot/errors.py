@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.access import language_of
-from bot.alerts import send_alert
+from bot.access.handlers import language_of
+from bot.alerts.admin_chat import send_alert
 from bot.context import Context
 from bot.logs import redact
 from bot.texts import t

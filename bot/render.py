@@ -148,8 +148,11 @@ def state_label(lang: str, state: DeliveryState) -> str:
     return t(lang, f"state.{state.value}")
 
 
-def render_confirmation(lang: str, send: Send, recipients: Sequence[SendRecipient]) -> str:
-    """The confirmation message of a send, as its recipients' states stand."""
+def render_confirmation(
+    lang: str, send: Send, recipients: Sequence[SendRecipient], *, parts: int | None = None
+) -> str:
+    """The confirmation message of a send, as its recipients' states stand (`parts`: its
+    text's part count, when the caller has counted it already)."""
     done = sum(1 for r in recipients if r.state is DeliveryState.DELIVERED)
     failed = sum(
         1 for r in recipients if r.state.is_final and r.state is not DeliveryState.DELIVERED
@@ -170,7 +173,7 @@ def render_confirmation(lang: str, send: Send, recipients: Sequence[SendRecipien
         lang,
         "summary",
         total=len(recipients),
-        parts=count_parts(send.text).parts,
+        parts=count_parts(send.text).parts if parts is None else parts,
         done=done,
         failed=failed,
         waiting=waiting,

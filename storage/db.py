@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
@@ -206,11 +207,15 @@ async def open_database(path: str | Path) -> LockedConnection:
     explicit BEGIN IMMEDIATE … COMMIT (see `storage.repository`).
     """
     db_path = Path(path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    # Private from the start, whatever the umask: the file holds phone numbers and texts.
+    # SQLite gives its -wal and -shm files the database file's mode.
+    db_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     lock = DatabaseLock(db_path)
     lock.acquire()
-    conn = LockedConnection(db_path, lock)
     try:
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(db_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        conn = LockedConnection(db_path, lock)
         await conn  # starts aiosqlite's thread and connects
     except BaseException:
         lock.release()

@@ -207,3 +207,14 @@ class DeliveryReport:
     state: DeliveryState
     raw_code: str | None
     next_poll_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PollHealth:
+    """How one account's polling job has been doing (what `sms-bridge health` reads)."""
+
+    account: str
+    job: str
+    consecutive_failures: int
+    last_failure_at: datetime | None
+    last_success_at: datetime | None

@@ -30,6 +30,7 @@ from storage.models import (
     IncomingMessage,
     MessageLink,
     PendingForward,
+    PollHealth,
     RefusedChat,
     Role,
     Route,
@@ -1023,6 +1024,32 @@ class Repository:
                 (account, job, now),
             )
         return 0 if row is None else int(row["consecutive_failures"])
+
+    async def overdue_recipient_counts(self, due_before: datetime) -> dict[str, int]:
+        """Per account, the tracked non-final recipients whose poll was due before
+        `due_before` and has not happened (delivery polling that is stuck leaves these)."""
+        rows = await self._fetchall(
+            "SELECT account, count(*) AS n FROM send_recipients WHERE next_poll_at IS NOT NULL"
+            f" AND next_poll_at <= ? AND state NOT IN {_FINAL_SQL}"
+            " AND (provider_message_id IS NOT NULL OR provider_group_id IS NOT NULL)"
+            " GROUP BY account",
+            (to_db_time(due_before),),
+        )
+        return {r["account"]: int(r["n"]) for r in rows}
+
+    async def poll_health(self) -> list[PollHealth]:
+        """Every polling job's record: failures in a row, last failure, last success."""
+        rows = await self._fetchall("SELECT * FROM poll_health ORDER BY account, job")
+        return [
+            PollHealth(
+                r["account"],
+                r["job"],
+                r["consecutive_failures"],
+                _opt_time(r["last_failure_at"]),
+                _opt_time(r["last_success_at"]),
+            )
+            for r in rows
+        ]
 
     async def audit(
         self, user_id: int | None, chat_id: int | None, action: str, detail: str = ""

@@ -537,7 +537,6 @@ def test_systemd_unit_runs_the_bridge_with_restart_and_hardening() -> None:
     assert service["EnvironmentFile"].startswith("/etc/sms-bridge/")
     assert service["RestartPreventExitStatus"] == "2"  # check-config's and run's bad-config exit
     assert_is_our_command(service["ExecStart"].split(), "run")
-    assert_is_our_command(service["ExecStartPre"].split(), "check-config")
     for option in ("NoNewPrivileges", "ProtectSystem", "PrivateTmp", "ProtectHome"):
         assert option in service
     assert unit["Install"]["WantedBy"] == "multi-user.target"
@@ -553,3 +552,42 @@ def test_the_example_config_checks_out_with_its_secrets_in_the_environment() -> 
     }
     config = load_config(DEPLOY / "config.example.toml", env)
     assert config.default_account.name == "raygan"
+
+
+# --- without sandbox/ (the production image) -----------------------------------------------
+
+# Runs the CLI in a fresh interpreter where `import sandbox` fails as it does in the image.
+WITHOUT_SANDBOX = (
+    "import sys; sys.modules['sandbox'] = None; from bot.cli import main; "
+    "raise SystemExit(main(sys.argv[1:]))"
+)
+
+
+@pytest.mark.parametrize("argv", [["demo"], ["sandbox", "--port", "0"]], ids=["demo", "sandbox"])
+def test_demo_and_sandbox_without_the_sandbox_package_are_one_clear_line(argv: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_SANDBOX, *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"sms-bridge {argv[0]}: not in this installation (built without sandbox/, as the "
+        f"production image is); run it from a checkout of the repository: make {argv[0]}"
+    ]
+
+
+def test_check_config_and_health_need_no_sandbox_package(tmp_path: Path) -> None:
+    for argv in (["check-config", "--config", str(VALID)], ["health", "--config", str(VALID)]):
+        result = subprocess.run(
+            [sys.executable, "-c", WITHOUT_SANDBOX, *argv],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            cwd=tmp_path,
+        )
+        assert "Traceback" not in result.stderr
+        assert result.returncode == (0 if argv[0] == "check-config" else 1)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiosqlite
@@ -200,6 +203,33 @@ async def test_a_refused_open_leaves_the_owner_working(db_path: Path) -> None:
         await conn.close()
 
 
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    # The common default; under it SQLite alone creates the database 0644.
+    saved = os.umask(0o022)
+    yield
+    os.umask(saved)
+
+
+@pytest.mark.usefixtures("usual_umask")
+async def test_a_new_database_and_its_folder_are_private_to_the_bridge(db_path: Path) -> None:
+    conn = await open_database(db_path)
+    try:
+        await conn.execute("INSERT INTO alerts VALUES ('k', '2026-01-01T00:00:00.000000Z')")
+        files = [db_path, db_path.with_name(db_path.name + "-wal")]
+        files.append(db_path.with_name(db_path.name + "-shm"))
+        for path in files:
+            mode = _mode(path)
+            assert mode == 0o600, f"{path.name} is {mode:o}"
+        assert _mode(db_path.parent) == 0o700
+    finally:
+        await conn.close()
+
+
 _HOLDER = """
 import asyncio, sys
 from storage.db import open_database
@@ -227,3 +257,13 @@ async def test_the_lock_of_a_process_killed_by_sigkill_is_gone(db_path: Path) ->
         await holder.wait()
     conn = await open_database(db_path)  # nothing held it after the kill
     await conn.close()
+
+
+@pytest.mark.usefixtures("usual_umask")
+async def test_an_existing_database_keeps_the_mode_its_owner_gave_it(db_path: Path) -> None:
+    conn = await open_database(db_path)
+    await conn.close()
+    os.chmod(db_path, 0o640)
+    conn = await open_database(db_path)
+    await conn.close()
+    assert _mode(db_path) == 0o640

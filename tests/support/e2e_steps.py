@@ -89,3 +89,28 @@ async def stop_gracefully(process: BridgeProcess) -> int:
     proc.terminate()
     await wait_for(lambda: proc.poll() is not None, "the bridge process to exit after SIGTERM")
     return int(proc.returncode)
+
+
+def audit_actions(world: World, user: int) -> list[str]:
+    """The audit log's actions of one user, oldest first."""
+    conn = world.db()
+    try:
+        rows = conn.execute("SELECT action FROM audit_log WHERE user_id = ? ORDER BY id", (user,))
+        return [r["action"] for r in rows]
+    finally:
+        conn.close()
+
+
+def stored_role(world: World, user: int) -> str | None:
+    """The role stored for a user, if any."""
+    conn = world.db()
+    try:
+        row = conn.execute("SELECT role FROM users WHERE user_id = ?", (user,)).fetchone()
+        return None if row is None else str(row["role"])
+    finally:
+        conn.close()
+
+
+def credit_calls(world: World) -> int:
+    """GetCredit calls both simulators received (the credit job runs first after 5 s)."""
+    return world.sandbox.raygan.calls["GetCredit"] + world.sandbox.payamak.calls["GetCredit"]
