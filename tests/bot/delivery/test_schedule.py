@@ -46,7 +46,7 @@ def life(data: Config) -> list[float]:
 
 def poll_moments(data: Config) -> list[float]:
     """Seconds after the send of every poll of a recipient that never reaches a final state."""
-    first = (first_poll_at(data.config.polling.delivery, START) - START).total_seconds()
+    first = (first_poll_at(data.polling.delivery, START) - START).total_seconds()
     moments = [first]
     for delay in life(data):
         moments.append(moments[-1] + delay)
@@ -54,11 +54,11 @@ def poll_moments(data: Config) -> list[float]:
 
 
 def test_the_first_poll_comes_polling_delivery_after_the_send() -> None:
-    assert first_poll_at(data_with({}).config.polling.delivery, START) - START == timedelta(
+    assert first_poll_at(data_with({}).polling.delivery, START) - START == timedelta(
         seconds=10
     )  # SPEC §3
     custom = data_with({"backoff_seconds": [30, 60]}, polling={"delivery": 7})
-    assert first_poll_at(custom.config.polling.delivery, START) - START == timedelta(seconds=7)
+    assert first_poll_at(custom.polling.delivery, START) - START == timedelta(seconds=7)
     assert poll_moments(custom)[:3] == [7, 37, 97]
 
 
