@@ -14,7 +14,7 @@ from bot.alerts import alert_provider_error, send_alert
 from bot.context import Account, BotData
 from bot.texts import Raw, t
 from providers.base import ErrorCategory, ProviderError
-from providers.parts import MAX_PARTS_RAYGAN, count_parts
+from providers.parts import count_parts
 from providers.phone import (
     InvalidNumberError,
     ParsedNumbers,
@@ -23,12 +23,12 @@ from providers.phone import (
     split_number_list,
     to_ascii_digits,
 )
+from providers.registry import provider_spec
 from storage.models import Send
 
 log = logging.getLogger(__name__)
 
 MAX_RECIPIENTS_PER_SEND = 100  # more than this is a /bulk job, with its own preview
-_PART_LIMITS = {"raygansms": MAX_PARTS_RAYGAN}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,7 @@ def text_problem(lang: str, account: Account, text: str) -> str | None:
     """The refusal for a text on this account, or None if it can be sent."""
     if not text.strip():
         return t(lang, "empty_text")
-    limit = _PART_LIMITS.get(account.config.provider)
+    limit = provider_spec(account.config.provider).max_parts
     parts = count_parts(text).parts
     if limit is not None and parts > limit:
         return t(lang, "too_many_parts", parts=parts, account=account.name, limit=limit)
