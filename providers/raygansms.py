@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -58,6 +58,8 @@ from providers.phone import sender_to_e164, to_ascii_digits, to_provider_format
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # The inbox code builds its errors by this name (another branch rewrites it; issue 8): one
 # class, the category is the argument. Remove once no code says BadRequestError.
 BadRequestError = ProviderError
@@ -75,6 +77,20 @@ class _CodeInfo:
     category: ErrorCategory
     reason: str
     retry_safe: bool = False
+
+    def error(
+        self, reason: str, code: int, *, provider_message: str = "", reason_key: str = ""
+    ) -> ProviderError:
+        """The error this code means, worded `reason`."""
+        return ProviderError(
+            self.category,
+            reason,
+            provider=PROVIDER,
+            code=str(code),
+            provider_message=provider_message,
+            retry_safe=self.retry_safe,
+            reason_key=reason_key,
+        )
 
 
 # providers.md §1.4. "Our bug" = the adapter built a wrong request; "your input" = the user's.
@@ -216,12 +232,7 @@ class RayganSmsProvider(SmsProvider):
             "SendDateInTimeStamp": self._timestamp(at),
         }
         method = "SendMessage"
-        try:
-            result = await self._http.call(
-                method, self._envelope_parser(method), json=payload, sends_sms=True
-            )
-        except ProviderError as exc:
-            raise with_recipients(exc, numbers) from None
+        result = await self._send_call(method, self._envelope_parser(method), payload, numbers)
         if isinstance(result, _Partial):
             # Only a GUID comes back: every recipient stays tracked by it, and the delivery
             # poll reports the ones that failed. Without a GUID, none can be told apart.
@@ -277,12 +288,7 @@ class RayganSmsProvider(SmsProvider):
             ],
             **extra,
         }
-        try:
-            result = await self._http.call(
-                method, self._envelope_parser(method), json=payload, sends_sms=True
-            )
-        except ProviderError as exc:
-            raise with_recipients(exc, numbers) from None
+        result = await self._send_call(method, self._envelope_parser(method), payload, numbers)
         if isinstance(result, _Partial):
             # Those with an id went; the others may or may not have: never resend them.
             went = self._corresponding_ids(result.result, numbers)
@@ -324,12 +330,7 @@ class RayganSmsProvider(SmsProvider):
         self._check_text(text)
         payload = {"Mobile": to_provider_format(number), "Message": text}
         method = "SendCode"
-        try:
-            message_id = await self._http.call(
-                method, self._id_parser(method), json=payload, sends_sms=True
-            )
-        except ProviderError as exc:
-            raise with_recipients(exc, [number]) from None
+        message_id = await self._send_call(method, self._id_parser(method), payload, [number])
         return SendResult((Receipt(number, message_id=message_id),))
 
     async def send_auto_code(self, mobile: str, footer: str) -> str:
@@ -337,12 +338,7 @@ class RayganSmsProvider(SmsProvider):
         number = self._numbers([mobile])[0]
         payload = {"Mobile": to_provider_format(number), "Footer": footer}
         method = "SendAutoCode"
-        try:
-            return await self._http.call(
-                method, self._id_parser(method), json=payload, sends_sms=True
-            )
-        except ProviderError as exc:
-            raise with_recipients(exc, [number]) from None
+        return await self._send_call(method, self._id_parser(method), payload, [number])
 
     async def check_auto_code(self, mobile: str, code: str) -> bool:
         """CheckSendCode: whether `code` is the one the provider sent to `mobile`."""
@@ -352,6 +348,15 @@ class RayganSmsProvider(SmsProvider):
         return await self._http.call(
             method, self._bool_parser(method), json=payload, sends_sms=False
         )
+
+    async def _send_call(
+        self, method: str, parse: Callable[[int, str], T], payload: Any, numbers: Sequence[str]
+    ) -> T:
+        """A call that sends SMS; on an unknown outcome every recipient may have gone."""
+        try:
+            return await self._http.call(method, parse, json=payload, sends_sms=True)
+        except ProviderError as exc:
+            raise with_recipients(exc, numbers) from None
 
     def _id_parser(self, method: str) -> Callable[[int, str], str]:
         """A bare number: above 2000 the message id, at or below an error code."""
@@ -386,15 +391,9 @@ class RayganSmsProvider(SmsProvider):
         if info is None:
             # An undocumented code: the provider refused, for a reason we cannot name.
             info = _CodeInfo(ErrorCategory.TRANSIENT, "refused with an undocumented code")
-        return ProviderError(
-            info.category,
-            f"{method}: {info.reason}",
-            provider=PROVIDER,
-            code=str(value),
-            retry_safe=info.retry_safe,
-            reason_key=""
-            if value in CODE_METHOD_ERRORS or value in ERROR_CODES
-            else "unknown_code",
+        known = value in CODE_METHOD_ERRORS or value in ERROR_CODES
+        return info.error(
+            f"{method}: {info.reason}", value, reason_key="" if known else "unknown_code"
         )
 
     # ------------------------------------------------------------ delivery
@@ -626,14 +625,7 @@ class RayganSmsProvider(SmsProvider):
 
     def _error(self, code: int, *, provider_message: str = "") -> ProviderError:
         info = ERROR_CODES[code]
-        return ProviderError(
-            info.category,
-            info.reason,
-            provider=PROVIDER,
-            code=str(code),
-            provider_message=provider_message,
-            retry_safe=info.retry_safe,
-        )
+        return info.error(info.reason, code, provider_message=provider_message)
 
     def _garbled(self, method: str, reason: str, body: str = "") -> ProviderError:
         return garbled(PROVIDER, method, reason, body)
@@ -672,13 +664,10 @@ class RayganSmsProvider(SmsProvider):
         info = ERROR_CODES.get(code) or _CodeInfo(
             ErrorCategory.TRANSIENT, "an undocumented error code", True
         )
-        error = ProviderError(
-            info.category,
+        error = info.error(
             f"{method}: {info.reason}",
-            provider=PROVIDER,
-            code=str(code),
+            code,
             provider_message=text,
-            retry_safe=info.retry_safe,
             reason_key="" if code in ERROR_CODES else "unknown_code",
         )
         if error.category is ErrorCategory.PARTIAL:
