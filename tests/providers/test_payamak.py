@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from provider_errors import raises_category
-from sim_support import FakeClock, serve_simulator
+from sim_support import FakeClock
 
 from providers.base import (
     Capability,
@@ -40,27 +40,10 @@ MOBILES = [f"0912{n:07d}" for n in range(1000)]
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def sim(clock: FakeClock) -> PayamakSimulator:
     simulator = PayamakSimulator(delivery_step=STEP, clock=clock)
     simulator.add_account(USER, PASSWORD, lines=[LINE, OTHER_LINE])
     return simulator
-
-
-@pytest.fixture
-async def server(sim: PayamakSimulator) -> AsyncIterator[RunningServer]:
-    async with serve_simulator(sim) as running:
-        yield running
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 def make_provider(

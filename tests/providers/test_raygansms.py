@@ -6,7 +6,7 @@ import asyncio
 import base64
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from provider_errors import raises_category
-from sim_support import FakeClock, serve_simulator
+from sim_support import FakeClock
 
 import sandbox.faults
 from providers.base import (
@@ -37,11 +37,6 @@ FAST = HttpSettings(backoff_base=0.0, read_attempts=3)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def sim(clock: FakeClock) -> RayganSimulator:
     return RayganSimulator(delivery_step=10.0, clock=clock)
 
@@ -50,18 +45,6 @@ def _app(sim: RayganSimulator) -> web.Application:
     app = web.Application(client_max_size=64 * 1024 * 1024)
     sim.install(app, api_prefix=RAYGAN_API, control_prefix=RAYGAN_CONTROL)
     return app
-
-
-@pytest.fixture
-async def server(sim: RayganSimulator) -> AsyncIterator[RunningServer]:
-    async with serve_simulator(sim) as running:
-        yield running
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 Make = Callable[..., RayganSmsProvider]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,12 +16,6 @@ from providers.registry import PROVIDERS, provider_names, provider_spec
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "config"
 NAMES = list(PROVIDERS)
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def test_the_bridge_knows_both_providers_of_the_spec() -> None:
