@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 from bot.config.cross import CROSS_CHECKED, cross_problems
 from bot.config.values import UserId, check_line, check_port, http_url, problem, url_password
 from providers.http import HttpSettings
-from providers.registry import PROVIDERS
+from providers.registry import provider_names, provider_spec
 
 PROXY_SCHEMES = ("http", "https", "socks5")
 
@@ -118,16 +118,16 @@ class AccountConfig(_Section):
             provider = str(data.get("provider"))
             # With an unknown provider the provider is the problem; a stand-in URL keeps
             # "base_url is missing" from being reported as a second one.
-            spec = PROVIDERS.get(provider)
-            url = spec.default_base_url if spec is not None else "https://provider.invalid"
+            known = provider in provider_names()
+            url = provider_spec(provider).default_base_url if known else "https://provider.invalid"
             return {**data, "base_url": url}
         return data
 
     @field_validator("provider")
     @classmethod
     def _provider(cls, value: str) -> str:
-        if value not in PROVIDERS:
-            raise problem(f"must be one of {_choices(PROVIDERS)}")
+        if value not in provider_names():
+            raise problem(f"must be one of {_choices(provider_names())}")
         return value
 
     @field_validator("name")

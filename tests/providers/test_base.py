@@ -12,7 +12,7 @@ from dataclasses import FrozenInstanceError, fields
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import BaseTestServer, TestServer
 
 from providers.base import ErrorCategory, ProviderError, Receipt
 from providers.http import HttpSettings, ProviderHttp
@@ -63,7 +63,7 @@ def test_no_field_can_be_rewritten_or_deleted(name: str, value: object) -> None:
 
 def test_nor_can_a_new_attribute_be_added() -> None:
     with pytest.raises(FrozenInstanceError):
-        sample().extra = 1  # type: ignore[attr-defined]
+        sample().extra = 1
 
 
 @pytest.mark.parametrize(("name", "value"), CHANGES)
@@ -123,7 +123,7 @@ async def test_it_crosses_tasks_and_gather() -> None:
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[TestServer]:
+async def server() -> AsyncIterator[BaseTestServer]:
     async def answer(request: web.Request) -> web.Response:
         return web.Response(text="whatever")
 
@@ -134,7 +134,7 @@ async def server() -> AsyncIterator[TestServer]:
 
 
 async def test_the_transport_derives_an_unknown_outcome_and_keeps_the_parsers_error(
-    server: TestServer,
+    server: BaseTestServer,
 ) -> None:
     """A send's transient failure becomes `outcome_unknown` in a new error, not by rewriting."""
     raised = ProviderError(
