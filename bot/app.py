@@ -28,8 +28,7 @@ from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
 from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
-from providers.payamak import PayamakProvider
-from providers.raygansms import RayganSmsProvider
+from providers.registry import provider_spec
 from storage.repository import Repository
 
 log = logging.getLogger(__name__)
@@ -43,15 +42,13 @@ TELEGRAM_RETRIES = 5
 
 def make_provider(session: aiohttp.ClientSession, account: AccountConfig) -> SmsProvider:
     """The adapter for one configured account, on the shared session."""
-    common = {
-        "base_url": account.base_url,
-        "username": account.username,
-        "password": account.password.get_secret_value(),
-        "settings": account.http_settings(),
-    }
-    if account.provider == "raygansms":
-        return RayganSmsProvider(session, **common)  # type: ignore[arg-type]
-    return PayamakProvider(session, **common)  # type: ignore[arg-type]
+    return provider_spec(account.provider).adapter(
+        session,
+        base_url=account.base_url,
+        username=account.username,
+        password=account.password.get_secret_value(),
+        settings=account.http_settings(),
+    )
 
 
 def register_handlers(application: BridgeApp) -> None:

@@ -12,11 +12,8 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import AccountConfig, Config
 from providers.base import SmsProvider
-from providers.parts import MAX_PARTS_RAYGAN
+from providers.registry import provider_spec
 from storage.repository import Repository
-
-_PART_LIMITS = {"raygansms": MAX_PARTS_RAYGAN}
-
 
 @dataclass(frozen=True)
 class Account:
@@ -38,7 +35,7 @@ class Account:
     @property
     def part_limit(self) -> int | None:
         """The most parts one text may take on this account's provider (None: no limit)."""
-        return _PART_LIMITS.get(self.config.provider)
+        return provider_spec(self.config.provider).max_parts
 
 
 class BotData:

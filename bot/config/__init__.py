@@ -14,14 +14,12 @@ The package: `models` (the sections and `Config`), `values` (checks of single va
 from bot.config.cross import cross_problems
 from bot.config.load import CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH, load_config, resolve_config_path
 from bot.config.models import (
-    DEFAULT_BASE_URLS,
     PROXY_SCHEMES,
     AccountConfig,
     AlertsConfig,
     Config,
     DeliveryConfig,
     PollingConfig,
-    Provider,
     RouteConfig,
     StorageConfig,
     TelegramConfig,
@@ -32,7 +30,6 @@ from bot.config.values import UserId, public_url
 
 __all__ = [
     "CONFIG_ENV_VAR",
-    "DEFAULT_BASE_URLS",
     "DEFAULT_CONFIG_PATH",
     "ENV_PREFIX",
     "FILE_PREFIX",
@@ -44,7 +41,6 @@ __all__ = [
     "DeliveryConfig",
     "Loc",
     "PollingConfig",
-    "Provider",
     "RouteConfig",
     "StorageConfig",
     "TelegramConfig",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -22,12 +23,8 @@ from pydantic_core import PydanticCustomError
 from bot.config.cross import CROSS_CHECKED, cross_problems
 from bot.config.values import UserId, check_line, check_port, http_url, problem, url_password
 from providers.http import HttpSettings
+from providers.registry import provider_names, provider_spec
 
-Provider = Literal["raygansms", "payamak"]
-DEFAULT_BASE_URLS: dict[str, str] = {
-    "raygansms": "https://raygansms.com/api/smsAPI",
-    "payamak": "https://rest.payamak-panel.com/api/SendSMS",
-}
 PROXY_SCHEMES = ("http", "https", "socks5")
 
 _ACCOUNT_NAME = re.compile(r"[a-z0-9_-]{1,32}")
@@ -103,7 +100,7 @@ class AccountConfig(_Section):
     """[[accounts]]: one account at one SMS provider and its lines."""
 
     name: str
-    provider: Provider
+    provider: str  # a name in providers/registry.py
     base_url: str
     username: Annotated[str, Field(min_length=1)]
     password: SecretStr
@@ -121,9 +118,17 @@ class AccountConfig(_Section):
             provider = str(data.get("provider"))
             # With an unknown provider the provider is the problem; a stand-in URL keeps
             # "base_url is missing" from being reported as a second one.
-            url = DEFAULT_BASE_URLS.get(provider, "https://provider.invalid")
+            known = provider in provider_names()
+            url = provider_spec(provider).default_base_url if known else "https://provider.invalid"
             return {**data, "base_url": url}
         return data
+
+    @field_validator("provider")
+    @classmethod
+    def _provider(cls, value: str) -> str:
+        if value not in provider_names():
+            raise problem(f"must be one of {_choices(provider_names())}")
+        return value
 
     @field_validator("name")
     @classmethod
@@ -272,3 +277,9 @@ class Config(_Section):
     def account_for_line(self, line: str) -> AccountConfig | None:
         """The account that owns `line`, or None."""
         return next((a for a in self.accounts if line in a.lines), None)
+
+
+def _choices(names: Iterable[str]) -> str:
+    """`'a', 'b' or 'c'`, as pydantic words a literal's choices."""
+    quoted = [repr(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"

@@ -301,7 +301,7 @@ def test_a_reason_with_no_code_of_its_own_is_still_in_persian(category: ErrorCat
 
 
 def test_no_english_reaches_a_persian_user_from_the_http_layer() -> None:
-    from providers.http import http_status_error
+    from providers.common import http_status_error
 
     for status in (401, 403, 404, 429, 500, 502):
         error = http_status_error("raygansms", "SendMessage", status, "<html>")

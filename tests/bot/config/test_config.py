@@ -11,7 +11,6 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from bot.config import (
-    DEFAULT_BASE_URLS,
     AccountConfig,
     AlertsConfig,
     Config,
@@ -24,6 +23,7 @@ from bot.config import (
     load_config,
     resolve_config_path,
 )
+from providers.registry import PROVIDERS
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "config"
@@ -585,7 +585,7 @@ def test_defaults() -> None:
 def test_base_url_defaults_per_provider(tmp_path: Path, provider: str, url: str) -> None:
     text = (FIXTURES / "minimal.toml").read_text(encoding="utf-8")
     config = load_config(write(tmp_path, text.replace('"payamak"', f'"{provider}"')), {})
-    assert config.accounts[0].base_url == url == DEFAULT_BASE_URLS[provider]
+    assert config.accounts[0].base_url == url == PROVIDERS[provider].default_base_url
 
 
 def test_a_given_base_url_wins_and_loses_its_trailing_slash(tmp_path: Path) -> None:
