@@ -9,15 +9,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from storage_backends import SqliteProbe
 from telegram import Bot
 
 from bot.config import Config
 from bot.context import Account, BotData
 from bot.sending import SendRequest, submit_send
 from providers.base import DeliveryUpdate, InboxBatch, Receipt, SendResult, SmsProvider
-from storage.db import open_database
 from storage.models import SendStatus
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 
 class BrokenProvider(SmsProvider):
@@ -69,14 +70,14 @@ async def test_an_unexpected_failure_marks_the_send_unknown_and_it_is_not_resent
     try:
         data = BotData()
         data.config = config
-        data.repo = Repository(db)
+        data.repo = SqliteStorage(db)
         provider = BrokenProvider()
         account = Account(config.accounts[0], provider)
         request = SendRequest("tg:1:1", account, "5000", ("+989121111111",), "hi", 1, 1)
         bot = Bot("1:abc")  # never used: no alert is sent before the exception propagates
         with pytest.raises(RuntimeError):
             await submit_send(data, bot, request)
-        send = await data.repo.find_send_by_key("tg:1:1")
+        send = await SqliteProbe(db).find_send_by_key("tg:1:1")
         assert send is not None and send.status is SendStatus.UNKNOWN
         [recipient] = await data.repo.get_recipients(send.id)
         assert recipient.state.value == "unknown"

@@ -13,10 +13,10 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from storage.db import (
+from storage.errors import MigrationError
+from storage.sqlite.db import (
     DatabaseInUseError,
     Migration,
-    MigrationError,
     apply_migrations,
     load_migrations,
     lock_path_for,
@@ -232,7 +232,7 @@ async def test_a_new_database_and_its_folder_are_private_to_the_bridge(db_path: 
 
 _HOLDER = """
 import asyncio, sys
-from storage.db import open_database
+from storage.sqlite.db import open_database
 
 async def main() -> None:
     await open_database(sys.argv[1])
