@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from storage.models import (
-    Role,
-    User,
-)
-from storage.sqlite.core import (
-    SqliteBase,
-    from_db_time,
-)
+from storage.models import Role, User
+from storage.sqlite.core import SqliteBase, from_db_time
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from storage.sqlite.core import (
-    SqliteBase,
-    _nonempty,
-)
+from storage.sqlite.core import SqliteBase, _nonempty
 
 log = logging.getLogger(__name__)
 

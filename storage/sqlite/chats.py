@@ -6,13 +6,8 @@ import logging
 
 import aiosqlite
 
-from storage.models import (
-    ChatMove,
-)
-from storage.sqlite.core import (
-    SqliteBase,
-    _all,
-)
+from storage.models import ChatMove
+from storage.sqlite.core import SqliteBase, _all
 
 log = logging.getLogger(__name__)
 

@@ -9,15 +9,8 @@ from typing import Any
 
 from providers.base import DeliveryState
 from storage.errors import NotFoundError
-from storage.models import (
-    DeliveryReport,
-    Send,
-    SendRecipient,
-)
-from storage.sqlite.core import (
-    SqliteBase,
-    to_db_time,
-)
+from storage.models import DeliveryReport, Send, SendRecipient
+from storage.sqlite.core import SqliteBase, to_db_time
 from storage.sqlite.sends import _BUMP_CONFIRMATION, _recipient, _send
 
 log = logging.getLogger(__name__)

@@ -9,21 +9,9 @@ from datetime import timedelta
 import aiosqlite
 
 from storage.errors import NotFoundError
-from storage.models import (
-    ForwardPart,
-    HandOver,
-    PendingForward,
-    RefusedChat,
-)
+from storage.models import ForwardPart, HandOver, PendingForward, RefusedChat
 from storage.sqlite.chats import _migrations
-from storage.sqlite.core import (
-    SqliteBase,
-    _all,
-    _link,
-    _one,
-    from_db_time,
-    to_db_time,
-)
+from storage.sqlite.core import SqliteBase, _all, _link, _one, from_db_time, to_db_time
 from storage.sqlite.inbox import _incoming
 
 log = logging.getLogger(__name__)

@@ -5,15 +5,8 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from storage.models import (
-    PollHealth,
-)
-from storage.sqlite.core import (
-    SqliteBase,
-    _one,
-    _opt_time,
-    to_db_time,
-)
+from storage.models import PollHealth
+from storage.sqlite.core import SqliteBase, _one, _opt_time, to_db_time
 
 log = logging.getLogger(__name__)
 

@@ -7,16 +7,8 @@ import logging
 import aiosqlite
 
 from providers.base import DeliveryState
-from storage.models import (
-    HistoryEntry,
-    MessageLink,
-    SendStatus,
-)
-from storage.sqlite.core import (
-    SqliteBase,
-    _all,
-    from_db_time,
-)
+from storage.models import HistoryEntry, MessageLink, SendStatus
+from storage.sqlite.core import SqliteBase, _all, from_db_time
 
 log = logging.getLogger(__name__)
 

@@ -10,15 +10,8 @@ from collections.abc import Sequence
 import aiosqlite
 
 from providers.base import IncomingSms
-from storage.models import (
-    IncomingMessage,
-)
-from storage.sqlite.core import (
-    SqliteBase,
-    _one,
-    from_db_time,
-    to_db_time,
-)
+from storage.models import IncomingMessage
+from storage.sqlite.core import SqliteBase, _one, from_db_time, to_db_time
 
 log = logging.getLogger(__name__)
 

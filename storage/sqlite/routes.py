@@ -5,14 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from storage.models import (
-    Route,
-)
+from storage.models import Route
 from storage.sqlite.chats import _migrations
-from storage.sqlite.core import (
-    SqliteBase,
-    _nonempty,
-)
+from storage.sqlite.core import SqliteBase, _nonempty
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,7 @@ import aiosqlite
 
 from providers.base import DeliveryState, Receipt
 from storage.errors import NotFoundError, StorageError
-from storage.models import (
-    Send,
-    SendRecipient,
-    SendStatus,
-)
+from storage.models import Send, SendRecipient, SendStatus
 from storage.sqlite.core import (
     SqliteBase,
     _all,
