@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import logging
-
 from storage.models import Role, User
 from storage.sqlite.core import SqliteBase, from_db_time
-
-log = logging.getLogger(__name__)
 
 
 class SqliteAccess(SqliteBase):

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-
 from storage.sqlite.core import SqliteBase, _nonempty
-
-log = logging.getLogger(__name__)
 
 
 class SqliteAudit(SqliteBase):

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 import aiosqlite
 
 from storage.models import ChatMove
 from storage.sqlite.core import SqliteBase, _all
-
-log = logging.getLogger(__name__)
 
 
 class SqliteChatMoves(SqliteBase):

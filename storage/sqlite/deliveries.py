@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -12,8 +11,6 @@ from storage.errors import NotFoundError
 from storage.models import DeliveryReport, Send, SendRecipient
 from storage.sqlite.core import SqliteBase, to_db_time
 from storage.sqlite.sends import _BUMP_CONFIRMATION, _recipient, _send
-
-log = logging.getLogger(__name__)
 
 _FINAL_STATES = tuple(s.value for s in DeliveryState if s.is_final)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -13,8 +12,6 @@ from storage.models import ForwardPart, HandOver, PendingForward, RefusedChat
 from storage.sqlite.chats import _migrations
 from storage.sqlite.core import SqliteBase, _all, _link, _one, from_db_time, to_db_time
 from storage.sqlite.inbox import _incoming
-
-log = logging.getLogger(__name__)
 
 
 class SqliteForwarding(SqliteBase):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from storage.models import PollHealth
 from storage.sqlite.core import SqliteBase, _one, _opt_time, to_db_time
-
-log = logging.getLogger(__name__)
 
 
 class SqliteHealth(SqliteBase):

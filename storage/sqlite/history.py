@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 import aiosqlite
 
 from providers.base import DeliveryState
 from storage.models import HistoryEntry, MessageLink, SendStatus
 from storage.sqlite.core import SqliteBase, _all, from_db_time
-
-log = logging.getLogger(__name__)
 
 
 class SqliteHistory(SqliteBase):
