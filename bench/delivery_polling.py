@@ -10,7 +10,7 @@ cycle takes.
    there plus one tick of the delivery job (`bot.delivery.jobs.DELIVERY_TICK`), bound
    FIRST_MINUTE_BOUND.
 2. One cycle: the recipients are really sent through our adapters to the simulators (RayganSMS
-   SendMessage groups, Payamak SendSMS recIds), stored through `Repository.create_send` and
+   SendMessage groups, Payamak SendSMS recIds), stored through `Storage.create_send` and
    `record_send_result` with their first poll due now, and then the bot's own job
    `bot.delivery.jobs.poll_deliveries` runs once per account, as the JobQueue would run it,
    against the simulators. Its wall time and the provider calls it made are printed.
@@ -49,8 +49,9 @@ from bot.delivery.service import DELIVERY_BATCH, first_poll_at, next_poll_at
 from providers.payamak import MAX_RECIPIENTS as PAYAMAK_CHUNK
 from sandbox.bridge_config import bridge_config
 from sandbox.server import ProviderSandbox, RunningServer
-from storage.db import open_database
-from storage.repository import Repository
+from storage.base import Storage
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 TOKEN = "1000001:bench-token-not-a-real-one"
 USER = "bench"
@@ -160,7 +161,7 @@ def print_schedule(data: BotData, group: int) -> tuple[int, bool]:
 
 
 async def fill(
-    repo: Repository,
+    repo: Storage,
     accounts: dict[str, Account],
     numbers: Sequence[str],
     payamak_share: float,
@@ -229,7 +230,7 @@ async def run(count: int, payamak_share: float, group: int, latency: float, db_d
         data = BotData()
         data.config = config
         data.db = await open_database(db_path)
-        data.repo = Repository(data.db)
+        data.repo = SqliteStorage(data.db)
         data.session = session
         from bot.app import make_provider  # the bot's own wiring of adapters from config
 

@@ -29,7 +29,7 @@ from bot.startup import initialize_telegram, open_bridge_database
 from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
 from providers.registry import provider_spec
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ async def post_init(application: BridgeApp) -> None:
     data: BotData = application.bot_data
     config = data.config
     data.db = await open_bridge_database(config.storage.path)
-    data.repo = Repository(data.db)
+    data.repo = SqliteStorage(data.db)
     data.session = aiohttp.ClientSession()
     data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
     await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])

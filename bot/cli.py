@@ -119,7 +119,7 @@ def _run(cli_path: str | None, log_level: str = "INFO") -> int:
     # should happen at import time of the CLI.
     from bot.app import run_bridge
     from bot.startup import StartupError
-    from storage.db import DatabaseInUseError
+    from storage.sqlite.db import DatabaseInUseError
 
     try:
         run_bridge(config)

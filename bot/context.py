@@ -13,7 +13,8 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import AccountConfig, Config
 from providers.base import SmsProvider
 from providers.registry import provider_spec
-from storage.repository import Repository
+from storage.base import Storage
+
 
 @dataclass(frozen=True)
 class Account:
@@ -48,7 +49,7 @@ class BotData:
     config: Config
     db: aiosqlite.Connection
     session: aiohttp.ClientSession
-    repo: Repository
+    repo: Storage
     accounts: dict[str, Account]
 
     def account_for_line(self, line: str) -> Account | None:
@@ -61,13 +62,14 @@ class BotData:
     @cached_property
     def forward_lock(self) -> asyncio.Lock:
         """Held while stored SMS are posted: two forwarders reading the same pending rows
-        would post them twice (the repeating job and the one-shot runs are separate jobs)."""
+        would post them twice (the repeating job and the one-shot runs are separate jobs).
+        One process only: see `storage.sqlite.claims`."""
         return asyncio.Lock()
 
     @cached_property
     def confirmation_lock(self) -> asyncio.Lock:
         """Held while confirmations are edited (the repeating round and the one-shot runs
-        after a delivery poll are separate jobs)."""
+        after a delivery poll are separate jobs). One process only: see `storage.sqlite.claims`."""
         return asyncio.Lock()
 
     @property

@@ -19,7 +19,7 @@ import aiosqlite
 
 from bot.config import Config
 from storage.models import PollHealth
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
 
 # A poll may take a while before it records anything (timeouts, retries with pauses, a long
 # round of delivery reports), so a job counts as stuck only after two of its intervals plus
@@ -64,7 +64,7 @@ async def check_health(config: Config, now: datetime | None = None) -> Health:
         return Health(False, f"unhealthy: database {path} cannot be opened: {exc}")
     try:
         conn.row_factory = aiosqlite.Row
-        repo = Repository(conn)
+        repo = SqliteStorage(conn)
         records = await repo.poll_health()
         overdue = await repo.overdue_recipient_counts(
             moment - timedelta(seconds=stale_after(config.polling.delivery))

@@ -25,7 +25,7 @@ from telegram.ext import Application
 
 from bot.config import Config, public_url
 from bot.logs import redact
-from storage.db import open_database
+from storage.sqlite.db import open_database
 
 log = logging.getLogger(__name__)
 

@@ -57,7 +57,7 @@ class Send:
     """One request to send one text to some recipients.
 
     `confirmation_version` grows with every change the confirmation message should show; pass
-    it back to `Repository.mark_confirmation_rendered` so a change made while rendering is not
+    it back to `DeliveryStore.mark_confirmation_rendered` so a change made while rendering is not
     lost.
     """
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Protocol, TypeVar
 
 from providers.base import ProviderError, SmsProvider
-from storage.repository import Repository
+from storage.base import Storage
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def owner_of(accounts: Iterable[A], line: str) -> A | None:
 
 
 async def chat_sender(
-    repo: Repository, accounts: Mapping[str, A], default: A, chat_id: int
+    repo: Storage, accounts: Mapping[str, A], default: A, chat_id: int
 ) -> tuple[A, str]:
     """The account and line this chat sends from: its /from choice, else the default."""
     chosen = await repo.get_chat_sender(chat_id)
@@ -67,7 +67,7 @@ def find_sender(accounts: Mapping[str, A], choice: str) -> tuple[A, str] | None:
 
 
 async def choose_sender(
-    repo: Repository, chat_id: int, user_id: int, account: AccountLike, line: str
+    repo: Storage, chat_id: int, user_id: int, account: AccountLike, line: str
 ) -> None:
     """This chat sends from `line` of `account` from now on (audited)."""
     await repo.set_chat_sender(chat_id, account.name, line)

@@ -6,8 +6,8 @@ import enum
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from storage.base import Storage
 from storage.models import Role, Route
-from storage.repository import Repository
 
 
 class UnknownLine(ValueError):
@@ -28,7 +28,7 @@ class ConfigAdmin(ValueError):
 
 
 async def change_route(
-    repo: Repository,
+    repo: Storage,
     lines: tuple[str, ...],
     line: str,
     chat_id: int,
@@ -49,19 +49,19 @@ async def change_route(
     return changed
 
 
-async def routes(repo: Repository) -> list[Route]:
+async def routes(repo: Storage) -> list[Route]:
     """Every route, from config and from admins."""
     return await repo.list_routes()
 
 
-async def grant_role(repo: Repository, target: int, role: Role, by: int, chat_id: int) -> None:
+async def grant_role(repo: Storage, target: int, role: Role, by: int, chat_id: int) -> None:
     """Grant `target` the `role` (or change theirs), audited."""
     await repo.set_role(target, role, by)
     await repo.audit(by, chat_id, "allow", f"{target} {role.value}")
 
 
 async def revoke_role(
-    repo: Repository, admins: Collection[int], target: int, by: int, chat_id: int
+    repo: Storage, admins: Collection[int], target: int, by: int, chat_id: int
 ) -> bool:
     """Remove `target`'s stored role; whether there was one. ConfigAdmin for config admins."""
     if target in admins:
@@ -88,7 +88,7 @@ class UserRole:
     source: RoleSource
 
 
-async def users(repo: Repository, admins: Collection[int]) -> list[UserRole]:
+async def users(repo: Storage, admins: Collection[int]) -> list[UserRole]:
     """Config admins first, then every stored role of someone else."""
     listed = [UserRole(uid, Role.ADMIN, RoleSource.CONFIG) for uid in admins]
     listed += [

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from providers.base import ErrorCategory, ProviderError
-from storage.repository import Repository
+from storage.base import Storage
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ class AlertDedupe:
     """Whether an alert is due: the same key at most once per window (stored, so restarts
     keep the rule)."""
 
-    def __init__(self, repo: Repository, window_seconds: float) -> None:
+    def __init__(self, repo: Storage, window_seconds: float) -> None:
         self._repo = repo
         self._window = window_seconds
 

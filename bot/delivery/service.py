@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.config import Config
 from providers.base import Receipt, SmsProvider
+from storage.base import Storage
 from storage.models import DeliveryReport, SendRecipient
-from storage.repository import Repository
 
 DELIVERY_BATCH = 500  # recipients asked about per provider round trip batch
 
@@ -52,13 +52,13 @@ def next_poll_at(config: Config, polls: int, now: datetime) -> datetime | None:
     return now + timedelta(seconds=gap)
 
 
-async def anything_due(repo: Repository, account: str, now: datetime) -> bool:
+async def anything_due(repo: Storage, account: str, now: datetime) -> bool:
     """Whether some recipient of `account` is due to be asked about (one index entry read)."""
     return bool(await repo.due_recipients(account, now, 1))
 
 
 async def poll_cycle(
-    repo: Repository, config: Config, account: str, provider: SmsProvider, now: datetime
+    repo: Storage, config: Config, account: str, provider: SmsProvider, now: datetime
 ) -> CycleResult:
     """Ask the provider about every recipient of `account` due at `now`; store what changed."""
     polled = changed = 0

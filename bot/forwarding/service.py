@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from storage.base import Storage
 from storage.models import ChatMove, IncomingMessage, RefusedChat
-from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Forwarding:
     """The storage side of forwarding; `fallback_chat_id` (the admin chat) takes the SMS of
     refused chats whose line has no other route."""
 
-    def __init__(self, repo: Repository, fallback_chat_id: int) -> None:
+    def __init__(self, repo: Storage, fallback_chat_id: int) -> None:
         self.repo = repo
         self.fallback_chat_id = fallback_chat_id
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Final
 
 from bot.access.service import has_right
+from storage.base import Storage
 from storage.models import Role
-from storage.repository import Repository
 
 LANGUAGES: Final = ("fa", "en")
 
@@ -41,7 +41,7 @@ def may_reply(role: Role) -> bool:
     return has_right(role, Role.OPERATOR)
 
 
-async def set_language(repo: Repository, user_id: int, choice: str) -> str | None:
+async def set_language(repo: Storage, user_id: int, choice: str) -> str | None:
     """Store the user's language if `choice` is one we speak; the stored one, else None."""
     lang = choice.lower()
     if lang not in LANGUAGES:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from storage.base import Storage
 from storage.models import HistoryEntry, Send, SendRecipient
-from storage.repository import Repository
 
 HISTORY_DEFAULT: Final = 10
 HISTORY_MAX: Final = 50
@@ -28,7 +28,7 @@ class SendNotFound(LookupError):
         self.send_id = send_id
 
 
-async def send_status(repo: Repository, send_id: int) -> SendView:
+async def send_status(repo: Storage, send_id: int) -> SendView:
     """The send `send_id` and its recipients; SendNotFound if there is none."""
     send = await repo.get_send(send_id)
     if send is None:
@@ -36,7 +36,7 @@ async def send_status(repo: Repository, send_id: int) -> SendView:
     return SendView(send, tuple(await repo.get_recipients(send_id)))
 
 
-async def chat_history(repo: Repository, chat_id: int, asked: int | None) -> list[HistoryEntry]:
+async def chat_history(repo: Storage, chat_id: int, asked: int | None) -> list[HistoryEntry]:
     """The chat's latest sent and received SMS, newest first (`asked` of them, capped)."""
     limit = min(asked or HISTORY_DEFAULT, HISTORY_MAX)
     return await repo.history(chat_id, limit)

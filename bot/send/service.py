@@ -22,8 +22,8 @@ from providers.phone import (
     split_number_list,
     to_ascii_digits,
 )
+from storage.base import Storage
 from storage.models import Send
-from storage.repository import Repository
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ class SendOutcome:
 
 
 async def submit_send(
-    repo: Repository, alerts: AlertSink, request: SendRequest, *, poll_delay: float
+    repo: Storage, alerts: AlertSink, request: SendRequest, *, poll_delay: float
 ) -> SendOutcome:
     """Store the send, then call the provider once, then store its answer; problems that
     need a person go to `alerts`. `poll_delay`: seconds until the first delivery poll.
@@ -282,7 +282,7 @@ async def submit_send(
 
 
 async def _record_failure(
-    repo: Repository,
+    repo: Storage,
     alerts: AlertSink,
     request: SendRequest,
     send: Send,

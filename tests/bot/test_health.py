@@ -18,9 +18,9 @@ from bot.config import Config, load_config
 from bot.health import check_health, judge, polling_intervals, stale_after
 from providers.base import Receipt
 from sandbox.faults import FaultKind
-from storage.db import open_database
 from storage.models import PollHealth
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 ROOT = Path(__file__).resolve().parents[2]
 VALID = ROOT / "tests" / "fixtures" / "config" / "valid.toml"
@@ -223,7 +223,7 @@ async def test_a_recipient_whose_poll_is_long_overdue_makes_delivery_unhealthy(
     await bridge.stop_bridge()  # nothing polls any more
     conn = await open_database(config.storage.path)
     try:
-        repo = Repository(conn)
+        repo = SqliteStorage(conn)
         send, _ = await repo.create_send(
             idempotency_key="health",
             account="meli",

@@ -11,7 +11,7 @@ import pytest
 from bridge_harness import ADMIN, BridgeProcess, World, wait_for, write_toml
 from e2e_steps import ask
 
-from storage.db import DatabaseInUseError, lock_path_for
+from storage.sqlite.db import DatabaseInUseError, lock_path_for
 
 
 def refusal_lines(process: BridgeProcess) -> list[str]:

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from bot.access.service import has_right, language_of, role_of
-from storage.db import open_database
 from storage.models import Role
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
     db = await open_database(tmp_path / "db.sqlite3")
     try:
-        yield Repository(db)
+        yield SqliteStorage(db)
     finally:
         await db.close()
 
@@ -40,7 +40,7 @@ def test_a_role_has_the_rights_of_those_below_it(
     assert has_right(role, needed) is allowed
 
 
-async def test_config_admins_are_admins_and_others_as_stored(repo: Repository) -> None:
+async def test_config_admins_are_admins_and_others_as_stored(repo: SqliteStorage) -> None:
     await repo.set_role(7, Role.VIEWER, None)
     await repo.set_role(1, Role.VIEWER, None)  # a config admin stays an admin
     assert await role_of(repo, {1}, 1) is Role.ADMIN
@@ -48,7 +48,7 @@ async def test_config_admins_are_admins_and_others_as_stored(repo: Repository) -
     assert await role_of(repo, {1}, 8) is None
 
 
-async def test_the_chosen_language_else_the_default(repo: Repository) -> None:
+async def test_the_chosen_language_else_the_default(repo: SqliteStorage) -> None:
     await repo.set_user_language(7, "en")
     assert await language_of(repo, "fa", 7) == "en"
     assert await language_of(repo, "fa", 8) == "fa"

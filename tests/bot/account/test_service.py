@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from storage_backends import SqliteProbe
 
 from bot.account.service import chat_sender, choose_sender, find_sender, owner_of
-from storage.db import open_database
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,10 @@ ACCOUNTS = {"raygan": RAYGAN, "meli": MELI}
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
     db = await open_database(tmp_path / "db.sqlite3")
     try:
-        yield Repository(db)
+        yield SqliteStorage(db)
     finally:
         await db.close()
 
@@ -60,11 +61,11 @@ def test_the_owner_of_a_line() -> None:
     assert owner_of(ACCOUNTS.values(), "7") is None
 
 
-async def test_a_chat_sends_from_its_choice_else_the_default(repo: Repository) -> None:
+async def test_a_chat_sends_from_its_choice_else_the_default(repo: SqliteStorage) -> None:
     assert await chat_sender(repo, ACCOUNTS, RAYGAN, 42) == (RAYGAN, "5000")
     await choose_sender(repo, 42, 7, MELI, "1000")
     assert await chat_sender(repo, ACCOUNTS, RAYGAN, 42) == (MELI, "1000")
     assert await chat_sender(repo, ACCOUNTS, RAYGAN, 43) == (RAYGAN, "5000")
     # A choice the config no longer has (account renamed, line removed) falls back.
     assert await chat_sender(repo, {"raygan": RAYGAN}, RAYGAN, 42) == (RAYGAN, "5000")
-    assert [e.action for e in await repo.recent_audit()] == ["from"]
+    assert [e.action for e in await SqliteProbe(repo._conn).recent_audit()] == ["from"]

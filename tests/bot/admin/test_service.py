@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from storage_backends import SqliteProbe
 
 from bot.admin.service import (
     ConfigAdmin,
@@ -18,23 +19,23 @@ from bot.admin.service import (
     revoke_role,
     users,
 )
-from storage.db import open_database
 from storage.models import Role
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 LINES = ("5000", "1000")
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
     db = await open_database(tmp_path / "db.sqlite3")
     try:
-        yield Repository(db)
+        yield SqliteStorage(db)
     finally:
         await db.close()
 
 
-async def test_a_route_changes_once_and_an_unknown_line_is_refused(repo: Repository) -> None:
+async def test_a_route_changes_once_and_an_unknown_line_is_refused(repo: SqliteStorage) -> None:
     assert await change_route(repo, LINES, "1000", -5, 1, add=True)
     assert not await change_route(repo, LINES, "1000", -5, 1, add=True)
     with pytest.raises(UnknownLine) as refused:
@@ -42,10 +43,13 @@ async def test_a_route_changes_once_and_an_unknown_line_is_refused(repo: Reposit
     assert refused.value.lines == LINES
     assert await change_route(repo, LINES, "1000", -5, 1, add=False)
     assert not await change_route(repo, LINES, "1000", -5, 1, add=False)
-    assert [e.action for e in await repo.recent_audit()][::-1] == ["route", "unroute"]
+    assert [e.action for e in await SqliteProbe(repo._conn).recent_audit()][::-1] == [
+        "route",
+        "unroute",
+    ]
 
 
-async def test_roles_granted_and_revoked_but_never_a_config_admins(repo: Repository) -> None:
+async def test_roles_granted_and_revoked_but_never_a_config_admins(repo: SqliteStorage) -> None:
     await grant_role(repo, 7, Role.OPERATOR, 1, -5)
     assert await users(repo, [1]) == [
         UserRole(1, Role.ADMIN, RoleSource.CONFIG),

@@ -11,8 +11,8 @@ import pytest
 
 from bot.alerts.service import AlertDedupe, alert_provider_error
 from providers.base import ErrorCategory, ProviderError
-from storage.db import open_database
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -29,16 +29,16 @@ class RecordedAlerts:
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
     db = await open_database(tmp_path / "db.sqlite3")
     try:
-        yield Repository(db)
+        yield SqliteStorage(db)
     finally:
         await db.close()
 
 
 async def test_the_same_key_is_due_once_per_window_and_others_are_not_held_back(
-    repo: Repository,
+    repo: SqliteStorage,
 ) -> None:
     dedupe = AlertDedupe(repo, window_seconds=3600)
     assert await dedupe.due("auth:raygan", NOW)

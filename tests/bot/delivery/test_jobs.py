@@ -17,8 +17,8 @@ from bot.config import Config
 from bot.context import Account, BotData, Context
 from bot.delivery.jobs import poll_deliveries
 from providers.base import Receipt
-from storage.db import open_database
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 LINE = "10002188"
 
@@ -43,7 +43,7 @@ async def data(tmp_path: Path) -> AsyncIterator[BotData]:
     bot_data = BotData()
     bot_data.config = config
     bot_data.db = db
-    bot_data.repo = Repository(db)
+    bot_data.repo = SqliteStorage(db)
     bot_data.accounts = {"meli": Account(config.accounts[0], HeldProvider())}
     try:
         yield bot_data

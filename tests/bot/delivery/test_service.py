@@ -15,8 +15,8 @@ import bot.delivery.service
 from bot.config import Config
 from bot.delivery.service import anything_due, next_poll_at, poll_cycle
 from providers.base import DeliveryState, DeliveryUpdate, Receipt
-from storage.db import open_database
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 LINE = "10002188"
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -54,15 +54,15 @@ class PartlyAnswering(HeldProvider):
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
     db = await open_database(tmp_path / "db.sqlite3")
     try:
-        yield Repository(db)
+        yield SqliteStorage(db)
     finally:
         await db.close()
 
 
-async def sent(repo: Repository, key: str, numbers: Sequence[str], due: datetime) -> int:
+async def sent(repo: SqliteStorage, key: str, numbers: Sequence[str], due: datetime) -> int:
     send, _ = await repo.create_send(
         idempotency_key=key,
         account="meli",
@@ -78,7 +78,7 @@ async def sent(repo: Repository, key: str, numbers: Sequence[str], due: datetime
 
 
 async def test_a_cycle_asks_about_the_due_recipients_once_and_stores_their_states(
-    repo: Repository, monkeypatch: pytest.MonkeyPatch
+    repo: SqliteStorage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bot.delivery.service, "DELIVERY_BATCH", 2)
     due = await sent(
@@ -101,7 +101,7 @@ async def test_a_cycle_asks_about_the_due_recipients_once_and_stores_their_state
     assert not await anything_due(repo, "meli", NOW)
 
 
-async def test_a_cycle_with_nothing_due_asks_nothing(repo: Repository) -> None:
+async def test_a_cycle_with_nothing_due_asks_nothing(repo: SqliteStorage) -> None:
     await sent(repo, "later", ["+989121110009"], NOW + timedelta(seconds=5))
     provider = PartlyAnswering()
     assert not await anything_due(repo, "meli", NOW)

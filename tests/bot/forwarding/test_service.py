@@ -12,8 +12,8 @@ import pytest
 
 from bot.forwarding.service import REFUSED_CHAT_BACKOFF, Forwarding
 from providers.base import IncomingSms
-from storage.db import open_database
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 LINE = "50002910001080"
 ADMIN_CHAT = -100100
@@ -26,15 +26,15 @@ class PostFailed(Exception):
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
     db = await open_database(tmp_path / "db.sqlite3")
     try:
-        yield Repository(db)
+        yield SqliteStorage(db)
     finally:
         await db.close()
 
 
-async def stored(repo: Repository, key: str, chat_id: int = GROUP) -> int:
+async def stored(repo: SqliteStorage, key: str, chat_id: int = GROUP) -> int:
     [message] = await repo.store_incoming(
         "raygan",
         LINE,
@@ -45,7 +45,7 @@ async def stored(repo: Repository, key: str, chat_id: int = GROUP) -> int:
     return message.id
 
 
-async def test_a_long_sms_resumes_at_the_first_part_not_posted(repo: Repository) -> None:
+async def test_a_long_sms_resumes_at_the_first_part_not_posted(repo: SqliteStorage) -> None:
     forwarding = Forwarding(repo, ADMIN_CHAT)
     await stored(repo, "a")
     [message] = await forwarding.backlog(GROUP)
@@ -76,7 +76,7 @@ async def test_a_long_sms_resumes_at_the_first_part_not_posted(repo: Repository)
     assert await forwarding.backlog(GROUP) == []
 
 
-async def test_a_short_sms_is_one_post(repo: Repository) -> None:
+async def test_a_short_sms_is_one_post(repo: SqliteStorage) -> None:
     forwarding = Forwarding(repo, ADMIN_CHAT)
     await stored(repo, "a")
     [message] = await forwarding.backlog(GROUP)
@@ -92,7 +92,7 @@ async def test_a_short_sms_is_one_post(repo: Repository) -> None:
 
 
 async def test_a_refused_chat_is_backed_off_and_its_sms_handed_to_the_admin_chat(
-    repo: Repository,
+    repo: SqliteStorage,
 ) -> None:
     forwarding = Forwarding(repo, ADMIN_CHAT)
     incoming = await stored(repo, "a")
@@ -117,7 +117,7 @@ async def test_a_refused_chat_is_backed_off_and_its_sms_handed_to_the_admin_chat
     assert not await forwarding.accepted_again(GROUP)
 
 
-async def test_an_upgraded_group_takes_its_waiting_sms_along(repo: Repository) -> None:
+async def test_an_upgraded_group_takes_its_waiting_sms_along(repo: SqliteStorage) -> None:
     forwarding = Forwarding(repo, ADMIN_CHAT)
     old, new = -4000400, -1004000400
     await repo.add_route(LINE, old, created_by=None)

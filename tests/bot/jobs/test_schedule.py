@@ -21,8 +21,8 @@ from bot.config import Config
 from bot.context import Account, BotData
 from bot.jobs.schedule import SCHEDULER_LOGGER, SKIP_MESSAGE, DeliveryTickSkips, schedule_jobs
 from providers.base import DeliveryState, Receipt
-from storage.db import open_database
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 LINE = "10002188"
 WAIT = 10.0
@@ -56,7 +56,7 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
     data = application.bot_data
     data.config = config
     data.db = db
-    data.repo = Repository(db)
+    data.repo = SqliteStorage(db)
     data.accounts = {"meli": Account(config.accounts[0], HeldProvider())}
     try:
         yield application

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from storage_backends import SqliteProbe
 
 from bot.config import Config
 from bot.context import Account
@@ -25,9 +26,9 @@ from providers.base import (
     SendResult,
     SmsProvider,
 )
-from storage.db import open_database
 from storage.models import SendStatus
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 NUMBERS = ("+989121111111", "+989122222222")
 
@@ -93,10 +94,10 @@ CONFIG = Config.model_validate(
 
 
 @pytest.fixture
-async def repo(tmp_path: Path) -> AsyncIterator[Repository]:
+async def repo(tmp_path: Path) -> AsyncIterator[SqliteStorage]:
     db = await open_database(tmp_path / "db.sqlite3")
     try:
-        yield Repository(db)
+        yield SqliteStorage(db)
     finally:
         await db.close()
 
@@ -107,14 +108,14 @@ def request_for(provider: SmsProvider, numbers: tuple[str, ...] = NUMBERS) -> Se
 
 
 async def test_an_unexpected_failure_marks_the_send_unknown_and_it_is_not_resent(
-    repo: Repository,
+    repo: SqliteStorage,
 ) -> None:
     provider = ScriptedProvider(RuntimeError("adapter bug"))
     request = request_for(provider, NUMBERS[:1])
     alerts = RecordedAlerts()
     with pytest.raises(RuntimeError):
         await submit_send(repo, alerts, request, poll_delay=10)
-    send = await repo.find_send_by_key("tg:1:1")
+    send = await SqliteProbe(repo._conn).find_send_by_key("tg:1:1")
     assert send is not None and send.status is SendStatus.UNKNOWN
     [recipient] = await repo.get_recipients(send.id)
     assert recipient.state.value == "unknown"
@@ -123,7 +124,7 @@ async def test_an_unexpected_failure_marks_the_send_unknown_and_it_is_not_resent
     assert alerts.alerts == []  # no alert before the exception propagates
 
 
-async def test_an_accepted_send_is_submitted_and_its_recipients_sent(repo: Repository) -> None:
+async def test_an_accepted_send_is_submitted_and_its_recipients_sent(repo: SqliteStorage) -> None:
     receipts = tuple(Receipt(n, message_id=str(i)) for i, n in enumerate(NUMBERS))
     provider = ScriptedProvider(SendResult(receipts))
     alerts = RecordedAlerts()
@@ -134,7 +135,7 @@ async def test_an_accepted_send_is_submitted_and_its_recipients_sent(repo: Repos
     assert states == ["sent", "sent"] and alerts.alerts == []
 
 
-async def test_refused_credentials_fail_the_send_and_alert_the_sink(repo: Repository) -> None:
+async def test_refused_credentials_fail_the_send_and_alert_the_sink(repo: SqliteStorage) -> None:
     error = ProviderError(ErrorCategory.AUTH, "wrong password", nothing_sent=True)
     provider = ScriptedProvider(error)
     alerts = RecordedAlerts()
@@ -144,7 +145,9 @@ async def test_refused_credentials_fail_the_send_and_alert_the_sink(repo: Reposi
     assert alerts.alerts == [("auth:a", "alert.auth")]
 
 
-async def test_an_answer_lost_makes_the_send_unknown_and_tells_the_sink(repo: Repository) -> None:
+async def test_an_answer_lost_makes_the_send_unknown_and_tells_the_sink(
+    repo: SqliteStorage,
+) -> None:
     error = ProviderError(ErrorCategory.TRANSIENT, "timed out", outcome_unknown=True)
     alerts = RecordedAlerts()
     outcome = await submit_send(repo, alerts, request_for(ScriptedProvider(error)), poll_delay=10)

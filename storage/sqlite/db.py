@@ -17,10 +17,12 @@ from pathlib import Path
 
 import aiosqlite
 
+from storage.errors import MigrationError, StorageError
+
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-MIGRATIONS_PACKAGE = "storage"
+MIGRATIONS_PACKAGE = "storage.sqlite"
 MIGRATIONS_DIR = "migrations"
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -33,14 +35,6 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at TEXT NOT NULL
 )
 """
-
-
-class StorageError(Exception):
-    """The database could not do what was asked."""
-
-
-class MigrationError(StorageError):
-    """The migrations on disk and those recorded in the database disagree."""
 
 
 class DatabaseInUseError(StorageError):
@@ -204,7 +198,7 @@ async def open_database(path: str | Path) -> LockedConnection:
     (DatabaseInUseError while another has it open).
 
     The connection is in autocommit mode: every change that spans statements runs inside an
-    explicit BEGIN IMMEDIATE … COMMIT (see `storage.repository`).
+    explicit BEGIN IMMEDIATE … COMMIT (see `storage.sqlite.core`).
     """
     db_path = Path(path)
     # Private from the start, whatever the umask: the file holds phone numbers and texts.

@@ -13,10 +13,12 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from storage.db import (
+import storage
+import storage.sqlite
+from storage.errors import MigrationError
+from storage.sqlite.db import (
     DatabaseInUseError,
     Migration,
-    MigrationError,
     apply_migrations,
     load_migrations,
     lock_path_for,
@@ -44,6 +46,18 @@ async def test_open_creates_folders_and_sets_pragmas(db_path: Path) -> None:
         assert conn.row_factory is aiosqlite.Row
     finally:
         await conn.close()
+
+
+def test_sqlite_migrations_live_only_beside_the_backend() -> None:
+    """The runner reads storage/sqlite/migrations/; a file left in the old storage/migrations/
+    (or any other folder of storage/) would never be applied."""
+    root = Path(storage.__file__).parent
+    home = Path(storage.sqlite.__file__).parent / "migrations"
+    stray = [p for p in root.rglob("*.sql") if p.parent != home]
+    assert stray == []
+    assert sorted(p.name for p in home.glob("*.sql")) == [
+        f"{m.version:04d}_{m.name}.sql" for m in load_migrations()
+    ]
 
 
 async def test_migrations_apply_once_and_rerun_is_a_no_op(db_path: Path) -> None:
@@ -232,7 +246,7 @@ async def test_a_new_database_and_its_folder_are_private_to_the_bridge(db_path: 
 
 _HOLDER = """
 import asyncio, sys
-from storage.db import open_database
+from storage.sqlite.db import open_database
 
 async def main() -> None:
     await open_database(sys.argv[1])
