@@ -1,14 +1,19 @@
 """SPEC §7 delivery polling: 100,000 tracked recipients: API calls per recipient over its life
-(bounded by the backoff schedule) and the time one poll cycle takes.
+(bounded by the backoff schedule), how long a fresh send's report waits, and the time one poll
+cycle takes.
 
-1. The schedule: `bot.sending.first_poll_at` and `bot.jobs.next_poll_at` with the config's
-   defaults (`bot.config.DeliveryConfig`) give every poll a never-final recipient gets before
-   the give-up age; times the calls one poll costs per recipient, that bounds its life's calls.
+1. The schedule: `bot.delivery.service.first_poll_at` (`[polling] delivery` after the send)
+   and `next_poll_at` (`[delivery] backoff_seconds`) with the config's defaults give every
+   poll a never-final recipient gets before the give-up age; times the calls one poll costs per
+   recipient, that bounds its life's calls (Payamak: at most LIFE_BOUND). The longest wait of a
+   report the provider has during the send's first minute is the longest gap between polls
+   there plus one tick of the delivery job (`bot.delivery.jobs.DELIVERY_TICK`), bound
+   FIRST_MINUTE_BOUND.
 2. One cycle: the recipients are really sent through our adapters to the simulators (RayganSMS
-   SendMessage groups, Payamak SendSMS recIds), stored through `Repository.create_send` and
+   SendMessage groups, Payamak SendSMS recIds), stored through `Storage.create_send` and
    `record_send_result` with their first poll due now, and then the bot's own job
-   `bot.jobs.poll_deliveries` runs once per account, as the JobQueue would run it, against the
-   simulators. Its wall time and the provider calls it made are printed.
+   `bot.delivery.jobs.poll_deliveries` runs once per account, as the JobQueue would run it,
+   against the simulators. Its wall time and the provider calls it made are printed.
 
 The simulators run in this process (they are not the figure here; the bulk benchmark isolates
 them). `--latency` adds that much per provider call (default none); the least time the calls
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import math
 import sqlite3
 import sys
@@ -36,14 +42,16 @@ from typing import cast
 import aiohttp
 from machine import describe_machine
 
-from bot.config import Config, DeliveryConfig
+from bot.config import Config, DeliveryConfig, PollingConfig
 from bot.context import Account, BotData, Context
-from bot.jobs import DELIVERY_BATCH, next_poll_at, poll_deliveries
-from bot.sending import first_poll_at
+from bot.delivery.jobs import DELIVERY_TICK, poll_deliveries
+from bot.delivery.service import DELIVERY_BATCH, first_poll_at, next_poll_at
 from providers.payamak import MAX_RECIPIENTS as PAYAMAK_CHUNK
-from sandbox.server import PAYAMAK_API, RAYGAN_API, ProviderSandbox, RunningServer
-from storage.db import open_database
-from storage.repository import Repository
+from sandbox.bridge_config import bridge_config
+from sandbox.server import ProviderSandbox, RunningServer
+from storage.base import Storage
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 TOKEN = "1000001:bench-token-not-a-real-one"
 USER = "bench"
@@ -54,36 +62,25 @@ CREDIT = 10**12
 TEXT = "سفارش شما ارسال شد"
 REFERENCE_LATENCY = 0.1  # the bulk benchmark's per-call latency, for the printed comparison
 RAYGAN_STATUS_BATCH = 100  # CorrespondingMessageStatus ids per call (the adapter's default)
+LIFE_BOUND = 20  # Payamak GetDeliveries2 calls per recipient over its life (one recId a call)
+FIRST_MINUTE_BOUND = 15.0  # seconds a report the provider has may wait in a send's first minute
 
 
 def make_config(sandbox_url: str, db_path: Path) -> Config:
     """The bridge's config with both accounts on the simulators; delivery at its defaults."""
     config = Config.model_validate(
-        {
-            "telegram": {"token": TOKEN, "admins": [1], "admin_chat_id": -1001},
-            "storage": {"path": str(db_path)},
-            "accounts": [
-                {
-                    "name": "raygan",
-                    "provider": "raygansms",
-                    "base_url": f"{sandbox_url}{RAYGAN_API}",
-                    "username": USER,
-                    "password": PASSWORD,
-                    "lines": [RAYGAN_LINE],
-                    "default": True,
-                },
-                {
-                    "name": "meli",
-                    "provider": "payamak",
-                    "base_url": f"{sandbox_url}{PAYAMAK_API}",
-                    "username": USER,
-                    "password": PASSWORD,
-                    "lines": [PAYAMAK_LINE],
-                },
-            ],
-        }
+        bridge_config(
+            token=TOKEN,
+            sandbox_url=sandbox_url,
+            db_path=db_path,
+            admins=[1],
+            admin_chat_id=-1001,
+            username=USER,
+            passwords={"raygan": PASSWORD, "meli": PASSWORD},
+        )
     )
     assert config.delivery == DeliveryConfig()  # the defaults a fresh install runs with
+    assert config.polling == PollingConfig()
     return config
 
 
@@ -94,12 +91,12 @@ def schedule_polls(data: BotData) -> list[float]:
     """Seconds after the send of every poll a never-final recipient gets, using the bot's
     own `first_poll_at` and `next_poll_at`."""
     sent = datetime(2026, 1, 1, tzinfo=UTC)
-    when: datetime | None = first_poll_at(data, sent)
+    when: datetime | None = first_poll_at(data.config.polling.delivery, sent)
     moments: list[float] = []
     polls = 0
     while when is not None:
         moments.append((when - sent).total_seconds())
-        when = next_poll_at(data, polls, when)
+        when = next_poll_at(data.config, polls, when)
         polls += 1
     return moments
 
@@ -112,23 +109,43 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.3g} h"
 
 
-def print_schedule(data: BotData, group: int) -> int:
-    """Print the schedule and the life-time call bound per provider; returns the poll count."""
+def first_minute_wait(moments: Sequence[float]) -> float:
+    """The longest a report the provider gets in the send's first minute waits to be seen: the
+    longest gap among the polls up to the first one at or past 60 s, plus one job tick."""
+    covering = [0.0, *(m for m in moments if m < 60), min(m for m in moments if m >= 60)]
+    return max(b - a for a, b in itertools.pairwise(covering)) + DELIVERY_TICK
+
+
+def print_schedule(data: BotData, group: int) -> tuple[int, bool]:
+    """Print the schedule, the first-minute wait and the life-time call bound per provider;
+    returns the poll count and whether both bounds hold."""
     delivery = data.config.delivery
     moments = schedule_polls(data)
     polls = len(moments)
     backoff = ", ".join(_duration(s) for s in delivery.backoff_seconds)
     print(
-        f"schedule (DeliveryConfig defaults): backoff [{backoff}],"
+        f"schedule (PollingConfig and DeliveryConfig defaults): first poll"
+        f" {_duration(data.config.polling.delivery)} after the send, then backoff [{backoff}],"
         f" give up after {delivery.give_up_hours:g} h"
     )
     print(
         f"  polls of a recipient that never reaches a final state: {polls}, at "
         + ", ".join(_duration(m) for m in moments)
     )
+    wait = first_minute_wait(moments)
+    prompt = wait <= FIRST_MINUTE_BOUND
+    print(
+        f"  a report the provider has during the send's first minute waits at most {wait:g} s"
+        f" (longest gap there + {DELIVERY_TICK:g} s job tick); bound {FIRST_MINUTE_BOUND:g} s:"
+        f" {'PASS' if prompt else 'FAIL'}"
+    )
     per_group = min(group, DELIVERY_BATCH)
     print("  API calls per recipient over its life (at most):")
-    print(f"    payamak   GetDeliveries2, one recId a call:        {polls} × 1 = {polls}")
+    bounded = polls <= LIFE_BOUND
+    print(
+        f"    payamak   GetDeliveries2, one recId a call:        {polls} × 1 = {polls}"
+        f"  (bound {LIFE_BOUND}: {'PASS' if bounded else 'FAIL'})"
+    )
     print(
         f"    raygansms GroupMessageStatus, one call per group per batch of ≤ {DELIVERY_BATCH}"
         f" due: {polls} × 1/{per_group} = {polls / per_group:.3f}"
@@ -137,14 +154,14 @@ def print_schedule(data: BotData, group: int) -> int:
         f"    raygansms CorrespondingMessageStatus, {RAYGAN_STATUS_BATCH} ids a call:"
         f"     {polls} × 1/{RAYGAN_STATUS_BATCH} = {polls / RAYGAN_STATUS_BATCH:.2f}"
     )
-    return polls
+    return polls, prompt and bounded
 
 
 # ---------------------------------------------------------------- filling
 
 
 async def fill(
-    repo: Repository,
+    repo: Storage,
     accounts: dict[str, Account],
     numbers: Sequence[str],
     payamak_share: float,
@@ -201,8 +218,8 @@ def _recipient_counts(db_path: Path, account: str) -> tuple[int, int, int, int]:
 
 
 async def run(count: int, payamak_share: float, group: int, latency: float, db_dir: Path) -> int:
-    """Fill, run one cycle per account, print; exit status 0 when every recipient was polled
-    exactly once by the cycle."""
+    """Fill, run one cycle per account, print; exit status 0 when the schedule keeps its two
+    bounds and every recipient was polled exactly once by the cycle."""
     db_path = db_dir / "bench.sqlite3"
     sandbox = ProviderSandbox()
     sandbox.raygan.add_account(USER, PASSWORD, lines=[RAYGAN_LINE], credit=CREDIT)
@@ -213,13 +230,13 @@ async def run(count: int, payamak_share: float, group: int, latency: float, db_d
         data = BotData()
         data.config = config
         data.db = await open_database(db_path)
-        data.repo = Repository(data.db)
+        data.repo = SqliteStorage(data.db)
         data.session = session
         from bot.app import make_provider  # the bot's own wiring of adapters from config
 
         data.accounts = {a.name: Account(a, make_provider(session, a)) for a in config.accounts}
         try:
-            polls = print_schedule(data, group)
+            polls, schedule_ok = print_schedule(data, group)
             started = time.perf_counter()
             stored = await fill(data.repo, data.accounts, numbers, payamak_share, group)
             fill_s = time.perf_counter() - started
@@ -233,9 +250,9 @@ async def run(count: int, payamak_share: float, group: int, latency: float, db_d
             if latency:
                 sandbox.raygan.faults.set_latency(latency)
                 sandbox.payamak.faults.set_latency(latency)
-            ok = True
+            ok = schedule_ok
             print(
-                f"one poll cycle: bot.jobs.poll_deliveries per account, batches of "
+                f"one poll cycle: bot.delivery.jobs.poll_deliveries per account, batches of "
                 f"{DELIVERY_BATCH} due recipients, concurrency "
                 f"{config.accounts[0].max_concurrency} per account, "
                 f"{latency * 1000:g} ms injected per call"
@@ -276,7 +293,11 @@ async def run(count: int, payamak_share: float, group: int, latency: float, db_d
             )
         finally:
             await data.db.close()
-    print("PASS: one cycle polled every due recipient once" if ok else "FAIL")
+    print(
+        "PASS: both schedule bounds hold and one cycle polled every due recipient once"
+        if ok
+        else "FAIL"
+    )
     return 0 if ok else 1
 
 

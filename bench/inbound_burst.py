@@ -27,7 +27,8 @@ from machine import describe_machine
 
 from bot.app import RunningBridge
 from bot.config import Config
-from sandbox.server import RAYGAN_API, ProviderSandbox, RunningServer
+from sandbox.bridge_config import bridge_config
+from sandbox.server import ProviderSandbox, RunningServer
 from sandbox.telegram import GROUP_PER_MINUTE, TelegramFake
 
 TOKEN = "1000001:bench-token-not-a-real-one"
@@ -50,29 +51,19 @@ BODIES = (
 def make_config(telegram_url: str, sandbox_url: str, db_path: Path) -> Config:
     """The bridge's config: one RayganSMS account, its line routed to the group."""
     return Config.model_validate(
-        {
-            "telegram": {
-                "token": TOKEN,
-                "api_url": telegram_url,
-                "admins": [ADMIN],
-                "admin_chat_id": ADMIN_CHAT,
-                "language": "fa",
-            },
-            "storage": {"path": str(db_path)},
-            "accounts": [
-                {
-                    "name": "raygan",
-                    "provider": "raygansms",
-                    "base_url": f"{sandbox_url}{RAYGAN_API}",
-                    "username": USER,
-                    "password": PASSWORD,
-                    "lines": [RAYGAN_LINE],
-                    "default": True,
-                }
-            ],
-            "routes": [{"line": RAYGAN_LINE, "chat_id": GROUP}],
-            "polling": {"inbox": 2, "delivery": 60, "credit": 3600},
-        }
+        bridge_config(
+            token=TOKEN,
+            telegram_url=telegram_url,
+            sandbox_url=sandbox_url,
+            db_path=db_path,
+            admins=[ADMIN],
+            admin_chat_id=ADMIN_CHAT,
+            accounts=["raygan"],
+            username=USER,
+            passwords={"raygan": PASSWORD},
+            routes={RAYGAN_LINE: GROUP},
+            polling={"inbox": 2, "delivery": 60, "credit": 3600},
+        )
     )
 
 

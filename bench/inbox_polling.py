@@ -4,7 +4,7 @@ RayganSMS dates some SMS hours before they show up, so each poll reads a look-ba
 6 h) again; Payamak lists its inbox in an order nobody documents, so a poll must find the new
 SMS whatever the order. Both are measured through the real adapters against the simulators
 over HTTP (in this process, one shared hand-moved clock, `--latency` injected per call), and
-every poll's batch is stored through `Repository.store_inbox` into a fresh SQLite file, as the
+every poll's batch is stored through `SqliteStorage.store_inbox` into a fresh SQLite file, as the
 inbox job does.
 
 RayganSMS, for each size N: a line holding N SMS spread over the look-back; a first poll (no
@@ -47,8 +47,8 @@ from providers.payamak import MAX_INBOX_CALLS, PayamakProvider
 from providers.raygansms import MAX_RECEIVE_CALLS, RayganSmsProvider
 from sandbox.payamak import PayamakSimulator
 from sandbox.server import PAYAMAK_API, RAYGAN_API, ProviderSandbox, RunningServer
-from storage.db import open_database
-from storage.repository import Repository
+from storage.sqlite import SqliteStorage
+from storage.sqlite.db import open_database
 
 RAYGAN_LINE = "50002910001080"
 PAYAMAK_LINE = "10002188"
@@ -98,7 +98,7 @@ async def raygan_run(
             RAYGAN_LINE, f"0912{n:07d}", f"m{n}", date=now - rng.randrange(LOOKBACK)
         )
     conn = await open_database(tmp / f"raygan-{size}.sqlite3")
-    repo = Repository(conn)
+    repo = SqliteStorage(conn)
     figures = RayganFigures(size, 0, [], [], [], 0, None, False)
     async with RunningServer(sandbox.build_app()) as server:
         provider = RayganSmsProvider(

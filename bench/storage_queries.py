@@ -25,8 +25,10 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.db import open_database
-from storage.repository import Repository, to_db_time
+from storage.base import Storage
+from storage.sqlite import SqliteStorage
+from storage.sqlite.core import to_db_time
+from storage.sqlite.db import open_database
 
 BOUND_MS = 20.0
 CHATS = 20
@@ -150,7 +152,7 @@ async def run(messages: int, calls: int, keep: Path | None) -> int:
             sends_n, incoming_n = await fill(conn, messages, rng)
             fill_s = time.perf_counter() - started
             size_mb = path.stat().st_size / 1e6
-            repo = Repository(conn)
+            repo: Storage = SqliteStorage(conn)
 
             async def status_single() -> None:
                 send_id = rng.randint(BULK_SENDS + 1, sends_n)

@@ -3,6 +3,7 @@ handlers and jobs. Nothing happens at import time."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from types import TracebackType
 from typing import Any
@@ -12,22 +13,23 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
-from bot.access import check_access
-from bot.admin import admin_handlers
-from bot.alerts import send_alert
-from bot.basics import basic_handlers, bot_commands
+from bot.access.handlers import check_access
+from bot.account.handlers import account_handlers
+from bot.admin.handlers import admin_handlers
+from bot.alerts.admin_chat import send_alert
 from bot.config import AccountConfig, Config
 from bot.context import Account, BotData, Context
 from bot.errors import on_error
-from bot.info import info_handlers
-from bot.jobs import schedule_jobs
+from bot.help.handlers import bot_commands, help_handlers
+from bot.history.handlers import history_handlers
+from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
-from bot.send_cmd import send_handlers
+from bot.send.handlers import send_handlers
+from bot.startup import initialize_telegram, open_bridge_database
+from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
-from providers.payamak import PayamakProvider
-from providers.raygansms import RayganSmsProvider
-from storage.db import open_database
-from storage.repository import Repository
+from providers.registry import provider_spec
+from storage.sqlite import SqliteStorage
 
 log = logging.getLogger(__name__)
 
@@ -40,22 +42,27 @@ TELEGRAM_RETRIES = 5
 
 def make_provider(session: aiohttp.ClientSession, account: AccountConfig) -> SmsProvider:
     """The adapter for one configured account, on the shared session."""
-    common = {
-        "base_url": account.base_url,
-        "username": account.username,
-        "password": account.password.get_secret_value(),
-        "settings": account.http_settings(),
-    }
-    if account.provider == "raygansms":
-        return RayganSmsProvider(session, **common)  # type: ignore[arg-type]
-    return PayamakProvider(session, **common)  # type: ignore[arg-type]
+    return provider_spec(account.provider).adapter(
+        session,
+        base_url=account.base_url,
+        username=account.username,
+        password=account.password.get_secret_value(),
+        settings=account.http_settings(),
+    )
 
 
 def register_handlers(application: BridgeApp) -> None:
     """Every handler, in order; the access check first, in its own earlier group."""
     application.add_handler(TypeHandler(Update, check_access), group=-1)
-    for handler in (*basic_handlers(), *send_handlers(), *info_handlers(), *admin_handlers()):
-        application.add_handler(handler)
+    for feature in (
+        help_handlers,
+        send_handlers,
+        account_handlers,
+        history_handlers,
+        admin_handlers,
+    ):
+        for handler in feature():
+            application.add_handler(handler)
     application.add_error_handler(on_error)
 
 
@@ -63,8 +70,8 @@ async def post_init(application: BridgeApp) -> None:
     """Open the one database connection and HTTP session, build the adapters, recover."""
     data: BotData = application.bot_data
     config = data.config
-    data.db = await open_database(config.storage.path)
-    data.repo = Repository(data.db)
+    data.db = await open_bridge_database(config.storage.path)
+    data.repo = SqliteStorage(data.db)
     data.session = aiohttp.ClientSession()
     data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
     await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])
@@ -93,11 +100,13 @@ async def post_init(application: BridgeApp) -> None:
 async def post_shutdown(application: BridgeApp) -> None:
     """Close what post_init opened."""
     data: BotData = application.bot_data
+    if getattr(data, "session", None) is None and getattr(data, "db", None) is None:
+        return  # it never started (a start-up failure says why on its own)
     if getattr(data, "session", None) is not None:
         await data.session.close()
     if getattr(data, "db", None) is not None:
         await data.db.close()
-    log.info("bridge stopped")
+        log.info("bridge stopped")  # not said by a bridge that never opened its database
 
 
 def build_application(config: Config) -> BridgeApp:
@@ -111,6 +120,9 @@ def build_application(config: Config) -> BridgeApp:
         .base_file_url(f"{api}/file/bot")
         .context_types(ContextTypes(bot_data=BotData))
         .rate_limiter(AIORateLimiter(max_retries=TELEGRAM_RETRIES))
+        # Chats side by side, each chat's updates in order: a slow provider call in one chat
+        # holds up nothing else.
+        .concurrent_updates(ChatOrderedUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
@@ -123,8 +135,18 @@ def build_application(config: Config) -> BridgeApp:
 
 
 def run_bridge(config: Config) -> None:
-    """`sms-bridge run`: poll Telegram until stopped."""
+    """`sms-bridge run`: poll Telegram until stopped; StartupError if it cannot start."""
     application = build_application(config)
+    # Reach Telegram before run_polling does: its retry loop logs a failure with a traceback
+    # (and the token), while start-up failures are one line. run_polling then finds the
+    # application initialised, on this same event loop.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(initialize_telegram(application))
+    except BaseException:
+        loop.close()
+        raise
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
@@ -144,8 +166,14 @@ class RunningBridge:
 
     async def __aenter__(self) -> RunningBridge:
         app = self.application
-        await app.initialize()
-        await post_init(app)
+        await initialize_telegram(app)
+        try:
+            # Opens the database, taking its lock: a second bridge on it stops here.
+            await post_init(app)
+        except BaseException:
+            await post_shutdown(app)
+            await app.shutdown()
+            raise
         assert app.updater is not None
         await app.updater.start_polling(
             poll_interval=0.0, timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES

@@ -1,18 +1,26 @@
-"""`sms-bridge`: run, check-config, demo, sandbox."""
+"""`sms-bridge`: run, check-config, health, demo, sandbox."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-from bot.config import CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
+from bot.config import (
+    CONFIG_ENV_VAR,
+    DEFAULT_CONFIG_PATH,
+    Config,
+    ConfigError,
+    load_config,
+    public_url,
+)
 from bot.config import resolve_config_path as _resolve_config_path
-from bot.logs import setup_logging
+from bot.logs import redact, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +28,12 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_BAD_CONFIG = 2
 
+LOG_LEVEL_ENV_VAR = "SMS_BRIDGE_LOG_LEVEL"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its four subcommands."""
+    """The argument parser with its subcommands."""
     parser = argparse.ArgumentParser(
         prog="sms-bridge",
         description="A Telegram bot that is a business's SMS console.",
@@ -32,11 +43,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the bridge")
     run.add_argument("--config", metavar="PATH", help=config_help)
+    run.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default=os.environ.get(LOG_LEVEL_ENV_VAR, "INFO").upper(),
+        help=f"DEBUG, INFO, WARNING or ERROR (default: ${LOG_LEVEL_ENV_VAR}, else INFO)",
+    )
 
     check = commands.add_parser(
         "check-config", help="validate the config and print what it holds; reaches nothing"
     )
     check.add_argument("--config", metavar="PATH", help=config_help)
+
+    health = commands.add_parser(
+        "health", help="exit 0 if the database answers and every polling job is on time"
+    )
+    health.add_argument("--config", metavar="PATH", help=config_help)
 
     commands.add_parser(
         "demo", help="run the whole bridge offline against simulators and a fake Telegram"
@@ -55,9 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "run":
-        return _run(args.config)
+        return _run(args.config, args.log_level)
     if args.command == "check-config":
         return _check_config(args.config)
+    if args.command == "health":
+        return _health(args.config)
     if args.command == "demo":
         return _demo()
     if args.command == "sandbox":
@@ -77,31 +102,46 @@ def _load(cli_path: str | None, err: TextIO) -> Config | None:
         return None
 
 
-def _run(cli_path: str | None) -> int:
+def _run(cli_path: str | None, log_level: str = "INFO") -> int:
     """`sms-bridge run`."""
+    if log_level not in LOG_LEVELS:
+        print(
+            f"{LOG_LEVEL_ENV_VAR}: {log_level!r} is not one of {', '.join(LOG_LEVELS)}",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_CONFIG
     config = _load(cli_path, sys.stderr)
     if config is None:
         return EXIT_BAD_CONFIG
-    setup_logging(logging.INFO, secrets=config_secrets(config))
+    secrets = config_secrets(config)
+    setup_logging(log_level, secrets=secrets)
     # Imported here: the application pulls in PTB and everything else, and nothing
     # should happen at import time of the CLI.
     from bot.app import run_bridge
+    from bot.startup import StartupError
+    from storage.sqlite.db import DatabaseInUseError
 
     try:
         run_bridge(config)
     except KeyboardInterrupt:
         log.info("interrupted")
+    except DatabaseInUseError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_FAILED
+    except StartupError as exc:
+        # Exception text leaves the process here: redacted, like every log line.
+        print(redact(str(exc), secrets), file=sys.stderr)
+        return EXIT_FAILED
+    except Exception:  # the last boundary before Python would print a raw traceback
+        # A bug, not a start-up failure: the traceback goes through the redacting log.
+        log.critical("the bridge stopped on an unexpected error", exc_info=True)
+        return EXIT_FAILED
     return EXIT_OK
 
 
 def config_secrets(config: Config) -> list[str]:
-    """Every secret value in `config`, for exact-match redaction in logs."""
-    secrets = [config.telegram.token.get_secret_value()]
-    secrets += [a.password.get_secret_value() for a in config.accounts]
-    proxy_password = urlsplit(config.telegram.proxy).password if config.telegram.proxy else None
-    if proxy_password:
-        secrets.append(proxy_password)
-    return secrets
+    """Every secret value in `config`, for redaction in logs and messages."""
+    return config.secret_values()
 
 
 def _check_config(cli_path: str | None) -> int:
@@ -114,14 +154,16 @@ def _check_config(cli_path: str | None) -> int:
     return EXIT_OK
 
 
-def _public_url(url: str) -> str:
-    """`url` without any user:password part."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit(parts._replace(netloc=netloc))
+def _health(cli_path: str | None) -> int:
+    """`sms-bridge health`: one line, exit 0 when healthy (for a container's HEALTHCHECK)."""
+    from bot.health import check_health
+
+    config = _load(cli_path, sys.stderr)
+    if config is None:
+        return EXIT_BAD_CONFIG
+    health = asyncio.run(check_health(config))
+    print(health.line, file=sys.stdout if health.healthy else sys.stderr)
+    return EXIT_OK if health.healthy else EXIT_FAILED
 
 
 def describe_config(config: Config, source: str) -> str:
@@ -131,7 +173,7 @@ def describe_config(config: Config, source: str) -> str:
     lines = [
         f"{source}: OK",
         "telegram:",
-        f"  api_url: {_public_url(tg.api_url)}",
+        f"  api_url: {public_url(tg.api_url)}",
         f"  proxy: {proxy}",
         f"  admins: {', '.join(str(a) for a in tg.admins)}",
         f"  admin chat: {tg.admin_chat_id}",
@@ -142,9 +184,7 @@ def describe_config(config: Config, source: str) -> str:
     default = config.default_account.name
     for account in config.accounts:
         mark = ", default" if account.name == default else ""
-        lines.append(
-            f"  {account.name} ({account.provider}{mark}): {_public_url(account.base_url)}"
-        )
+        lines.append(f"  {account.name} ({account.provider}{mark}): {public_url(account.base_url)}")
         lines.append(f"    lines: {', '.join(account.lines)}")
         credit = "not set" if account.credit_low is None else f"{account.credit_low:g}"
         lines.append(
@@ -167,16 +207,35 @@ def describe_config(config: Config, source: str) -> str:
     return "\n".join(lines)
 
 
+def _without_sandbox(command: str, exc: ModuleNotFoundError) -> int:
+    """One line instead of a traceback when sandbox/ is not installed (the production image
+    leaves it out); any other missing module is a real error and propagates."""
+    if exc.name is None or exc.name.partition(".")[0] != "sandbox":
+        raise exc
+    print(
+        f"sms-bridge {command}: not in this installation (built without sandbox/, as the "
+        f"production image is); run it from a checkout of the repository: make {command}",
+        file=sys.stderr,
+    )
+    return EXIT_FAILED
+
+
 def _demo() -> int:
     """`sms-bridge demo`."""
-    from bot.demo import run_demo
+    try:
+        from bot.demo import run_demo
+    except ModuleNotFoundError as exc:
+        return _without_sandbox("demo", exc)
 
     return asyncio.run(run_demo())
 
 
 def _sandbox(host: str, port: int) -> int:
     """`sms-bridge sandbox`: serve until Ctrl+C."""
-    from sandbox.server import serve_forever
+    try:
+        from sandbox.server import serve_forever
+    except ModuleNotFoundError as exc:
+        return _without_sandbox("sandbox", exc)
 
     try:
         asyncio.run(serve_forever(host, port))

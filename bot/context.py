@@ -12,7 +12,8 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import AccountConfig, Config
 from providers.base import SmsProvider
-from storage.repository import Repository
+from providers.registry import provider_spec
+from storage.base import Storage
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,11 @@ class Account:
         """The account's dedicated lines, from config."""
         return tuple(self.config.lines)
 
+    @property
+    def part_limit(self) -> int | None:
+        """The most parts one text may take on this account's provider (None: no limit)."""
+        return provider_spec(self.config.provider).max_parts
+
 
 class BotData:
     """Dependencies shared by all handlers and jobs, set up in `post_init`.
@@ -43,7 +49,7 @@ class BotData:
     config: Config
     db: aiosqlite.Connection
     session: aiohttp.ClientSession
-    repo: Repository
+    repo: Storage
     accounts: dict[str, Account]
 
     def account_for_line(self, line: str) -> Account | None:
@@ -56,7 +62,14 @@ class BotData:
     @cached_property
     def forward_lock(self) -> asyncio.Lock:
         """Held while stored SMS are posted: two forwarders reading the same pending rows
-        would post them twice (the repeating job and the one-shot runs are separate jobs)."""
+        would post them twice (the repeating job and the one-shot runs are separate jobs).
+        One process only: see `storage.sqlite.claims`."""
+        return asyncio.Lock()
+
+    @cached_property
+    def confirmation_lock(self) -> asyncio.Lock:
+        """Held while confirmations are edited (the repeating round and the one-shot runs
+        after a delivery poll are separate jobs). One process only: see `storage.sqlite.claims`."""
         return asyncio.Lock()
 
     @cached_property

@@ -17,7 +17,8 @@ from typing import TextIO
 
 from bot.app import RunningBridge
 from bot.config import Config
-from sandbox.server import PAYAMAK_API, RAYGAN_API, ProviderSandbox, RunningServer
+from sandbox.bridge_config import bridge_config
+from sandbox.server import ProviderSandbox, RunningServer
 from sandbox.telegram import FakeMessage, TelegramFake
 
 DEMO_TOKEN = "1000001:demo-token-for-the-offline-fake"
@@ -34,38 +35,17 @@ STEP_TIMEOUT = 20.0
 def demo_config(api_url: str, sandbox_url: str, db_path: Path) -> Config:
     """A config pointing every outside service at the local fakes, with fast polling."""
     return Config.model_validate(
-        {
-            "telegram": {
-                "token": DEMO_TOKEN,
-                "api_url": api_url,
-                "admins": [ADMIN_ID],
-                "admin_chat_id": ADMIN_CHAT,
-                "language": "fa",
-            },
-            "storage": {"path": str(db_path)},
-            "accounts": [
-                {
-                    "name": "raygan",
-                    "provider": "raygansms",
-                    "base_url": f"{sandbox_url}{RAYGAN_API}",
-                    "username": "demo",
-                    "password": "demo",
-                    "lines": [RAYGAN_LINE],
-                    "default": True,
-                },
-                {
-                    "name": "meli",
-                    "provider": "payamak",
-                    "base_url": f"{sandbox_url}{PAYAMAK_API}",
-                    "username": "demo",
-                    "password": "demo",
-                    "lines": [PAYAMAK_LINE],
-                },
-            ],
-            "routes": [{"line": RAYGAN_LINE, "chat_id": SUPPORT_GROUP}],
-            "polling": {"inbox": 0.5, "delivery": 0.5, "credit": 600},
-            "delivery": {"backoff_seconds": [0.3, 0.3, 0.5, 1], "give_up_hours": 1},
-        }
+        bridge_config(
+            token=DEMO_TOKEN,
+            telegram_url=api_url,
+            sandbox_url=sandbox_url,
+            db_path=db_path,
+            admins=[ADMIN_ID],
+            admin_chat_id=ADMIN_CHAT,
+            routes={RAYGAN_LINE: SUPPORT_GROUP},
+            polling={"inbox": 0.5, "delivery": 0.5, "credit": 600},
+            delivery={"backoff_seconds": [0.3, 0.3, 0.5, 1], "give_up_hours": 1},
+        )
     )
 
 

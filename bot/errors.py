@@ -7,8 +7,8 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.access import language_of
-from bot.alerts import send_alert
+from bot.access.handlers import language_of
+from bot.alerts.admin_chat import send_alert
 from bot.context import Context
 from bot.logs import redact
 from bot.texts import t
@@ -28,9 +28,8 @@ async def on_error(update: object, context: Context) -> None:
             await update.effective_message.reply_html(t(lang, "error.internal"))
         except TelegramError as exc:
             log.warning("could not tell the user about the error: %s", exc)
-    secrets = [data.config.telegram.token.get_secret_value()]
-    secrets += [a.password.get_secret_value() for a in data.config.accounts]
-    summary = redact(f"{type(error).__name__}: {error}", secrets)[:500]
+    # Exception text leaves the process here (into the admin chat): redact it on its way out.
+    summary = redact(f"{type(error).__name__}: {error}", data.config.secret_values())[:500]
     await send_alert(
         data, context.bot, f"error:{type(error).__name__}", "alert.error", error=summary
     )

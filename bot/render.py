@@ -7,17 +7,15 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import jdatetime
 
-from bot.texts import Raw, t
+from bot.texts import TEHRAN, Raw, t
 from providers.base import DeliveryState
 from providers.parts import count_parts
 from providers.phone import display_number
 from storage.models import IncomingMessage, Send, SendRecipient
 
-TEHRAN = ZoneInfo("Asia/Tehran")
 TELEGRAM_LIMIT = 4096
 CONFIRMATION_RECIPIENTS = 30  # beyond this a confirmation lists a count, not every number
 
@@ -36,7 +34,9 @@ def visible_length(html_text: str) -> int:
 
 
 def tehran_time(moment: datetime) -> str:
-    """A UTC moment as Jalali date and time in Tehran: `1405/09/01 14:30`."""
+    """A UTC moment as Jalali date and time in Tehran: `1405/09/01 14:30`, for logs and files.
+
+    For a message, pass the moment itself to `t`, which writes it in the user's language."""
     local = moment.astimezone(TEHRAN)
     jalali = jdatetime.datetime.fromgregorian(datetime=local)
     return str(jalali.strftime("%Y/%m/%d %H:%M"))
@@ -85,19 +85,40 @@ def render_incoming(lang: str, message: IncomingMessage) -> list[str]:
         "incoming",
         sender=display_number(message.sender),
         line=message.line,
-        time=tehran_time(message.received_at),
+        time=message.received_at,
         body=message.body,
     )
     return _split_chunk(text, TELEGRAM_LIMIT)
 
 
+def _digest_item(lang: str, message: IncomingMessage) -> str:
+    return t(
+        lang,
+        "digest_item",
+        sender=display_number(message.sender),
+        line=message.line,
+        time=message.received_at,
+        body=message.body,
+    )
+
+
+def _digest_room(lang: str) -> int:
+    return TELEGRAM_LIMIT - visible_length(t(lang, "digest_header", count=99999)) - 2
+
+
+def fits_digest(lang: str, message: IncomingMessage) -> bool:
+    """Whether the SMS fits in a digest (else it is forwarded on its own)."""
+    return visible_length(_digest_item(lang, message)) + 2 <= _digest_room(lang)
+
+
 def render_digests(lang: str, messages: Sequence[IncomingMessage]) -> list[tuple[str, list[int]]]:
-    """Pack many incoming SMS for one chat into as few messages as fit, each with a header,
-    and say which SMS ids each message carries. An SMS too long for a digest is left out of
-    it (its id is in no message) so the caller can forward it on its own."""
+    """Pack many incoming SMS for one chat into as few messages as fit, in order, each with a
+    header, and say which SMS ids each message carries. An SMS too long for a digest
+    (`fits_digest`) is left out of it (its id is in no message): the caller forwards it on
+    its own, in its place."""
     packed: list[tuple[str, list[int]]] = []
     group: list[tuple[int, str]] = []
-    room = TELEGRAM_LIMIT - visible_length(t(lang, "digest_header", count=99999)) - 2
+    room = _digest_room(lang)
 
     def flush() -> None:
         if group:
@@ -109,14 +130,7 @@ def render_digests(lang: str, messages: Sequence[IncomingMessage]) -> list[tuple
 
     used = 0
     for message in messages:
-        item = t(
-            lang,
-            "digest_item",
-            sender=display_number(message.sender),
-            line=message.line,
-            time=tehran_time(message.received_at),
-            body=message.body,
-        )
+        item = _digest_item(lang, message)
         size = visible_length(item) + 2
         if size > room:
             continue
@@ -134,8 +148,11 @@ def state_label(lang: str, state: DeliveryState) -> str:
     return t(lang, f"state.{state.value}")
 
 
-def render_confirmation(lang: str, send: Send, recipients: Sequence[SendRecipient]) -> str:
-    """The confirmation message of a send, as its recipients' states stand."""
+def render_confirmation(
+    lang: str, send: Send, recipients: Sequence[SendRecipient], *, parts: int | None = None
+) -> str:
+    """The confirmation message of a send, as its recipients' states stand (`parts`: its
+    text's part count, when the caller has counted it already)."""
     done = sum(1 for r in recipients if r.state is DeliveryState.DELIVERED)
     failed = sum(
         1 for r in recipients if r.state.is_final and r.state is not DeliveryState.DELIVERED
@@ -156,7 +173,7 @@ def render_confirmation(lang: str, send: Send, recipients: Sequence[SendRecipien
         lang,
         "summary",
         total=len(recipients),
-        parts=count_parts(send.text).parts,
+        parts=count_parts(send.text).parts if parts is None else parts,
         done=done,
         failed=failed,
         waiting=waiting,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import abc
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError, dataclass, field, fields, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any, ClassVar
 
 
 class Capability(enum.Enum):
@@ -200,13 +201,15 @@ class ErrorCategory(enum.StrEnum):
 
 @dataclass(eq=False)
 class ProviderError(Exception):
-    """A provider call failed. Its text never holds a secret.
+    """A provider call failed. Its text never holds a secret. Immutable once built.
 
+    `category` is the one classification (there are no subclasses per category).
     `retry_safe` says whether the same call may be made again without risk of a second SMS.
     `outcome_unknown` is set on sends whose request may have reached the provider.
     On a failed or partial send, recipients in `receipts` went, those in
     `unknown_recipients` may have gone (never resend them), and the rest surely did not.
     A receipt with neither `message_id` nor `group_id` went but cannot be tracked.
+    Whoever learns more builds a new error with `with_(...)`; nobody rewrites one in flight.
     """
 
     category: ErrorCategory
@@ -219,58 +222,50 @@ class ProviderError(Exception):
     receipts: tuple[Receipt, ...] = field(default=())  # PARTIAL: what did go
     unknown_recipients: tuple[str, ...] = field(default=())  # sends: may or may not have gone
     nothing_sent: bool = False  # the provider's own answer says no SMS went out
+    # Names the reason for the bot's texts, which word it per language; empty means
+    # "<provider>.<code>" (a code of the provider's own table) or, without a code, the category.
+    reason_key: str = ""
 
     def __post_init__(self) -> None:
         super().__init__(str(self))
+        object.__setattr__(self, "_built", True)
+
+    # Not `dataclass(frozen=True)`: its guard refuses every attribute, and the interpreter and
+    # the standard library set the dunder ones (__traceback__, __cause__, __context__,
+    # __notes__) on exceptions as they travel. Only the error's own facts are frozen.
+    def __setattr__(self, name: str, value: object) -> None:
+        if getattr(self, "_built", False) and not _is_dunder(name):
+            raise FrozenInstanceError(f"cannot assign to field {name!r}: use with_()")
+        super().__setattr__(name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if not _is_dunder(name):
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
+        super().__delattr__(name)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce rebuilds from `args` (the message), which is not our signature.
+        return (_rebuild_error, (type(self), _facts(self)))
 
     def __str__(self) -> str:
         code = f" (code {self.code})" if self.code is not None else ""
         return f"{self.provider or 'provider'}: {self.category.value}: {self.reason}{code}"
 
-
-class AuthError(ProviderError):
-    """Credentials refused, web service not enabled, IP not allowed, account inactive."""
-
-
-class CreditError(ProviderError):
-    """Not enough credit."""
+    def with_(self, **changes: Any) -> ProviderError:
+        """A new error like this one with `changes` applied (this one stays as it is)."""
+        return replace(self, **changes)
 
 
-class BadRequestError(ProviderError):
-    """The request itself is wrong (invalid number, empty text, too many parts, …)."""
+def _is_dunder(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
 
 
-class RateLimitError(ProviderError):
-    """A provider-side limit was reached (daily or volume)."""
+def _facts(error: ProviderError) -> dict[str, Any]:
+    return {f.name: getattr(error, f.name) for f in fields(error)}
 
 
-class TransientError(ProviderError):
-    """Network fault, server error or an answer we cannot read."""
-
-
-class PartialSendError(ProviderError):
-    """Some recipients were accepted (`receipts`), others were not."""
-
-
-class NotSupportedError(ProviderError):
-    """This provider has no such capability."""
-
-
-_ERROR_CLASS: dict[ErrorCategory, type[ProviderError]] = {
-    ErrorCategory.AUTH: AuthError,
-    ErrorCategory.CREDIT: CreditError,
-    ErrorCategory.BAD_REQUEST: BadRequestError,
-    ErrorCategory.RATE_LIMIT: RateLimitError,
-    ErrorCategory.TRANSIENT: TransientError,
-    ErrorCategory.PARTIAL: PartialSendError,
-    ErrorCategory.UNSUPPORTED: NotSupportedError,
-}
-
-
-def make_error(category: ErrorCategory, reason: str, **kwargs: object) -> ProviderError:
-    """Build the exception class that belongs to `category`."""
-    cls = _ERROR_CLASS[category]
-    return cls(category, reason, **kwargs)  # type: ignore[arg-type]
+def _rebuild_error(cls: type[ProviderError], facts: dict[str, Any]) -> ProviderError:
+    return cls(**facts)
 
 
 # ---------------------------------------------------------------- the interface
@@ -279,18 +274,22 @@ def make_error(category: ErrorCategory, reason: str, **kwargs: object) -> Provid
 class SmsProvider(abc.ABC):
     """One account at one provider. Numbers go in any accepted form and come out E.164."""
 
-    provider_name: str = ""
-    capabilities: frozenset[Capability] = frozenset()
+    # The facts the registry (providers/registry.py) reads; each is written once, here.
+    provider_name: ClassVar[str] = ""
+    default_base_url: ClassVar[str] = ""
+    max_parts: ClassVar[int | None] = None  # the most parts one text may take; None: no limit
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
 
     def supports(self, capability: Capability) -> bool:
         """Whether this adapter can do `capability`."""
         return capability in self.capabilities
 
-    def _unsupported(self, capability: Capability) -> NotSupportedError:
-        return NotSupportedError(
+    def _unsupported(self, capability: Capability) -> ProviderError:
+        return ProviderError(
             ErrorCategory.UNSUPPORTED,
             f"{self.provider_name} does not support {capability.value}",
             provider=self.provider_name,
+            reason_key="unsupported",
         )
 
     @abc.abstractmethod

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
-from providers.base import ErrorCategory, ProviderError, TransientError, make_error
+from providers.base import ErrorCategory, ProviderError
 
 log = logging.getLogger(__name__)
 
@@ -85,8 +85,7 @@ class ProviderHttp:
                 # A transient failure of a send may have happened after the SMS went, unless
                 # the provider's own answer says nothing went out.
                 if sends_sms and exc.category is ErrorCategory.TRANSIENT and not exc.nothing_sent:
-                    error.outcome_unknown = True
-                    error.retry_safe = False
+                    error = exc.with_(outcome_unknown=True, retry_safe=False)
                 can_retry = attempt < attempts and exc.retry_safe
             if not can_retry:
                 raise error
@@ -123,23 +122,25 @@ class ProviderHttp:
                     status = response.status
             except aiohttp.ClientConnectorError as exc:
                 raise _NeverConnectedError(
-                    self._transient(method, f"cannot connect: {exc.os_error}", None)
+                    self._transient(method, f"cannot connect: {exc.os_error}", "network")
                 ) from None
             except TimeoutError:
-                raise self._transient(method, "timed out waiting for the answer", None) from None
+                raise self._transient(
+                    method, "timed out waiting for the answer", "timeout"
+                ) from None
             except aiohttp.ClientError as exc:
                 raise self._transient(
-                    method, f"connection failed: {type(exc).__name__}", None
+                    method, f"connection failed: {type(exc).__name__}", "network"
                 ) from None
         return parse(status, body)
 
-    def _transient(self, method: str, reason: str, code: str | None) -> TransientError:
-        return TransientError(
+    def _transient(self, method: str, reason: str, reason_key: str) -> ProviderError:
+        return ProviderError(
             ErrorCategory.TRANSIENT,
             f"{method}: {reason}",
             provider=self._provider,
-            code=code,
             retry_safe=True,
+            reason_key=reason_key,
         )
 
 
@@ -149,26 +150,3 @@ class _NeverConnectedError(Exception):
     def __init__(self, error: ProviderError) -> None:
         super().__init__(str(error))
         self.error = error
-
-
-def http_status_error(provider: str, method: str, status: int, body: str) -> ProviderError | None:
-    """Map an HTTP status other than 200 to the error it means; None for 200."""
-    if status == 200:
-        return None
-    snippet = " ".join(body.split())[:200]
-    if status in (401, 403):
-        category, reason, retry = ErrorCategory.AUTH, "credentials refused", False
-    elif status == 429:
-        category, reason, retry = ErrorCategory.RATE_LIMIT, "too many requests", True
-    elif status >= 500:
-        category, reason, retry = ErrorCategory.TRANSIENT, "server error", True
-    else:
-        category, reason, retry = ErrorCategory.BAD_REQUEST, "request refused", False
-    return make_error(
-        category,
-        f"{method}: {reason} (HTTP {status})",
-        provider=provider,
-        code=str(status),
-        provider_message=snippet,
-        retry_safe=retry,
-    )

@@ -13,8 +13,6 @@ _GSM_BASIC = frozenset(
 )
 _GSM_EXTENDED = frozenset("^{}\\[~]|€\f")
 
-MAX_PARTS_RAYGAN = 10
-
 
 class Encoding(enum.StrEnum):
     """The alphabet a text is sent in."""

@@ -23,7 +23,6 @@ import aiohttp
 
 from providers.base import (
     DEFAULT_WINDOW,
-    BadRequestError,
     Capability,
     DeliveryState,
     DeliveryUpdate,
@@ -31,27 +30,26 @@ from providers.base import (
     InboxBatch,
     InboxWindow,
     IncomingSms,
-    NotSupportedError,
     OutgoingMessage,
-    PartialSendError,
     Prices,
     ProviderError,
     Receipt,
     SendResult,
     SmsProvider,
-    TransientError,
     UnreadableRecord,
-    make_error,
 )
-from providers.http import HttpSettings, ProviderHttp, http_status_error
+from providers.common import (
+    bad_request,
+    e164_recipients,
+    garbled,
+    parse_json,
+    provider_numbers,
+    unsupported,
+)
+from providers.common import snippet as _snippet
+from providers.http import HttpSettings, ProviderHttp
 from providers.offset_listing import CursorError, ListingCursor, ListingScan
-from providers.phone import (
-    InvalidNumberError,
-    normalize_mobile,
-    sender_to_e164,
-    to_ascii_digits,
-    to_provider_format,
-)
+from providers.phone import sender_to_e164, to_ascii_digits
 
 log = logging.getLogger(__name__)
 
@@ -145,20 +143,9 @@ class _Chunk:
     recipients: tuple[str, ...]
 
 
-def _snippet(body: str) -> str:
-    return " ".join(body.split())[:200]
-
-
 def parse_envelope(method: str, status: int, body: str) -> _Answer:
     """Check HTTP status and envelope; return the success answer or raise the error it means."""
-    status_error = http_status_error(PROVIDER, method, status, body)
-    if status_error is not None:
-        raise status_error
-    try:
-        document = json.loads(body)
-    except json.JSONDecodeError:
-        kind = "an HTML page" if body.lstrip().startswith("<") else "malformed JSON"
-        raise _garbled(method, f"the answer is {kind}", body) from None
+    document = parse_json(PROVIDER, method, status, body)
     data: Any = None
     envelope = document
     if isinstance(document, dict) and isinstance(document.get("MyBase"), dict):
@@ -179,16 +166,17 @@ def code_error(method: str, code: str, provider_message: str, body: str) -> Prov
     """The error a provider `Value` code means (table VALUE_CODES); unknown codes are transient."""
     known = VALUE_CODES.get(code)
     if known is None:
-        return TransientError(
+        return ProviderError(
             ErrorCategory.TRANSIENT,
             f"{method}: the provider refused with an unknown code",
             provider=PROVIDER,
             code=code or None,
             provider_message=provider_message or _snippet(body),
             retry_safe=True,
+            reason_key="unknown_code",
         )
     category, reason = known
-    return make_error(
+    return ProviderError(
         category,
         f"{method}: {reason}",
         provider=PROVIDER,
@@ -200,14 +188,8 @@ def code_error(method: str, code: str, provider_message: str, body: str) -> Prov
     )
 
 
-def _garbled(method: str, reason: str, body: str) -> TransientError:
-    return TransientError(
-        ErrorCategory.TRANSIENT,
-        f"{method}: {reason}",
-        provider=PROVIDER,
-        provider_message=_snippet(body),
-        retry_safe=True,
-    )
+def _garbled(method: str, reason: str, body: str) -> ProviderError:
+    return garbled(PROVIDER, method, reason, body)
 
 
 def parse_send_date(raw: str) -> datetime:
@@ -247,6 +229,8 @@ class PayamakProvider(SmsProvider):
     """One Payamak Panel account over its REST API."""
 
     provider_name = PROVIDER
+    default_base_url = DEFAULT_BASE_URL
+    max_parts = None  # providers.md §2 sets no limit of parts
     capabilities = frozenset(
         {
             Capability.SEND,
@@ -291,10 +275,8 @@ class PayamakProvider(SmsProvider):
     ) -> SendResult:
         """Send one text to many: SendSMS calls of up to 100 numbers, run concurrently."""
         if at is not None:
-            raise NotSupportedError(
-                ErrorCategory.UNSUPPORTED,
-                "payamak cannot hold a message until a time; schedule it locally",
-                provider=PROVIDER,
+            raise unsupported(
+                PROVIDER, "payamak cannot hold a message until a time; schedule it locally"
             )
         numbers = self._normalise([(text, recipient) for recipient in recipients])
         return await self._send_chunks(line, numbers, flash=flash)
@@ -310,24 +292,13 @@ class PayamakProvider(SmsProvider):
 
     def _normalise(self, items: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """(text, number) → (text, E.164), refusing the whole send before any call if one is bad."""
-        if not items:
-            raise self._bad_request("no recipients")
-        if any(not text.strip() for text, _ in items):
-            raise self._bad_request("the text is empty")
-        result: list[tuple[str, str]] = []
-        invalid: list[InvalidNumberError] = []
-        for text, raw in items:
-            try:
-                result.append((text, normalize_mobile(raw)))
-            except InvalidNumberError as exc:
-                invalid.append(exc)
-        if invalid:
-            listed = "; ".join(str(exc) for exc in invalid)
-            raise self._bad_request(f"invalid recipient numbers: {listed}")
-        return result
+        if items and any(not text.strip() for text, _ in items):
+            raise self._bad_request("the text is empty", "empty_text")
+        numbers = e164_recipients(PROVIDER, [raw for _, raw in items])
+        return [(text, number) for (text, _), number in zip(items, numbers, strict=True)]
 
-    def _bad_request(self, reason: str) -> BadRequestError:
-        return BadRequestError(ErrorCategory.BAD_REQUEST, reason, provider=PROVIDER)
+    def _bad_request(self, reason: str, reason_key: str = "") -> ProviderError:
+        return bad_request(PROVIDER, reason, reason_key)
 
     def _chunks(self, numbers: list[tuple[str, str]]) -> list[_Chunk]:
         by_text: dict[str, list[int]] = {}
@@ -365,10 +336,8 @@ class PayamakProvider(SmsProvider):
             return SendResult(went)
         first = errors[0]
         if not went:
-            first.unknown_recipients = tuple(unknown)
-            first.outcome_unknown = bool(unknown)
-            raise first
-        raise PartialSendError(
+            raise first.with_(unknown_recipients=tuple(unknown), outcome_unknown=bool(unknown))
+        raise ProviderError(
             ErrorCategory.PARTIAL,
             f"SendSMS: {len(went)} of {len(numbers)} recipients accepted; "
             f"{len(unknown)} may have gone; first failure: {first.reason}",
@@ -378,13 +347,14 @@ class PayamakProvider(SmsProvider):
             outcome_unknown=bool(unknown),
             receipts=went,
             unknown_recipients=tuple(unknown),
+            reason_key=first.reason_key,
         )
 
     async def _send_chunk(self, line: str, chunk: _Chunk, flash: bool) -> list[Receipt]:
         form = {
             "username": self._username,
             "password": self._password,
-            "to": ",".join(to_provider_format(number) for number in chunk.recipients),
+            "to": ",".join(provider_numbers(chunk.recipients)),
             "from": line.strip(),
             "text": chunk.text,
             "isFlash": "true" if flash else "false",

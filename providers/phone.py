@@ -47,10 +47,10 @@ def normalize_mobile(raw: str) -> str:
     fast = _NATIONAL_MOBILE.fullmatch(text)
     if fast is not None:
         national = fast.group(1)
-        problem = _national_prefix_problem(national[:_SIGNIFICANT_DIGITS])
-        if problem is not None:
-            raise InvalidNumberError(raw, problem)
-        return "+98" + national
+        if _national_prefix_problem(national[:_SIGNIFICANT_DIGITS]) is None:
+            return "+98" + national
+        # Refused: libphonenumber itself says why (the reason can depend on the digits after
+        # the prefix, e.g. a valid fixed line vs no number at all); refusals are the rare path.
     return _normalize_slowly(raw, text)
 
 

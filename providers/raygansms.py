@@ -24,13 +24,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
 from providers.base import (
     DEFAULT_WINDOW,
-    BadRequestError,
     BlacklistCheck,
     Capability,
     DeliveryState,
@@ -39,38 +38,40 @@ from providers.base import (
     InboxBatch,
     InboxWindow,
     IncomingSms,
-    NotSupportedError,
     OutgoingMessage,
-    PartialSendError,
     Prices,
     ProviderError,
     Receipt,
     SendResult,
     SmsProvider,
-    TransientError,
     UnreadableRecord,
-    make_error,
 )
-from providers.http import HttpSettings, ProviderHttp, http_status_error
-from providers.parts import MAX_PARTS_RAYGAN, count_parts
-from providers.phone import (
-    InvalidNumberError,
-    normalize_mobile,
-    sender_to_e164,
-    to_ascii_digits,
-    to_provider_format,
+from providers.common import (
+    bad_request,
+    e164_recipients,
+    garbled,
+    parse_json,
+    provider_numbers,
+    snippet,
+    unsupported,
+    with_recipients,
 )
+from providers.http import HttpSettings, ProviderHttp
+from providers.parts import count_parts
+from providers.phone import sender_to_e164, to_ascii_digits, to_provider_format
 from providers.time_window import CursorError as TimeWindowCursorError
 from providers.time_window import WindowCursor, WindowScan
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 PROVIDER = "raygansms"
 DEFAULT_BASE_URL = "https://raygansms.com/api/smsAPI"
+MAX_PARTS = 10  # per message (providers.md §1.4, code 2006)
 MAX_RECIPIENTS = 50_000
 MAX_PORT = 65_535
 LAST_ERROR_CODE = 2000  # code methods: a number above this is a message id, at or below an error
-SNIPPET = 120
 MAX_RECEIVE_CALLS = 40  # per poll: the bound on one poll's look-back (see providers/time_window.py)
 CURSOR_STEP = 300  # seconds: a steady line's cursor is rewritten at most this often
 
@@ -80,6 +81,20 @@ class _CodeInfo:
     category: ErrorCategory
     reason: str
     retry_safe: bool = False
+
+    def error(
+        self, reason: str, code: int, *, provider_message: str = "", reason_key: str = ""
+    ) -> ProviderError:
+        """The error this code means, worded `reason`."""
+        return ProviderError(
+            self.category,
+            reason,
+            provider=PROVIDER,
+            code=str(code),
+            provider_message=provider_message,
+            retry_safe=self.retry_safe,
+            reason_key=reason_key,
+        )
 
 
 # providers.md §1.4. "Our bug" = the adapter built a wrong request; "your input" = the user's.
@@ -91,7 +106,11 @@ ERROR_CODES: dict[int, _CodeInfo] = {
     1004: _CodeInfo(
         ErrorCategory.BAD_REQUEST, "invalid parameters for this request (check the numbers/text)"
     ),
-    2001: _CodeInfo(ErrorCategory.AUTH, "the line does not belong to this account"),
+    # A line the account does not own is the config's mistake about one line, not a refusal of
+    # the account: like Payamak's 5, the request's fault (the credentials may be fine).
+    2001: _CodeInfo(
+        ErrorCategory.BAD_REQUEST, "the line does not belong to this account (check the config)"
+    ),
     2002: _CodeInfo(ErrorCategory.AUTH, "this account may not use the web service"),
     2003: _CodeInfo(ErrorCategory.AUTH, "this machine's IP address is not allowed"),
     2004: _CodeInfo(ErrorCategory.BAD_REQUEST, "send date outside the allowed range"),
@@ -140,14 +159,12 @@ def _code_text(raw: object) -> str:
     return str(int(text)) if _INT_TEXT.fullmatch(text) else text
 
 
-def _snippet(body: str) -> str:
-    return " ".join(body.split())[:SNIPPET]
-
-
 class RayganSmsProvider(SmsProvider):
     """One RayganSMS account, spoken to over its REST API with Basic auth."""
 
     provider_name = PROVIDER
+    default_base_url = DEFAULT_BASE_URL
+    max_parts = MAX_PARTS
     capabilities = frozenset(
         {
             Capability.SEND,
@@ -208,41 +225,28 @@ class RayganSmsProvider(SmsProvider):
     ) -> SendResult:
         """SendMessage: one text to up to 50,000 recipients; each receipt carries the GUID."""
         if flash:
-            raise NotSupportedError(
-                ErrorCategory.UNSUPPORTED,
-                "RayganSMS cannot send flash messages",
-                provider=PROVIDER,
-            )
+            raise unsupported(PROVIDER, "RayganSMS cannot send flash messages")
         self._check_count(len(recipients))
         numbers = self._numbers(recipients)
         self._check_text(text)
         payload = {
             "PhoneNumber": line,
             "Message": text,
-            "Mobiles": [to_provider_format(n) for n in numbers],
+            "Mobiles": provider_numbers(numbers),
             "UserGroupID": _label(),
             "SendDateInTimeStamp": self._timestamp(at),
         }
         method = "SendMessage"
-        try:
-            result = await self._http.call(
-                method, self._envelope_parser(method), json=payload, sends_sms=True
-            )
-        except ProviderError as exc:
-            raise _with_recipients(exc, numbers) from None
+        result = await self._send_call(method, self._envelope_parser(method), payload, numbers)
         if isinstance(result, _Partial):
             # Only a GUID comes back: every recipient stays tracked by it, and the delivery
             # poll reports the ones that failed. Without a GUID, none can be told apart.
             guid = result.result.strip() if isinstance(result.result, str) else ""
             if guid:
-                result.error.receipts = tuple(Receipt(n, group_id=guid) for n in numbers)
-            else:
-                result.error.unknown_recipients = tuple(numbers)
-            raise result.error
+                raise result.error.with_(receipts=tuple(Receipt(n, group_id=guid) for n in numbers))
+            raise result.error.with_(unknown_recipients=tuple(numbers))
         if not isinstance(result, str) or not result.strip():
-            error = self._garbled(method, "no tracking id in the answer")
-            error.outcome_unknown, error.retry_safe = True, False
-            raise _with_recipients(error, numbers)
+            raise self._lost_answer(method, "no tracking id in the answer", numbers)
         guid = result.strip()
         log.info("raygansms: SendMessage to %d recipients accepted", len(numbers))
         return SendResult(tuple(Receipt(n, group_id=guid) for n in numbers))
@@ -282,31 +286,25 @@ class RayganSmsProvider(SmsProvider):
             "PhoneNumber": line,
             "UserGroupID": _label(),
             "RecipientsMessage": [
-                {"Id": str(index), "Message": m.text, "Mobile": to_provider_format(n)}
-                for index, (m, n) in enumerate(zip(messages, numbers, strict=True), start=1)
+                {"Id": str(index), "Message": m.text, "Mobile": mobile}
+                for index, (m, mobile) in enumerate(
+                    zip(messages, provider_numbers(numbers), strict=True), start=1
+                )
             ],
             **extra,
         }
-        try:
-            result = await self._http.call(
-                method, self._envelope_parser(method), json=payload, sends_sms=True
-            )
-        except ProviderError as exc:
-            raise _with_recipients(exc, numbers) from None
+        result = await self._send_call(method, self._envelope_parser(method), payload, numbers)
         if isinstance(result, _Partial):
             # Those with an id went; the others may or may not have: never resend them.
             went = self._corresponding_ids(result.result, numbers)
-            result.error.receipts = tuple(
-                Receipt(n, message_id=went[i]) for i, n in enumerate(numbers) if i in went
+            raise result.error.with_(
+                receipts=tuple(
+                    Receipt(n, message_id=went[i]) for i, n in enumerate(numbers) if i in went
+                ),
+                unknown_recipients=tuple(n for i, n in enumerate(numbers) if i not in went),
             )
-            result.error.unknown_recipients = tuple(
-                n for i, n in enumerate(numbers) if i not in went
-            )
-            raise result.error
         if not isinstance(result, list):
-            error = self._garbled(method, "no message ids in the answer")
-            error.outcome_unknown, error.retry_safe = True, False
-            raise _with_recipients(error, numbers)
+            raise self._lost_answer(method, "no message ids in the answer", numbers)
         ids = self._corresponding_ids(result, numbers)
         missing = [n for i, n in enumerate(numbers) if i not in ids]
         if missing:
@@ -337,12 +335,7 @@ class RayganSmsProvider(SmsProvider):
         self._check_text(text)
         payload = {"Mobile": to_provider_format(number), "Message": text}
         method = "SendCode"
-        try:
-            message_id = await self._http.call(
-                method, self._id_parser(method), json=payload, sends_sms=True
-            )
-        except ProviderError as exc:
-            raise _with_recipients(exc, [number]) from None
+        message_id = await self._send_call(method, self._id_parser(method), payload, [number])
         return SendResult((Receipt(number, message_id=message_id),))
 
     async def send_auto_code(self, mobile: str, footer: str) -> str:
@@ -350,12 +343,7 @@ class RayganSmsProvider(SmsProvider):
         number = self._numbers([mobile])[0]
         payload = {"Mobile": to_provider_format(number), "Footer": footer}
         method = "SendAutoCode"
-        try:
-            return await self._http.call(
-                method, self._id_parser(method), json=payload, sends_sms=True
-            )
-        except ProviderError as exc:
-            raise _with_recipients(exc, [number]) from None
+        return await self._send_call(method, self._id_parser(method), payload, [number])
 
     async def check_auto_code(self, mobile: str, code: str) -> bool:
         """CheckSendCode: whether `code` is the one the provider sent to `mobile`."""
@@ -366,6 +354,15 @@ class RayganSmsProvider(SmsProvider):
             method, self._bool_parser(method), json=payload, sends_sms=False
         )
 
+    async def _send_call(
+        self, method: str, parse: Callable[[int, str], T], payload: Any, numbers: Sequence[str]
+    ) -> T:
+        """A call that sends SMS; on an unknown outcome every recipient may have gone."""
+        try:
+            return await self._http.call(method, parse, json=payload, sends_sms=True)
+        except ProviderError as exc:
+            raise with_recipients(exc, numbers) from None
+
     def _id_parser(self, method: str) -> Callable[[int, str], str]:
         """A bare number: above 2000 the message id, at or below an error code."""
         bare = self._bare_parser(method)
@@ -373,7 +370,7 @@ class RayganSmsProvider(SmsProvider):
         def parse(status: int, body: str) -> str:
             value = bare(status, body)
             if isinstance(value, bool):
-                raise self._garbled(method, "expected a number, got true/false", _snippet(body))
+                raise self._garbled(method, "expected a number, got true/false", body)
             if value <= LAST_ERROR_CODE:
                 raise self._code_method_error(method, value)
             return str(value)
@@ -390,7 +387,7 @@ class RayganSmsProvider(SmsProvider):
                 return value
             if value <= LAST_ERROR_CODE:
                 raise self._code_method_error(method, value)
-            raise self._garbled(method, "expected true or false", _snippet(body))
+            raise self._garbled(method, "expected true or false", body)
 
         return parse
 
@@ -399,12 +396,9 @@ class RayganSmsProvider(SmsProvider):
         if info is None:
             # An undocumented code: the provider refused, for a reason we cannot name.
             info = _CodeInfo(ErrorCategory.TRANSIENT, "refused with an undocumented code")
-        return make_error(
-            info.category,
-            f"{method}: {info.reason}",
-            provider=PROVIDER,
-            code=str(value),
-            retry_safe=info.retry_safe,
+        known = value in CODE_METHOD_ERRORS or value in ERROR_CODES
+        return info.error(
+            f"{method}: {info.reason}", value, reason_key="" if known else "unknown_code"
         )
 
     # ------------------------------------------------------------ delivery
@@ -503,7 +497,7 @@ class RayganSmsProvider(SmsProvider):
         try:
             state = WindowCursor.load(cursor) if cursor is not None else None
         except TimeWindowCursorError as exc:
-            raise BadRequestError(ErrorCategory.BAD_REQUEST, str(exc), provider=PROVIDER) from None
+            raise ProviderError(ErrorCategory.BAD_REQUEST, str(exc), provider=PROVIDER) from None
         scan = WindowScan(
             state,
             now=now,
@@ -655,7 +649,7 @@ class RayganSmsProvider(SmsProvider):
             return BlacklistCheck((), ())
         unique = list(dict.fromkeys(valid))
         method = "ShowWhiteList"
-        payload = {"MobilesList": [to_provider_format(n) for n in unique]}
+        payload = {"MobilesList": provider_numbers(unique)}
         result = await self._http.call(
             method, self._envelope_parser(method), json=payload, sends_sms=False
         )
@@ -670,23 +664,7 @@ class RayganSmsProvider(SmsProvider):
     # ------------------------------------------------------------ helpers
 
     def _numbers(self, raw: Sequence[str]) -> list[str]:
-        numbers, invalid = [], []
-        for item in raw:
-            try:
-                numbers.append(normalize_mobile(item))
-            except InvalidNumberError as exc:
-                invalid.append(exc)
-        if invalid:
-            named = "; ".join(f"{e.raw!r}: {e.reason}" for e in invalid[:10])
-            more = f" and {len(invalid) - 10} more" if len(invalid) > 10 else ""
-            raise BadRequestError(
-                ErrorCategory.BAD_REQUEST,
-                f"invalid number{'s' if len(invalid) > 1 else ''}: {named}{more}",
-                provider=PROVIDER,
-            )
-        if not numbers:
-            raise BadRequestError(ErrorCategory.BAD_REQUEST, "no recipients", provider=PROVIDER)
-        return numbers
+        return e164_recipients(PROVIDER, raw)
 
     def _check_count(self, count: int) -> None:
         if count > MAX_RECIPIENTS:
@@ -694,18 +672,16 @@ class RayganSmsProvider(SmsProvider):
 
     def _check_text(self, text: str) -> None:
         if not text.strip():
-            raise BadRequestError(ErrorCategory.BAD_REQUEST, "empty text", provider=PROVIDER)
+            raise bad_request(PROVIDER, "empty text", "empty_text")
         parts = count_parts(text).parts
-        if parts > MAX_PARTS_RAYGAN:
+        if parts > MAX_PARTS:
             raise self._error(2006, provider_message=f"{parts} parts")
 
     def _timestamp(self, at: datetime | None) -> int:
         if at is None:
             return int(self._clock())
         if at.tzinfo is None:
-            raise BadRequestError(
-                ErrorCategory.BAD_REQUEST, "send time must carry a time zone", provider=PROVIDER
-            )
+            raise bad_request(PROVIDER, "send time must carry a time zone", "naive_time")
         return int(at.timestamp())
 
     def _decimal(self, method: str, value: object) -> Decimal:
@@ -714,37 +690,23 @@ class RayganSmsProvider(SmsProvider):
         try:
             return Decimal(str(value).strip())
         except InvalidOperation:
-            raise self._garbled(method, f"expected a number, got {_snippet(str(value))}") from None
+            raise self._garbled(method, f"expected a number, got {snippet(str(value))}") from None
 
     def _error(self, code: int, *, provider_message: str = "") -> ProviderError:
         info = ERROR_CODES[code]
-        return make_error(
-            info.category,
-            info.reason,
-            provider=PROVIDER,
-            code=str(code),
-            provider_message=provider_message,
-            retry_safe=info.retry_safe,
-        )
+        return info.error(info.reason, code, provider_message=provider_message)
 
-    def _garbled(self, method: str, reason: str, snippet: str = "") -> TransientError:
-        return TransientError(
-            ErrorCategory.TRANSIENT,
-            f"{method}: unreadable answer: {reason}",
-            provider=PROVIDER,
-            provider_message=snippet,
-            retry_safe=True,
+    def _garbled(self, method: str, reason: str, body: str = "") -> ProviderError:
+        return garbled(PROVIDER, method, reason, body)
+
+    def _lost_answer(self, method: str, reason: str, numbers: Sequence[str]) -> ProviderError:
+        """A send's answer we cannot read: it may have gone to everyone."""
+        return garbled(PROVIDER, method, reason).with_(
+            outcome_unknown=True, retry_safe=False, unknown_recipients=tuple(numbers)
         )
 
     def _parse_json(self, method: str, status: int, body: str) -> Any:
-        error = http_status_error(PROVIDER, method, status, body)
-        if error is not None:
-            raise error
-        try:
-            return json.loads(body)
-        except json.JSONDecodeError:
-            kind = "an HTML page" if body.lstrip().startswith("<") else "not JSON"
-            raise self._garbled(method, kind, _snippet(body)) from None
+        return parse_json(PROVIDER, method, status, body)
 
     def _envelope_parser(self, method: str) -> Callable[[int, str], Any]:
         """Parse the envelope; Result on success. Only sends may see a `_Partial` back."""
@@ -760,10 +722,10 @@ class RayganSmsProvider(SmsProvider):
 
     def _open_envelope(self, method: str, value: object, body: str) -> Any:
         if not isinstance(value, dict) or "Code" not in value:
-            raise self._garbled(method, "no Code/Message/Result envelope", _snippet(body))
+            raise self._garbled(method, "no Code/Message/Result envelope", body)
         code = _as_int(value["Code"])
         if code is None:
-            raise self._garbled(method, "Code is not a number", _snippet(body))
+            raise self._garbled(method, "Code is not a number", body)
         if code == 0:
             return value.get("Result")
         message = value.get("Message")
@@ -771,15 +733,13 @@ class RayganSmsProvider(SmsProvider):
         info = ERROR_CODES.get(code) or _CodeInfo(
             ErrorCategory.TRANSIENT, "an undocumented error code", True
         )
-        error = make_error(
-            info.category,
+        error = info.error(
             f"{method}: {info.reason}",
-            provider=PROVIDER,
-            code=str(code),
+            code,
             provider_message=text,
-            retry_safe=info.retry_safe,
+            reason_key="" if code in ERROR_CODES else "unknown_code",
         )
-        if isinstance(error, PartialSendError):
+        if error.category is ErrorCategory.PARTIAL:
             return _Partial(error, value.get("Result"))
         raise error
 
@@ -803,7 +763,7 @@ class RayganSmsProvider(SmsProvider):
                     return int(text)
                 if text.lower() in ("true", "false"):
                     return text.lower() == "true"
-            raise self._garbled(method, "not a number or true/false", _snippet(body))
+            raise self._garbled(method, "not a number or true/false", body)
 
         return parse
 
@@ -842,7 +802,7 @@ def _sms(line: str, sender: str, date: int, body: str, occurrence: int) -> Incom
 class _Partial:
     """Code 5004 (some messages failed) with whatever the answer's Result held."""
 
-    error: PartialSendError
+    error: ProviderError
     result: object
 
 
@@ -870,10 +830,3 @@ def _national(raw: object) -> str:
 def _label() -> str:
     """A UserGroupID of ours: numeric, like the seed's samples."""
     return str(100_000_000 + secrets.randbelow(900_000_000))
-
-
-def _with_recipients(error: ProviderError, numbers: Sequence[str]) -> ProviderError:
-    """On a send whose outcome is unknown, every recipient may have gone."""
-    if error.outcome_unknown and not error.unknown_recipients:
-        error.unknown_recipients = tuple(numbers)
-    return error

@@ -32,7 +32,8 @@ from typing import Any
 
 from aiohttp import web
 
-from providers.parts import MAX_PARTS_RAYGAN, Encoding, count_parts
+from providers.parts import Encoding, count_parts
+from providers.raygansms import MAX_PARTS as MAX_PARTS_RAYGAN
 from sandbox.faults import FaultInjector, fault_control
 
 log = logging.getLogger(__name__)

@@ -57,7 +57,7 @@ class Send:
     """One request to send one text to some recipients.
 
     `confirmation_version` grows with every change the confirmation message should show; pass
-    it back to `Repository.mark_confirmation_rendered` so a change made while rendering is not
+    it back to `DeliveryStore.mark_confirmation_rendered` so a change made while rendering is not
     lost.
     """
 
@@ -143,6 +143,46 @@ class PendingForward:
 
 
 @dataclass(frozen=True, slots=True)
+class ForwardPart:
+    """One Telegram message of a long SMS on its way to a chat; `message_id` once accepted."""
+
+    part: int
+    text: str
+    message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedChat:
+    """A chat Telegram refuses for good (bot removed, chat gone), not asked before `retry_at`."""
+
+    chat_id: int
+    reason: str
+    refusals: int
+    first_refused_at: datetime
+    refused_at: datetime
+    retry_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HandOver:
+    """An SMS that was waiting for a chat Telegram refuses, now waiting for `to_chat_id`."""
+
+    incoming_id: int
+    line: str
+    to_chat_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMove:
+    """What followed a group to the supergroup it was upgraded to."""
+
+    old_chat_id: int
+    new_chat_id: int
+    lines: tuple[str, ...]  # the lines routed to it (config and admin routes)
+    pending: int  # SMS that were waiting for it
+
+
+@dataclass(frozen=True, slots=True)
 class MessageLink:
     """What a Telegram message in a chat stands for (for replies and /status)."""
 
@@ -193,3 +233,14 @@ class DeliveryReport:
     state: DeliveryState
     raw_code: str | None
     next_poll_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class PollHealth:
+    """How one account's polling job has been doing (what `sms-bridge health` reads)."""
+
+    account: str
+    job: str
+    consecutive_failures: int
+    last_failure_at: datetime | None
+    last_success_at: datetime | None

@@ -51,7 +51,9 @@ def test_delivery_polling_prints_the_schedule_and_polls_every_due_recipient_once
     result = run_bench("delivery_polling.py", "--recipients", "300", "--group", "100")
     out = result.stdout
     assert result.returncode == 0, out + result.stderr
-    assert "polls of a recipient that never reaches a final state: 19" in out, out
+    assert "polls of a recipient that never reaches a final state: 17" in out, out
+    assert "first minute waits at most 11 s" in out and "bound 15 s: PASS" in out, out
+    assert "17 × 1 = 17  (bound 20: PASS)" in out, out
     # 150 RayganSMS recipients in groups of 100: one GroupMessageStatus per group.
     assert re.search(r"raygan +150 recipients .*provider calls +2 .*polled once: 150", out), out
     assert re.search(r"meli +150 recipients .*provider calls +150 .*polled once: 150", out), out

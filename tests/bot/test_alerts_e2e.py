@@ -4,6 +4,7 @@ window), its recovery, and low credit."""
 from __future__ import annotations
 
 from bridge_harness import ADMIN_CHAT, PAYAMAK_LINE, World, wait_for
+from e2e_steps import persian_number
 
 from sandbox.faults import FaultKind
 from sandbox.telegram import FakeMessage
@@ -13,13 +14,13 @@ INBOX_JOB = "دریافت پیامک‌ها"  # the inbox job's name in the aler
 
 def failing_alert(message: FakeMessage) -> bool:
     """The alert: RayganSMS inbox polling keeps failing."""
-    text = message.text
+    text = message.shown
     return text.startswith("⚠️") and "«raygan»" in text and INBOX_JOB in text
 
 
 def recovery_alert(message: FakeMessage) -> bool:
     """The alert: RayganSMS inbox polling works again."""
-    text = message.text
+    text = message.shown
     return text.startswith("✅") and "«raygan»" in text and INBOX_JOB in text
 
 
@@ -40,7 +41,7 @@ async def test_inbox_polling_failing_n_times_alerts_once_and_its_recovery_once_p
     raygan = bridge.sandbox.raygan
     raygan.faults.inject(FaultKind.HTTP_STATUS, method="ReceiveMessages", value=500, times=None)
     alert = await bridge.reply(ADMIN_CHAT, failing_alert)
-    assert f" {threshold} " in alert.text
+    assert f" {persian_number(threshold)} بار پیاپی" in alert.shown
     assert consecutive_failures(bridge, "raygan", "inbox") == threshold
     # More failures, well within the window: still that one alert.
     await wait_for(
@@ -68,7 +69,7 @@ async def test_inbox_polling_failing_n_times_alerts_once_and_its_recovery_once_p
     assert sum(failing_alert(m) for m in admin_chat) == 1
     assert sum(recovery_alert(m) for m in admin_chat) == 1
     # Payamak kept working all along: one failing account never stops the others.
-    assert not any("«meli»" in m.text for m in admin_chat)
+    assert not any("«meli»" in m.shown for m in admin_chat)
 
 
 async def test_credit_below_the_configured_threshold_alerts_once(world: World) -> None:
@@ -81,16 +82,16 @@ async def test_credit_below_the_configured_threshold_alerts_once(world: World) -
     await world.start_bridge()
 
     def credit_alert(message: FakeMessage) -> bool:
-        return "«raygan»" in message.text and "12,345" in message.text
+        return "«raygan»" in message.shown and "۱۲٬۳۴۵ ریال" in message.shown
 
     alert = await world.reply(ADMIN_CHAT, credit_alert)
-    assert "50,000" in alert.text
+    assert "(آستانه: ۵۰٬۰۰۰ ریال)" in alert.shown
     # Checked again and again (every 0.3 s), still low: no second alert within the window.
     checks = world.sandbox.raygan.calls["GetCredit"]
     await wait_for(lambda: world.sandbox.raygan.calls["GetCredit"] >= checks + 4, what="4 checks")
     assert sum(credit_alert(m) for m in world.fake.bot_messages(ADMIN_CHAT)) == 1
     # Payamak has plenty of credit and no threshold: nothing about it.
-    assert not any("«meli»" in m.text for m in world.fake.bot_messages(ADMIN_CHAT))
+    assert not any("«meli»" in m.shown for m in world.fake.bot_messages(ADMIN_CHAT))
 
 
 async def test_one_failing_account_does_not_stop_the_others(bridge: World) -> None:
@@ -101,6 +102,6 @@ async def test_one_failing_account_does_not_stop_the_others(bridge: World) -> No
         what="RayganSMS inbox polling failing",
     )
     bridge.sandbox.payamak.inject_incoming(PAYAMAK_LINE, "09127654321", "still arriving")
-    forwarded = await bridge.reply(ADMIN_CHAT, lambda m: "still arriving" in m.text)
-    assert forwarded.text.endswith("still arriving")
+    forwarded = await bridge.reply(ADMIN_CHAT, lambda m: "still arriving" in m.shown)
+    assert forwarded.shown.endswith("still arriving")
     assert consecutive_failures(bridge, "raygan", "inbox") >= 2

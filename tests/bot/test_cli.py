@@ -19,7 +19,14 @@ import pytest
 
 from bot.cli import build_parser, main
 from bot.config import load_config
-from bot.logs import QUIET_LOGGERS, REDACTED, RedactingFilter, redact, setup_logging
+from bot.logs import (
+    MIN_SECRET,
+    QUIET_LOGGERS,
+    REDACTED,
+    RedactingFilter,
+    redact,
+    setup_logging,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "config"
@@ -102,6 +109,65 @@ def test_check_config_lists_every_problem_and_exits_2(
     ]
 
 
+# (line of valid.toml, its replacement, the one line check-config prints)
+CHECK_CONFIG_MISTAKES = [
+    (
+        'lines = ["10002188"]',
+        'lines = ["10002188"]\ndefault = 1',
+        "accounts[1].default: must be true or false",
+    ),
+    (
+        "admins = [111111111, 222222222]",
+        "admins = [-1001234567890]",
+        "telegram.admins[0]: -1001234567890 is the id of a group or channel, not of a person; "
+        "admins are Telegram user ids (positive numbers)",
+    ),
+    (
+        "admins = [111111111, 222222222]",
+        'admins = ["111111111"]',
+        "telegram.admins[0]: must be a whole number without quotes: write 111111111, "
+        'not "111111111"',
+    ),
+    (
+        "timeout_seconds = 15",
+        'timeout_seconds = "20"',
+        'accounts[0].timeout_seconds: must be a number without quotes: write 20, not "20"',
+    ),
+    (
+        'proxy = ""',
+        'proxy = "socks5://127.0.0.1:99999"',
+        "telegram.proxy: the port must be a number from 1 to 65535",
+    ),
+    ("timeout_seconds = 15", "read_attempts = 11", "accounts[0].read_attempts: must be at most 10"),
+    (
+        'password = "meli-secret-pw"',
+        'password = "env:MELI PW"',
+        "accounts[1].password: 'env:MELI PW' does not name an environment variable",
+    ),
+    (
+        'password = "meli-secret-pw"',
+        'password = "file:/nonexistent/meli_password"',
+        "accounts[1].password: cannot read the file /nonexistent/meli_password: "
+        "no such file or directory",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"), CHECK_CONFIG_MISTAKES, ids=[m[2] for m in CHECK_CONFIG_MISTAKES]
+)
+def test_check_config_names_each_mistake_in_one_line_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, expected: str
+) -> None:
+    text = VALID.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "c.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert main(["check-config", "--config", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert (out, err.splitlines()) == ("", [expected])
+
+
 def test_config_path_comes_from_the_environment_when_not_given(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -134,6 +200,16 @@ def test_run_with_a_bad_config_exits_2_before_starting(
     (line,) = capsys.readouterr().err.splitlines()
     assert line.startswith(f"{path}: not valid TOML:")
     assert "line 1," in line
+
+
+def test_run_with_an_unknown_log_level_exits_2_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMS_BRIDGE_LOG_LEVEL", "loud")
+    assert main(["run", "--config", str(VALID)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "SMS_BRIDGE_LOG_LEVEL: 'LOUD' is not one of DEBUG, INFO, WARNING, ERROR"
+    ]
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
@@ -257,7 +333,31 @@ REDACTIONS = [
     ),
     ("authorization=bearer abc.def.ghi", "abc.def.ghi", "authorization=bearer <redacted>"),
     ("login as meli with meli-secret-pw failed", "meli-secret-pw", "login as meli with"),
+    # Structurally, whatever the password's length: form fields, JSON, keywords, URLs.
+    ("data: password=p&username=demo", "password=p", "password=<redacted>&username=demo"),
+    ("data: PassWord=p", "PassWord=p", "PassWord=<redacted>"),
+    ('{"UserName": "demo", "PassWord": "p"}', '"p"', '"PassWord": "<redacted>"'),
+    ("{'password': 'p', 'to': '0912'}", "'p'", "'password': '<redacted>', 'to': '0912'"),
+    ('{"password": 12345}', "12345", '{"password": <redacted>}'),
+    (
+        "BasicAuth(login='demo', password='p', encoding='latin1')",
+        "'p'",
+        "BasicAuth(login='demo', password='<redacted>', encoding='latin1')",
+    ),
+    ("via socks5://u:p@10.0.0.1:1080 failed", ":p@", "socks5://u:<redacted>@10.0.0.1:1080 failed"),
+    (
+        f"Proxy-Authorization: Basic {BASIC}",
+        BASIC,
+        "Proxy-Authorization: Basic <redacted>",
+    ),
+    ("getUpdates?offset=3&token=abc", "abc", "offset=3&token=<redacted>"),
 ]
+
+
+def test_a_secret_is_redacted_as_a_url_or_form_encodes_it_too() -> None:
+    secret = "meli secret/pw!"
+    text = "GET /x?user=meli+secret%2Fpw%21 and /y/meli%20secret%2Fpw%21/z"
+    assert redact(text, [secret]) == f"GET /x?user={REDACTED} and /y/{REDACTED}/z"
 
 
 @pytest.mark.parametrize(("message", "gone", "kept"), REDACTIONS, ids=[r[2] for r in REDACTIONS])
@@ -270,6 +370,37 @@ def test_redact(message: str, gone: str, kept: str) -> None:
 def test_redact_leaves_ordinary_text_alone() -> None:
     text = "sent 3 of 5 at 12:30:01 to +989123456789 from line 50002910001080; Basic plan"
     assert redact(text, []) == text
+
+
+ORDINARY = (
+    "Network Retry Loop (Bootstrap Initialize Application): Starting; 1 of 1 fetched; "
+    "applied migration 0001_initial; accounts[1].password: must not be empty; "
+    "telegram.token: must be a bot token; p 1 ab log"
+)
+
+
+@pytest.mark.parametrize("secret", ["p", "1", "ab", "log", "a", "tion", "ootst", "etry L"])
+def test_a_short_secret_never_shreds_ordinary_words(secret: str) -> None:
+    # Below MIN_SECRET characters nothing is redacted by value (not even "log" as a word);
+    # from MIN_SECRET on, only whole tokens ("tion" inside "Application" is not it).
+    assert len(secret) < MIN_SECRET or secret not in ORDINARY.split()
+    assert redact(ORDINARY, [secret]) == ORDINARY
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "expected"),
+    [
+        ("user demo1 refused", "demo1", f"user {REDACTED} refused"),
+        ("(demo1)", "demo1", f"({REDACTED})"),
+        ("demo12 and xdemo1", "demo1", "demo12 and xdemo1"),  # inside longer words: not it
+        (f"x{'k' * 40}y", "k" * 40, f"x{REDACTED}y"),  # long ones wherever they are
+        ("bot1:abcdefghijklmno/getMe", "abcdefghijklmno", f"bot1:{REDACTED}/getMe"),
+    ],
+)
+def test_by_value_long_secrets_anywhere_shorter_ones_as_whole_tokens(
+    text: str, secret: str, expected: str
+) -> None:
+    assert redact(text, [secret]) == expected
 
 
 @pytest.fixture
@@ -319,6 +450,7 @@ def bare_root_logging() -> Iterator[None]:
     root.setLevel(saved_level)
     for name, level in saved_quiet.items():
         logging.getLogger(name).setLevel(level)
+    logging.captureWarnings(False)  # setup_logging routes warnings through logging
 
 
 @pytest.mark.usefixtures("bare_root_logging")
@@ -344,6 +476,25 @@ def test_setup_logging_redacts_everything_that_reaches_the_root(
         assert secret not in err
     for name in ("httpx", "httpcore"):
         assert logging.getLogger(name).level == logging.WARNING
+
+
+@pytest.mark.usefixtures("bare_root_logging")
+def test_an_unexpected_error_in_run_leaves_through_the_redacting_log(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.app
+
+    def broken(config: object) -> None:
+        raise RuntimeError(f"bug near {SECRETS[0]} and raygan-secret-pw")
+
+    logging.getLogger().handlers.clear()
+    monkeypatch.setattr(bot.app, "run_bridge", broken)
+    assert main(["run", "--config", str(VALID)]) == 1
+    err = capsys.readouterr().err
+    assert "CRITICAL bot.cli: the bridge stopped on an unexpected error" in err
+    assert "RuntimeError: bug near <redacted> and <redacted>" in err
+    for secret in SECRETS:
+        assert secret not in err
 
 
 # --- deploy files --------------------------------------------------------------------------
@@ -388,7 +539,6 @@ def test_systemd_unit_runs_the_bridge_with_restart_and_hardening() -> None:
     assert service["EnvironmentFile"].startswith("/etc/sms-bridge/")
     assert service["RestartPreventExitStatus"] == "2"  # check-config's and run's bad-config exit
     assert_is_our_command(service["ExecStart"].split(), "run")
-    assert_is_our_command(service["ExecStartPre"].split(), "check-config")
     for option in ("NoNewPrivileges", "ProtectSystem", "PrivateTmp", "ProtectHome"):
         assert option in service
     assert unit["Install"]["WantedBy"] == "multi-user.target"
@@ -404,3 +554,42 @@ def test_the_example_config_checks_out_with_its_secrets_in_the_environment() -> 
     }
     config = load_config(DEPLOY / "config.example.toml", env)
     assert config.default_account.name == "raygan"
+
+
+# --- without sandbox/ (the production image) -----------------------------------------------
+
+# Runs the CLI in a fresh interpreter where `import sandbox` fails as it does in the image.
+WITHOUT_SANDBOX = (
+    "import sys; sys.modules['sandbox'] = None; from bot.cli import main; "
+    "raise SystemExit(main(sys.argv[1:]))"
+)
+
+
+@pytest.mark.parametrize("argv", [["demo"], ["sandbox", "--port", "0"]], ids=["demo", "sandbox"])
+def test_demo_and_sandbox_without_the_sandbox_package_are_one_clear_line(argv: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_SANDBOX, *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"sms-bridge {argv[0]}: not in this installation (built without sandbox/, as the "
+        f"production image is); run it from a checkout of the repository: make {argv[0]}"
+    ]
+
+
+def test_check_config_and_health_need_no_sandbox_package(tmp_path: Path) -> None:
+    for argv in (["check-config", "--config", str(VALID)], ["health", "--config", str(VALID)]):
+        result = subprocess.run(
+            [sys.executable, "-c", WITHOUT_SANDBOX, *argv],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            cwd=tmp_path,
+        )
+        assert "Traceback" not in result.stderr
+        assert result.returncode == (0 if argv[0] == "check-config" else 1)

@@ -6,9 +6,11 @@ import html
 from datetime import UTC, datetime
 
 import pytest
+from bidi_layout import layout, layout_problems, shown
 
 from bot.render import (
     TELEGRAM_LIMIT,
+    fits_digest,
     pack_messages,
     render_confirmation,
     render_digests,
@@ -17,7 +19,7 @@ from bot.render import (
     visible_length,
 )
 from providers.base import DeliveryState
-from sandbox.telegram_html import parse_html
+from sandbox.telegram.html import parse_html
 from storage.models import IncomingMessage, Send, SendRecipient, SendStatus
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
@@ -39,6 +41,42 @@ def incoming(body: str, ident: int = 1, sender: str = "+989127654321") -> Incomi
 def plain(html_text: str) -> str:
     """What Telegram shows for this HTML (the fake's parser, a port of Telegram's)."""
     return parse_html(html_text).text
+
+
+def make_send(text: str = "<hi>") -> Send:
+    return Send(
+        id=7,
+        idempotency_key="tg:1:2",
+        account="raygan",
+        line="50002910001080",
+        text=text,
+        chat_id=1,
+        requested_by=1,
+        status=SendStatus.SUBMITTED,
+        error=None,
+        confirmation_chat_id=None,
+        confirmation_message_id=None,
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def make_recipients(states: list[DeliveryState]) -> list[SendRecipient]:
+    return [
+        SendRecipient(
+            id=i,
+            send_id=7,
+            recipient=f"+98912000{i:04d}",
+            state=state,
+            raw_code=None,
+            provider_message_id=None,
+            provider_group_id="g",
+            polls=0,
+            next_poll_at=None,
+            updated_at=NOW,
+        )
+        for i, state in enumerate(states)
+    ]
 
 
 def test_tehran_time_is_jalali_and_local() -> None:
@@ -88,10 +126,10 @@ def test_digests_carry_every_sms_once_within_the_limit() -> None:
     assert len(packed) < 20
     for text, group in packed:
         assert visible_length(text) <= TELEGRAM_LIMIT
-        shown = plain(text)
-        assert f"📩 {len(group)} " in shown
+        seen = plain(text)
+        assert f"📩 {len(group)} ".translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")) in seen
         for i in group:
-            assert f"پیام شماره {i} <&>" in shown
+            assert f"پیام شماره {i} <&>" in seen
 
 
 def test_an_sms_too_long_for_a_digest_is_left_for_its_own_message() -> None:
@@ -99,41 +137,66 @@ def test_an_sms_too_long_for_a_digest_is_left_for_its_own_message() -> None:
     assert [group for _, group in packed] == [[1]]
 
 
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_fits_digest_is_exactly_what_a_digest_takes(lang: str) -> None:
+    # Around the edge, one character at a time.
+    seen = set()
+    for size in range(3990, 4100):
+        message = incoming("ی" * size, 1)
+        packed = [i for _, ids in render_digests(lang, [message]) for i in ids]
+        fits = fits_digest(lang, message)
+        assert fits == (packed == [1])
+        if len(render_incoming(lang, message)) > 1:
+            assert not fits  # an SMS in parts always goes on its own
+        seen.add(fits)
+    assert seen == {True, False}
+
+
 def test_confirmation_lists_states_and_summarises_big_sends() -> None:
-    send = Send(
-        id=7,
-        idempotency_key="tg:1:2",
-        account="raygan",
-        line="50002910001080",
-        text="<hi>",
-        chat_id=1,
-        requested_by=1,
-        status=SendStatus.SUBMITTED,
-        error=None,
-        confirmation_chat_id=None,
-        confirmation_message_id=None,
-        created_at=NOW,
-        updated_at=NOW,
-    )
     states = [DeliveryState.DELIVERED, DeliveryState.BLOCKED] + [DeliveryState.SENT] * 40
-    recipients = [
-        SendRecipient(
-            id=i,
-            send_id=7,
-            recipient=f"+98912000{i:04d}",
-            state=state,
-            raw_code=None,
-            provider_message_id=None,
-            provider_group_id="g",
-            polls=0,
-            next_poll_at=None,
-            updated_at=NOW,
-        )
-        for i, state in enumerate(states)
-    ]
-    text = plain(render_confirmation("en", send, recipients))
+    text = plain(render_confirmation("en", make_send(), make_recipients(states)))
     assert "Send #7 from line 50002910001080 (raygan)" in text
-    assert "42 recipients, 1 parts — 1 delivered, 1 failed, 40 waiting" in text
+    assert "42 recipients, 1 part — 1 delivered, 1 failed, 40 waiting" in text
     assert "… and 12 more recipients" in text
     assert "✅ delivered" in text and "🚫 blocked" in text
     assert html.escape("<hi>") not in text
+
+
+def test_a_confirmation_of_one_reads_singular_in_english() -> None:
+    text = plain(render_confirmation("en", make_send(), make_recipients([DeliveryState.SENT])))
+    assert "1 recipient, 1 part — 0 delivered, 0 failed, 1 waiting" in text
+
+
+# ---------------------------------------------------------------- Persian layout
+# Each message is laid out by the Unicode bidi algorithm as a right-to-left client does: every
+# number must read on screen as it was written, and every line of ours must run right to left.
+
+
+def test_persian_incoming_sms_keeps_the_senders_number_and_the_time_in_order() -> None:
+    [message] = render_incoming("fa", incoming("سلام، سفارش 12 کی می‌رسد؟"))
+    text = plain(message)
+    assert layout_problems(text, own_direction=("سلام، سفارش 12 کی می‌رسد؟",)) == []
+    first = layout(text)[0]
+    assert "+98 912 765 4321" in first.visual and "4321 765 912 98+" not in first.visual
+    assert "زمان: ۱۴۰۵/۰۹/۰۱ ساعت ۱۴:۰۰" in shown(text)
+
+
+def test_persian_confirmation_keeps_ids_numbers_and_counts_in_order() -> None:
+    states = [DeliveryState.DELIVERED, DeliveryState.FAILED] + [DeliveryState.SENT] * 40
+    text = plain(render_confirmation("fa", make_send(), make_recipients(states)))
+    assert layout_problems(text) == []
+    visual = [line.visual for line in layout(text)]
+    assert any("#7" in line for line in visual) and not any("7#" in line for line in visual)
+    assert any("+98 912 000 0001" in line for line in visual)
+    assert "۴۲ گیرنده، ۱ بخش — ۱ تحویل‌شده، ۱ ناموفق، ۴۰ در انتظار" in shown(text)
+    assert "… و ۱۲ گیرندهٔ دیگر" in shown(text)
+
+
+def test_persian_digests_keep_every_number_in_order() -> None:
+    bodies = [f"پیام {i}" for i in range(1, 8)]
+    messages = [incoming(body, ident=i, sender=f"+98912765432{i}") for i, body in enumerate(bodies)]
+    [(text, _)] = render_digests("fa", messages)
+    seen = plain(text)
+    assert layout_problems(seen, own_direction=tuple(bodies)) == []
+    assert shown(seen).startswith("📩 ۷ پیامک جدید")
+    assert "+98 912 765 4323" in shown(seen)

@@ -7,7 +7,7 @@ import base64
 import json
 import logging
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,22 +15,17 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from sim_support import FakeClock, serve_simulator
+from provider_errors import raises_category
+from sim_support import FakeClock
 
 import sandbox.faults
 from providers.base import (
-    AuthError,
-    BadRequestError,
-    CreditError,
     DeliveryState,
     ErrorCategory,
     InboxWindow,
-    NotSupportedError,
     OutgoingMessage,
-    PartialSendError,
     ProviderError,
     Receipt,
-    TransientError,
     UnreadableRecord,
 )
 from providers.http import HttpSettings
@@ -45,11 +40,6 @@ FAST = HttpSettings(backoff_base=0.0, read_attempts=3)
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
 def sim(clock: FakeClock) -> RayganSimulator:
     return RayganSimulator(delivery_step=10.0, clock=clock)
 
@@ -58,18 +48,6 @@ def _app(sim: RayganSimulator) -> web.Application:
     app = web.Application(client_max_size=64 * 1024 * 1024)
     sim.install(app, api_prefix=RAYGAN_API, control_prefix=RAYGAN_CONTROL)
     return app
-
-
-@pytest.fixture
-async def server(sim: RayganSimulator) -> AsyncIterator[RunningServer]:
-    async with serve_simulator(sim) as running:
-        yield running
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client:
-        yield client
 
 
 Make = Callable[..., RayganSmsProvider]
@@ -150,7 +128,7 @@ async def test_capabilities_are_those_of_the_raygansms_column(
         "prices",
         "blacklist",
     }
-    with pytest.raises(NotSupportedError):
+    with raises_category(ErrorCategory.UNSUPPORTED):
         await provider.lines()
 
 
@@ -176,7 +154,7 @@ async def test_a_scheduled_send_carries_its_time(
     at = datetime.fromtimestamp(NOW + 3600, UTC)
     await provider.send(LINE, ["09121234567"], "later", at=at)
     assert sim.sent[0].at == NOW + 3600
-    with pytest.raises(BadRequestError, match="time zone"):
+    with raises_category(ErrorCategory.BAD_REQUEST, match="time zone"):
         await provider.send(LINE, ["09121234567"], "later", at=datetime(2030, 1, 1))
 
 
@@ -197,7 +175,7 @@ async def test_an_invalid_number_is_named_before_any_http_call(
     sim: RayganSimulator,
     provider: RayganSmsProvider,
 ) -> None:
-    with pytest.raises(BadRequestError) as caught:
+    with raises_category(ErrorCategory.BAD_REQUEST) as caught:
         await call(provider)
     for text in named:
         assert text in str(caught.value)
@@ -217,7 +195,7 @@ async def test_a_text_too_long_or_empty_is_refused_before_any_http_call(
         provider.send_each(LINE, [OutgoingMessage("09121234567", text)]),
         provider.send_code(LINE, "09121234567", text),
     ):
-        with pytest.raises(BadRequestError) as caught:
+        with raises_category(ErrorCategory.BAD_REQUEST) as caught:
             await call
         assert caught.value.code == code
     assert sim.calls == {}
@@ -233,14 +211,14 @@ async def test_more_than_50000_recipients_are_refused_before_any_http_call(
     sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     numbers = [f"0912{i:07d}" for i in range(50_001)]
-    with pytest.raises(BadRequestError) as caught:
+    with raises_category(ErrorCategory.BAD_REQUEST) as caught:
         await provider.send(LINE, numbers, "x")
     assert caught.value.code == "2005"
     assert sim.calls == {}
 
 
 async def test_flash_is_refused_clearly(sim: RayganSimulator, provider: RayganSmsProvider) -> None:
-    with pytest.raises(NotSupportedError, match="flash"):
+    with raises_category(ErrorCategory.UNSUPPORTED, match="flash"):
         await provider.send(LINE, ["09121234567"], "x", flash=True)
     assert sim.calls == {}
 
@@ -265,7 +243,7 @@ async def test_send_to_port_uses_its_method_and_checks_ports(
     result = await provider.send_to_port(LINE, message, send_port=40, receive_port=20)
     assert result.receipts[0].message_id == str(sim.sent[0].message_id)
     assert sim.sent[0].method == "SendMessageToPort"
-    with pytest.raises(BadRequestError) as caught:
+    with raises_category(ErrorCategory.BAD_REQUEST) as caught:
         await provider.send_to_port(LINE, message, send_port=40, receive_port=70_000)
     assert caught.value.code == "2007"
     assert sim.calls == {"SendMessageToPort": 1}
@@ -294,7 +272,7 @@ async def test_prices_are_decimals(sim: RayganSimulator, provider: RayganSmsProv
 async def test_credit_refused_is_a_credit_error(sim: RayganSimulator, make: Make) -> None:
     sim.add_account("poor", "pw", lines=[LINE], credit=100)
     provider = make(username="poor", password="pw")
-    with pytest.raises(CreditError) as caught:
+    with raises_category(ErrorCategory.CREDIT) as caught:
         await provider.send(LINE, ["09121234567"], "hello")
     assert caught.value.code == "3003"
     assert caught.value.retry_safe is False
@@ -302,12 +280,15 @@ async def test_credit_refused_is_a_credit_error(sim: RayganSimulator, make: Make
     assert sim.sent == []
 
 
-async def test_a_line_not_of_this_account_is_an_auth_error(
+async def test_a_line_not_of_this_account_is_the_requests_fault_not_a_credentials_refusal(
     sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
-    with pytest.raises(AuthError) as caught:
+    with raises_category(ErrorCategory.BAD_REQUEST) as caught:
         await provider.send("30001234", ["09121234567"], "hello")
     assert caught.value.code == "2001"
+    assert caught.value.category is ErrorCategory.BAD_REQUEST
+    assert "line does not belong" in caught.value.reason
+    assert caught.value.retry_safe is False and not caught.value.outcome_unknown
 
 
 # ---------------------------------------------------------------- one-time codes
@@ -343,17 +324,17 @@ BARE_IDS: list[tuple[Any, Any]] = [
     ("2600", "2600"),
     ({"Code": 0, "Message": "ok", "Result": 2700}, "2700"),
     ({"Code": 0, "Message": "ok", "Result": "2800"}, "2800"),
-    (8, AuthError),
-    ("8", AuthError),
-    (1004, BadRequestError),
-    ({"Code": 2002, "Message": "no", "Result": None}, AuthError),
-    ({"Code": 3003, "Message": "no", "Result": None}, CreditError),
-    (77, TransientError),
-    (True, TransientError),
-    ("abc", TransientError),
-    ([2500], TransientError),
-    (None, TransientError),
-    (25.5, TransientError),
+    (8, ErrorCategory.AUTH),
+    ("8", ErrorCategory.AUTH),
+    (1004, ErrorCategory.BAD_REQUEST),
+    ({"Code": 2002, "Message": "no", "Result": None}, ErrorCategory.AUTH),
+    ({"Code": 3003, "Message": "no", "Result": None}, ErrorCategory.CREDIT),
+    (77, ErrorCategory.TRANSIENT),
+    (True, ErrorCategory.TRANSIENT),
+    ("abc", ErrorCategory.TRANSIENT),
+    ([2500], ErrorCategory.TRANSIENT),
+    (None, ErrorCategory.TRANSIENT),
+    (25.5, ErrorCategory.TRANSIENT),
 ]
 
 
@@ -371,14 +352,14 @@ async def test_code_send_answers_are_read_strictly(
             return receipt.message_id
         return await provider.send_auto_code("09121234567", "Shop")
 
-    if isinstance(expected, str):
+    if not isinstance(expected, ErrorCategory):  # an id (ErrorCategory is a str too)
         assert await call() == expected
         return
-    with pytest.raises(expected) as caught:
+    with raises_category(expected) as caught:
         await call()
     error = caught.value
     assert error.retry_safe is False
-    if expected is TransientError:
+    if expected is ErrorCategory.TRANSIENT:
         # A send whose answer we cannot read may have gone: never resent.
         assert error.outcome_unknown is True
         assert error.unknown_recipients == ("+989121234567",)
@@ -393,10 +374,10 @@ async def test_code_send_answers_are_read_strictly(
         ("true", True),
         ("False", False),
         ({"Code": 0, "Message": "", "Result": True}, True),
-        (8, AuthError),
-        ("maybe", TransientError),
-        (2500, TransientError),
-        ({"Result": True}, TransientError),
+        (8, ErrorCategory.AUTH),
+        ("maybe", ErrorCategory.TRANSIENT),
+        (2500, ErrorCategory.TRANSIENT),
+        ({"Result": True}, ErrorCategory.TRANSIENT),
     ],
 )
 async def test_code_check_answers_are_read_strictly(
@@ -406,7 +387,7 @@ async def test_code_check_answers_are_read_strictly(
     if isinstance(expected, bool):
         assert await provider.check_auto_code("09121234567", "1234") is expected
         return
-    with pytest.raises(expected):
+    with raises_category(expected):
         await provider.check_auto_code("09121234567", "1234")
 
 
@@ -415,10 +396,10 @@ async def test_web_service_disabled_is_an_auth_error_everywhere(
 ) -> None:
     sim.add_account("off", "pw", lines=[LINE], webservice=False)
     provider = make(username="off", password="pw")
-    with pytest.raises(AuthError) as bare:
+    with raises_category(ErrorCategory.AUTH) as bare:
         await provider.send_auto_code("09121234567", "Shop")
     assert bare.value.code == "8"
-    with pytest.raises(AuthError) as enveloped:
+    with raises_category(ErrorCategory.AUTH) as enveloped:
         await provider.credit()
     assert enveloped.value.code == "2002"
 
@@ -540,7 +521,7 @@ async def test_a_failing_poll_raises_and_leaves_nothing_half_done(
     result = await provider.send(LINE, ["09121234567"], "x")
     each = await provider.send_each(LINE, [OutgoingMessage("09121234567", "x")])
     sim.faults.inject(FaultKind.HTTP_STATUS, method="GroupMessageStatus", value=500, times=None)
-    with pytest.raises(TransientError):
+    with raises_category(ErrorCategory.TRANSIENT):
         await provider.delivery_statuses([*result.receipts, *each.receipts])
 
 
@@ -746,7 +727,7 @@ async def test_a_garbled_inbox_page_is_transient(
     answer: Any, sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     sim.faults.inject(FaultKind.NO_ENVELOPE, method="ReceiveMessages", value=answer, times=None)
-    with pytest.raises(TransientError, match="ReceiveMessages"):
+    with raises_category(ErrorCategory.TRANSIENT, match="ReceiveMessages"):
         await provider.fetch_inbox(LINE, None, WINDOW)
 
 
@@ -810,7 +791,7 @@ async def test_a_quarantined_record_is_read_again_by_todays_parser(
 async def test_an_invalid_cursor_is_refused(
     sim: RayganSimulator, provider: RayganSmsProvider, cursor: str
 ) -> None:
-    with pytest.raises(BadRequestError, match="cursor"):
+    with raises_category(ErrorCategory.BAD_REQUEST, match="cursor"):
         await provider.fetch_inbox(LINE, cursor, WINDOW)
     assert sim.calls == {}
 
@@ -841,43 +822,42 @@ async def test_filter_blacklist_splits_in_order(
 # ---------------------------------------------------------------- errors
 
 
-ERRORS: list[tuple[int, type[ProviderError], ErrorCategory, bool]] = [
-    (1001, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (1002, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (1003, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (1004, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (2001, AuthError, ErrorCategory.AUTH, False),
-    (2002, AuthError, ErrorCategory.AUTH, False),
-    (2003, AuthError, ErrorCategory.AUTH, False),
-    (2004, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (2005, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (2006, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (2007, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (2008, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (2009, AuthError, ErrorCategory.AUTH, False),
-    (3001, TransientError, ErrorCategory.TRANSIENT, True),
-    (3002, TransientError, ErrorCategory.TRANSIENT, True),
-    (3003, CreditError, ErrorCategory.CREDIT, False),
-    (3004, BadRequestError, ErrorCategory.BAD_REQUEST, False),
-    (5001, TransientError, ErrorCategory.TRANSIENT, True),
-    (5002, TransientError, ErrorCategory.TRANSIENT, True),
-    (5003, TransientError, ErrorCategory.TRANSIENT, True),
-    (5004, PartialSendError, ErrorCategory.PARTIAL, False),
-    (4242, TransientError, ErrorCategory.TRANSIENT, True),  # undocumented
+ERRORS: list[tuple[int, ErrorCategory, bool]] = [
+    (1001, ErrorCategory.BAD_REQUEST, False),
+    (1002, ErrorCategory.BAD_REQUEST, False),
+    (1003, ErrorCategory.BAD_REQUEST, False),
+    (1004, ErrorCategory.BAD_REQUEST, False),
+    (2001, ErrorCategory.BAD_REQUEST, False),
+    (2002, ErrorCategory.AUTH, False),
+    (2003, ErrorCategory.AUTH, False),
+    (2004, ErrorCategory.BAD_REQUEST, False),
+    (2005, ErrorCategory.BAD_REQUEST, False),
+    (2006, ErrorCategory.BAD_REQUEST, False),
+    (2007, ErrorCategory.BAD_REQUEST, False),
+    (2008, ErrorCategory.BAD_REQUEST, False),
+    (2009, ErrorCategory.AUTH, False),
+    (3001, ErrorCategory.TRANSIENT, True),
+    (3002, ErrorCategory.TRANSIENT, True),
+    (3003, ErrorCategory.CREDIT, False),
+    (3004, ErrorCategory.BAD_REQUEST, False),
+    (5001, ErrorCategory.TRANSIENT, True),
+    (5002, ErrorCategory.TRANSIENT, True),
+    (5003, ErrorCategory.TRANSIENT, True),
+    (5004, ErrorCategory.PARTIAL, False),
+    (4242, ErrorCategory.TRANSIENT, True),  # undocumented
 ]
 
 
-@pytest.mark.parametrize(("code", "cls", "category", "retry_safe"), ERRORS)
+@pytest.mark.parametrize(("code", "category", "retry_safe"), ERRORS)
 async def test_each_error_code_is_classified_and_retried_only_when_safe(
     code: int,
-    cls: type[ProviderError],
     category: ErrorCategory,
     retry_safe: bool,
     sim: RayganSimulator,
     provider: RayganSmsProvider,
 ) -> None:
     sim.faults.inject(FaultKind.ERROR_CODE, method="GetCredit", value=code, times=None)
-    with pytest.raises(cls) as caught:
+    with raises_category(category) as caught:
         await provider.credit()
     error = caught.value
     assert (error.category, error.code, error.retry_safe) == (category, str(code), retry_safe)
@@ -891,7 +871,7 @@ async def test_a_transient_code_on_a_send_is_outcome_unknown_and_never_resent(
     code: int, sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     sim.faults.inject(FaultKind.ERROR_CODE, method="SendMessage", value=code, times=None)
-    with pytest.raises(TransientError) as caught:
+    with raises_category(ErrorCategory.TRANSIENT) as caught:
         await provider.send(LINE, ["09121234567", "09121234568"], "x")
     assert caught.value.outcome_unknown is True
     assert caught.value.retry_safe is False
@@ -905,7 +885,7 @@ async def test_partial_corresponding_send_keeps_what_went_and_marks_the_rest_unk
     answer = {"Code": 5004, "Message": "برخی", "Result": [{"Id": 2, "Mobile": "x", "Result": 77}]}
     sim.faults.inject(FaultKind.NO_ENVELOPE, method="SendCorrespondingMessage", value=answer)
     messages = [OutgoingMessage("09121234567", "a"), OutgoingMessage("09121234568", "b")]
-    with pytest.raises(PartialSendError) as caught:
+    with raises_category(ErrorCategory.PARTIAL) as caught:
         await provider.send_each(LINE, messages)
     assert caught.value.receipts == (Receipt("+989121234568", message_id="77"),)
     assert caught.value.unknown_recipients == ("+989121234567",)
@@ -916,7 +896,7 @@ async def test_partial_send_without_ids_marks_everyone_unknown(
     sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     sim.faults.inject(FaultKind.ERROR_CODE, method="SendMessage", value=5004)
-    with pytest.raises(PartialSendError) as caught:
+    with raises_category(ErrorCategory.PARTIAL) as caught:
         await provider.send(LINE, ["09121234567", "09121234568"], "x")
     assert caught.value.receipts == ()
     assert caught.value.unknown_recipients == ("+989121234567", "+989121234568")
@@ -927,7 +907,7 @@ async def test_partial_group_send_with_a_guid_stays_tracked(
 ) -> None:
     answer = {"Code": 5004, "Message": "", "Result": "973c22de-292d-4403-8baa-2f32cc762086"}
     sim.faults.inject(FaultKind.NO_ENVELOPE, method="SendMessage", value=answer)
-    with pytest.raises(PartialSendError) as caught:
+    with raises_category(ErrorCategory.PARTIAL) as caught:
         await provider.send(LINE, ["09121234567"], "x")
     assert caught.value.receipts == (
         Receipt("+989121234567", group_id="973c22de-292d-4403-8baa-2f32cc762086"),
@@ -938,7 +918,7 @@ async def test_bad_credentials_are_an_auth_error_not_retried(
     sim: RayganSimulator, make: Make
 ) -> None:
     provider = make(password="wrong")
-    with pytest.raises(AuthError) as caught:
+    with raises_category(ErrorCategory.AUTH) as caught:
         await provider.credit()
     assert caught.value.code == "401"
     assert caught.value.retry_safe is False
@@ -947,7 +927,7 @@ async def test_bad_credentials_are_an_auth_error_not_retried(
 
 GARBLED = [
     (FaultKind.HTML, None, "HTML"),
-    (FaultKind.MALFORMED_JSON, None, "not JSON"),
+    (FaultKind.MALFORMED_JSON, None, "malformed JSON"),
     (FaultKind.NO_ENVELOPE, None, "envelope"),
     (FaultKind.NO_ENVELOPE, [1, 2], "envelope"),
     (FaultKind.NO_ENVELOPE, {"Code": "zero", "Result": 1}, "Code"),
@@ -962,7 +942,7 @@ async def test_unreadable_answers_are_transient_and_reads_are_retried(
     kind: FaultKind, value: Any, reason: str, sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     sim.faults.inject(kind, method="GetCredit", value=value, times=None)
-    with pytest.raises(TransientError, match=reason) as caught:
+    with raises_category(ErrorCategory.TRANSIENT, match=reason) as caught:
         await provider.credit()
     assert caught.value.retry_safe is True
     assert sim.calls["GetCredit"] == FAST.read_attempts
@@ -974,7 +954,7 @@ async def test_an_html_page_keeps_a_short_snippet(
     sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     sim.faults.inject(FaultKind.HTML, method="GetPrices", times=None)
-    with pytest.raises(TransientError) as caught:
+    with raises_category(ErrorCategory.TRANSIENT) as caught:
         await provider.prices()
     assert "Runtime Error" in caught.value.provider_message
     assert len(caught.value.provider_message) <= 120
@@ -993,7 +973,7 @@ async def test_an_unreadable_answer_to_a_send_is_outcome_unknown(
     kind: FaultKind, value: Any, sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     sim.faults.inject(kind, method="SendCorrespondingMessage", value=value, times=None)
-    with pytest.raises(TransientError) as caught:
+    with raises_category(ErrorCategory.TRANSIENT) as caught:
         await provider.send_each(LINE, [OutgoingMessage("09121234567", "x")])
     assert caught.value.outcome_unknown is True
     assert caught.value.unknown_recipients == ("+989121234567",)
@@ -1005,7 +985,7 @@ async def test_a_send_answer_without_a_guid_is_outcome_unknown(
     answer: Any, sim: RayganSimulator, provider: RayganSmsProvider
 ) -> None:
     sim.faults.inject(FaultKind.NO_ENVELOPE, method="SendMessage", value=answer)
-    with pytest.raises(TransientError) as caught:
+    with raises_category(ErrorCategory.TRANSIENT) as caught:
         await provider.send(LINE, ["09121234567"], "x")
     assert caught.value.outcome_unknown is True
     assert caught.value.unknown_recipients == ("+989121234567",)
@@ -1020,7 +1000,7 @@ async def test_a_send_cut_after_the_request_is_outcome_unknown_and_sent_once(
 ) -> None:
     provider = make(settings=short_hang)
     sim.faults.inject(kind, method="SendMessage")
-    with pytest.raises(TransientError) as caught:
+    with raises_category(ErrorCategory.TRANSIENT) as caught:
         await provider.send(LINE, ["09121234567", "09121234568"], "x")
     error = caught.value
     assert (error.outcome_unknown, error.retry_safe) == (True, False)
@@ -1091,7 +1071,7 @@ async def test_a_connection_never_made_is_not_outcome_unknown(
         settings=FAST,
         clock=clock,
     )
-    with pytest.raises(TransientError) as caught:
+    with raises_category(ErrorCategory.TRANSIENT) as caught:
         await provider.send(LINE, ["09121234567"], "x")
     assert caught.value.outcome_unknown is False
     assert caught.value.unknown_recipients == ()

@@ -1,4 +1,5 @@
-"""Fixtures for the storage tests: a real SQLite file per test and a clock the test moves."""
+"""Fixtures for the storage contract tests: a fresh `Storage` per test from every backend in
+`storage_backends.BACKENDS`, and a clock the test moves."""
 
 from __future__ import annotations
 
@@ -6,11 +7,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
+from storage_backends import BACKENDS, Backend, Opened, StorageProbe
 
-from storage.db import open_database
-from storage.repository import Repository
+from storage.base import Storage
 
 START = datetime(2026, 11, 22, 10, 0, 0, tzinfo=UTC)
 
@@ -30,24 +30,36 @@ class FakeClock:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "data" / "bridge.sqlite3"
-
-
-@pytest.fixture
-async def conn(db_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    connection = await open_database(db_path)
-    try:
-        yield connection
-    finally:
-        await connection.close()
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(params=BACKENDS, ids=[b.name for b in BACKENDS])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """The backend under test (each contract test runs once per backend)."""
+    chosen: Backend = request.param
+    return chosen
+
+
 @pytest.fixture
-def repo(conn: aiosqlite.Connection, clock: FakeClock) -> Repository:
-    return Repository(conn, clock=clock)
+def place(tmp_path: Path) -> Path:
+    """Where the backend keeps this test's data (reopening it there is a restart)."""
+    return tmp_path
+
+
+@pytest.fixture
+async def opened(backend: Backend, place: Path, clock: FakeClock) -> AsyncIterator[Opened]:
+    async with backend.open(place, clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+def storage_backend(opened: Opened) -> Storage:
+    """A fresh, empty `Storage` of the backend under test, on the test's clock."""
+    return opened.storage
+
+
+@pytest.fixture
+def probe(opened: Opened) -> StorageProbe:
+    """Reads only tests need, on the same storage."""
+    return opened.probe

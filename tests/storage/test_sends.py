@@ -6,22 +6,22 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-import aiosqlite
 import pytest
+from storage_backends import StorageProbe, apply_delivery
 
-from providers.base import DeliveryState, IncomingSms, Receipt
-from storage.db import StorageError
+from providers.base import DeliveryState, Receipt
+from storage.base import Storage
+from storage.errors import NotFoundError, StorageError
 from storage.models import Send, SendStatus
-from storage.repository import NotFoundError, Repository
 
 A, B, C = "+989121111111", "+989122222222", "+989123333333"
 LATER = datetime(2026, 11, 22, 10, 1, tzinfo=UTC)
 
 
 async def _new_send(
-    repo: Repository, key: str = "chat1:msg1", recipients: Sequence[str] = (A, B, C)
+    storage_backend: Storage, key: str = "chat1:msg1", recipients: Sequence[str] = (A, B, C)
 ) -> Send:
-    send, created = await repo.create_send(
+    send, created = await storage_backend.create_send(
         idempotency_key=key,
         account="raygan",
         line="50002910001080",
@@ -34,29 +34,30 @@ async def _new_send(
     return send
 
 
-async def _states(repo: Repository, send_id: int) -> dict[str, DeliveryState]:
-    return {r.recipient: r.state for r in await repo.get_recipients(send_id)}
+async def _states(storage_backend: Storage, send_id: int) -> dict[str, DeliveryState]:
+    return {r.recipient: r.state for r in await storage_backend.get_recipients(send_id)}
 
 
 async def test_create_send_stores_submitting_send_and_queued_recipients(
-    repo: Repository,
+    storage_backend: Storage,
+    probe: StorageProbe,
 ) -> None:
-    send = await _new_send(repo)
+    send = await _new_send(storage_backend)
     assert send.status is SendStatus.SUBMITTING
     assert send.recipient_count == 3
     assert send.created_at.tzinfo is UTC
-    assert await repo.get_send(send.id) == send
-    recipients = await repo.get_recipients(send.id)
+    assert await storage_backend.get_send(send.id) == send
+    recipients = await storage_backend.get_recipients(send.id)
     assert [r.recipient for r in recipients] == [A, B, C]  # the order given
     assert {r.state for r in recipients} == {DeliveryState.QUEUED}
-    assert await repo.recipient_state_counts(send.id) == {DeliveryState.QUEUED: 3}
-    assert await repo.find_send_by_key("chat1:msg1") == send
-    assert await repo.find_send_by_key("other") is None
+    assert await storage_backend.recipient_state_counts(send.id) == {DeliveryState.QUEUED: 3}
+    assert await probe.find_send_by_key("chat1:msg1") == send
+    assert await probe.find_send_by_key("other") is None
 
 
-async def test_same_idempotency_key_twice_is_one_send(repo: Repository) -> None:
-    first = await _new_send(repo)
-    again, created = await repo.create_send(
+async def test_same_idempotency_key_twice_is_one_send(storage_backend: Storage) -> None:
+    first = await _new_send(storage_backend)
+    again, created = await storage_backend.create_send(
         idempotency_key="chat1:msg1",
         account="meli",
         line="10002188",
@@ -67,12 +68,12 @@ async def test_same_idempotency_key_twice_is_one_send(repo: Repository) -> None:
     )
     assert not created
     assert again == first
-    assert len(await repo.get_recipients(first.id)) == 3  # nothing written
+    assert len(await storage_backend.get_recipients(first.id)) == 3  # nothing written
 
 
-async def test_concurrent_duplicates_create_one_send(repo: Repository) -> None:
+async def test_concurrent_duplicates_create_one_send(storage_backend: Storage) -> None:
     async def attempt() -> bool:
-        _, created = await repo.create_send(
+        _, created = await storage_backend.create_send(
             idempotency_key="dup",
             account="raygan",
             line="5000",
@@ -89,51 +90,55 @@ async def test_concurrent_duplicates_create_one_send(repo: Repository) -> None:
 
 @pytest.mark.parametrize("recipients", [[], [A, A]], ids=["no recipients", "duplicate recipient"])
 async def test_create_send_refuses_bad_recipient_lists(
-    repo: Repository, recipients: list[str]
+    storage_backend: Storage, recipients: list[str], probe: StorageProbe
 ) -> None:
     with pytest.raises(ValueError, match="recipient"):
-        await _new_send(repo, recipients=recipients)
-    assert await repo.find_send_by_key("chat1:msg1") is None
+        await _new_send(storage_backend, recipients=recipients)
+    assert await probe.find_send_by_key("chat1:msg1") is None
 
 
-async def test_record_send_result_tracks_or_marks_unknown(repo: Repository) -> None:
-    send = await _new_send(repo)
+async def test_record_send_result_tracks_or_marks_unknown(storage_backend: Storage) -> None:
+    send = await _new_send(storage_backend)
     receipts = [Receipt(A, message_id="m1"), Receipt(B, group_id="g1"), Receipt(C)]
-    await repo.record_send_result(send.id, receipts, next_poll_at=LATER)
-    stored = await repo.get_send(send.id)
+    await storage_backend.record_send_result(send.id, receipts, next_poll_at=LATER)
+    stored = await storage_backend.get_send(send.id)
     assert stored is not None and stored.status is SendStatus.SUBMITTED
-    by_number = {r.recipient: r for r in await repo.get_recipients(send.id)}
+    by_number = {r.recipient: r for r in await storage_backend.get_recipients(send.id)}
     assert by_number[A].state is DeliveryState.SENT
     assert by_number[A].provider_message_id == "m1" and by_number[A].next_poll_at == LATER
     assert by_number[B].state is DeliveryState.SENT and by_number[B].provider_group_id == "g1"
     assert by_number[C].state is DeliveryState.UNKNOWN and by_number[C].next_poll_at is None
-    assert await repo.recipient_state_counts(send.id) == {
+    assert await storage_backend.recipient_state_counts(send.id) == {
         DeliveryState.SENT: 2,
         DeliveryState.UNKNOWN: 1,
     }
 
 
 async def test_record_send_result_missing_receipt_is_unknown_not_failed(
-    repo: Repository,
+    storage_backend: Storage,
 ) -> None:
-    send = await _new_send(repo)
-    await repo.record_send_result(send.id, [Receipt(A, message_id="m1")], next_poll_at=LATER)
-    states = await _states(repo, send.id)
+    send = await _new_send(storage_backend)
+    await storage_backend.record_send_result(
+        send.id, [Receipt(A, message_id="m1")], next_poll_at=LATER
+    )
+    states = await _states(storage_backend, send.id)
     assert states == {A: DeliveryState.SENT, B: DeliveryState.UNKNOWN, C: DeliveryState.UNKNOWN}
 
 
 async def test_record_send_result_refuses_a_stranger_and_a_second_result(
-    repo: Repository,
+    storage_backend: Storage,
 ) -> None:
-    send = await _new_send(repo)
+    send = await _new_send(storage_backend)
     with pytest.raises(ValueError, match="no recipient"):
-        await repo.record_send_result(send.id, [Receipt("+989129999999", "x")], next_poll_at=LATER)
-    assert set((await _states(repo, send.id)).values()) == {DeliveryState.QUEUED}
-    await repo.record_send_result(send.id, [Receipt(A, "m")], next_poll_at=LATER)
+        await storage_backend.record_send_result(
+            send.id, [Receipt("+989129999999", "x")], next_poll_at=LATER
+        )
+    assert set((await _states(storage_backend, send.id)).values()) == {DeliveryState.QUEUED}
+    await storage_backend.record_send_result(send.id, [Receipt(A, "m")], next_poll_at=LATER)
     with pytest.raises(StorageError, match="already submitted"):
-        await repo.record_send_result(send.id, [Receipt(A, "m")], next_poll_at=LATER)
+        await storage_backend.record_send_result(send.id, [Receipt(A, "m")], next_poll_at=LATER)
     with pytest.raises(NotFoundError):
-        await repo.record_send_result(999, [], next_poll_at=LATER)
+        await storage_backend.record_send_result(999, [], next_poll_at=LATER)
 
 
 @pytest.mark.parametrize(
@@ -149,14 +154,14 @@ async def test_record_send_result_refuses_a_stranger_and_a_second_result(
     ids=["nothing went", "all unknown", "one unknown", "partial", "partial+unknown", "untracked"],
 )
 async def test_record_send_failure_table(
-    repo: Repository,
+    storage_backend: Storage,
     receipts: tuple[Receipt, ...],
     unknown: tuple[str, ...],
     status: SendStatus,
     states: tuple[str, str, str],
 ) -> None:
-    send = await _new_send(repo)
-    result = await repo.record_send_failure(
+    send = await _new_send(storage_backend)
+    result = await storage_backend.record_send_failure(
         send.id,
         error="raygan: auth: no",
         receipts=receipts,
@@ -164,29 +169,31 @@ async def test_record_send_failure_table(
         next_poll_at=LATER,
     )
     assert result is status
-    stored = await repo.get_send(send.id)
+    stored = await storage_backend.get_send(send.id)
     assert stored is not None
     assert stored.status is status and stored.error == "raygan: auth: no"
-    assert await _states(repo, send.id) == dict(
+    assert await _states(storage_backend, send.id) == dict(
         zip((A, B, C), map(DeliveryState, states), strict=True)
     )
 
 
-async def test_mark_in_flight_unknown_after_a_crash(repo: Repository) -> None:
-    crashed = await _new_send(repo, key="k1")
-    done = await _new_send(repo, key="k2")
-    await repo.record_send_result(done.id, [Receipt(A, "m1")], next_poll_at=LATER)
+async def test_mark_in_flight_unknown_after_a_crash(storage_backend: Storage) -> None:
+    crashed = await _new_send(storage_backend, key="k1")
+    done = await _new_send(storage_backend, key="k2")
+    await storage_backend.record_send_result(done.id, [Receipt(A, "m1")], next_poll_at=LATER)
 
-    marked = await repo.mark_in_flight_unknown()
+    marked = await storage_backend.mark_in_flight_unknown()
 
     assert [s.id for s in marked] == [crashed.id]
     assert marked[0].status is SendStatus.UNKNOWN and marked[0].error
-    assert set((await _states(repo, crashed.id)).values()) == {DeliveryState.UNKNOWN}
-    untouched = await repo.get_send(done.id)
+    assert set((await _states(storage_backend, crashed.id)).values()) == {DeliveryState.UNKNOWN}
+    untouched = await storage_backend.get_send(done.id)
     assert untouched is not None and untouched.status is SendStatus.SUBMITTED
-    assert await repo.mark_in_flight_unknown() == []  # nothing is ever resent or re-marked
+    assert (
+        await storage_backend.mark_in_flight_unknown() == []
+    )  # nothing is ever resent or re-marked
     # The same update arriving again after the restart still finds the send: no second send.
-    _, created = await repo.create_send(
+    _, created = await storage_backend.create_send(
         idempotency_key="k1",
         account="raygan",
         line="5000",
@@ -198,63 +205,56 @@ async def test_mark_in_flight_unknown_after_a_crash(repo: Repository) -> None:
     assert not created
 
 
-async def test_confirmation_link_and_dirty_cycle(repo: Repository, clock) -> None:  # type: ignore[no-untyped-def]
-    send = await _new_send(repo)
-    await repo.record_send_result(send.id, [Receipt(A, "m1"), Receipt(B, "m2")], next_poll_at=LATER)
-    assert await repo.dirty_confirmations() == []  # no confirmation message yet
+async def test_confirmation_link_and_dirty_cycle(storage_backend: Storage, clock) -> None:  # type: ignore[no-untyped-def]
+    send = await _new_send(storage_backend)
+    await storage_backend.record_send_result(
+        send.id, [Receipt(A, "m1"), Receipt(B, "m2")], next_poll_at=LATER
+    )
+    assert await storage_backend.dirty_confirmations() == []  # no confirmation message yet
 
-    await repo.set_confirmation(send.id, -100, 55, text_digest="d0")
-    link = await repo.get_link(-100, 55)
+    await storage_backend.set_confirmation(send.id, -100, 55, text_digest="d0")
+    link = await storage_backend.get_link(-100, 55)
     assert link is not None and link.send_id == send.id and link.incoming_id is None
-    assert await repo.confirmation_digest(send.id) == "d0"
+    assert await storage_backend.confirmation_digest(send.id) == "d0"
     # Reports may have arrived while the message was being sent: one re-render is asked for.
-    dirty = await repo.dirty_confirmations()
+    dirty = await storage_backend.dirty_confirmations()
     assert [s.id for s in dirty] == [send.id]
-    await repo.mark_confirmation_rendered(send.id, "d0", version=dirty[0].confirmation_version)
-    assert await repo.dirty_confirmations() == []
+    await storage_backend.mark_confirmation_rendered(
+        send.id, "d0", version=dirty[0].confirmation_version
+    )
+    assert await storage_backend.dirty_confirmations() == []
 
-    a, b, _ = (r.id for r in await repo.get_recipients(send.id))
-    assert await repo.apply_delivery(a, DeliveryState.DELIVERED, "1", next_poll_at=None)
-    dirty = await repo.dirty_confirmations()
+    a, b, _ = (r.id for r in await storage_backend.get_recipients(send.id))
+    assert await apply_delivery(storage_backend, a, DeliveryState.DELIVERED, "1", next_poll_at=None)
+    dirty = await storage_backend.dirty_confirmations()
     assert [s.id for s in dirty] == [send.id]
     # A report stored while the bot renders keeps the confirmation dirty.
-    assert await repo.apply_delivery(b, DeliveryState.AT_CARRIER, "2", next_poll_at=LATER)
-    await repo.mark_confirmation_rendered(send.id, "d1", version=dirty[0].confirmation_version)
-    assert [s.id for s in await repo.dirty_confirmations()] == [send.id]
-    await repo.mark_confirmation_rendered(send.id, "d2")
-    assert await repo.dirty_confirmations() == []
-    assert await repo.confirmation_digest(send.id) == "d2"
+    assert await apply_delivery(
+        storage_backend, b, DeliveryState.AT_CARRIER, "2", next_poll_at=LATER
+    )
+    await storage_backend.mark_confirmation_rendered(
+        send.id, "d1", version=dirty[0].confirmation_version
+    )
+    assert [s.id for s in await storage_backend.dirty_confirmations()] == [send.id]
+    await storage_backend.mark_confirmation_rendered(send.id, "d2")
+    assert await storage_backend.dirty_confirmations() == []
+    assert await storage_backend.confirmation_digest(send.id) == "d2"
     # A report that changes nothing does not ask for a re-render.
-    assert not await repo.apply_delivery(a, DeliveryState.FAILED, "9", next_poll_at=None)
-    assert await repo.dirty_confirmations() == []
+    assert not await apply_delivery(
+        storage_backend, a, DeliveryState.FAILED, "9", next_poll_at=None
+    )
+    assert await storage_backend.dirty_confirmations() == []
     with pytest.raises(NotFoundError):
-        await repo.set_confirmation(999, -100, 56)
+        await storage_backend.set_confirmation(999, -100, 56)
 
 
-async def test_timestamps_are_written_in_utc(repo: Repository, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_timestamps_are_written_in_utc(storage_backend: Storage, clock) -> None:  # type: ignore[no-untyped-def]
     tehran = datetime(2026, 11, 22, 13, 30, tzinfo=UTC) + timedelta(0)
     clock.now = tehran.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tehran"))
-    send = await _new_send(repo)
+    send = await _new_send(storage_backend)
     assert send.created_at.tzinfo is UTC
     assert send.created_at == datetime(2026, 11, 22, 13, 30, tzinfo=UTC)
     with pytest.raises(ValueError, match="naive"):
-        await repo.record_send_result(send.id, [], next_poll_at=datetime(2026, 11, 22, 13, 31))
-
-
-async def test_concurrent_writers_share_one_connection_safely(
-    repo: Repository, conn: aiosqlite.Connection
-) -> None:
-    other = Repository(conn)  # a second repository on the same connection shares its lock
-
-    async def send(n: int) -> None:
-        await _new_send(repo if n % 2 else other, key=f"k{n}", recipients=[A, B])
-
-    async def store(n: int) -> None:
-        sms = IncomingSms("5000", A, "x", LATER, f"d{n}")
-        await (other if n % 2 else repo).store_incoming(
-            "raygan", "5000", [sms], chat_ids=[-1], cursor=str(n)
+        await storage_backend.record_send_result(
+            send.id, [], next_poll_at=datetime(2026, 11, 22, 13, 31)
         )
-
-    await asyncio.gather(*(send(n) for n in range(20)), *(store(n) for n in range(20)))
-    assert await repo.pending_forward_count(-1) == 20
-    assert all([await repo.find_send_by_key(f"k{n}") for n in range(20)])

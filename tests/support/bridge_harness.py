@@ -21,7 +21,8 @@ from typing import Any
 
 from bot.app import RunningBridge
 from bot.config import Config
-from sandbox.server import PAYAMAK_API, RAYGAN_API, ProviderSandbox
+from sandbox.bridge_config import bridge_config, with_overrides
+from sandbox.server import ProviderSandbox
 from sandbox.telegram import FakeMessage, TelegramFake
 
 TOKEN = "1000001:e2e-test-token-not-a-real-one"
@@ -40,49 +41,21 @@ PAYAMAK_PASSWORD = "demo-payamak-secret"
 
 def make_config(api_url: str, sandbox_url: str, db_path: Path, **overrides: Any) -> dict[str, Any]:
     """A config (as TOML-shaped data) pointing at the fakes, with fast polling."""
-    data: dict[str, Any] = {
-        "telegram": {
-            "token": TOKEN,
-            "api_url": api_url,
-            "admins": [ADMIN],
-            "admin_chat_id": ADMIN_CHAT,
-            "language": "fa",
-        },
-        "storage": {"path": str(db_path)},
-        "accounts": [
-            {
-                "name": "raygan",
-                "provider": "raygansms",
-                "base_url": f"{sandbox_url}{RAYGAN_API}",
-                "username": "demo",
-                "password": RAYGAN_PASSWORD,
-                "lines": [RAYGAN_LINE],
-                "default": True,
-                "timeout_seconds": 3,
-                "read_attempts": 1,
-            },
-            {
-                "name": "meli",
-                "provider": "payamak",
-                "base_url": f"{sandbox_url}{PAYAMAK_API}",
-                "username": "demo",
-                "password": PAYAMAK_PASSWORD,
-                "lines": [PAYAMAK_LINE],
-                "timeout_seconds": 3,
-                "read_attempts": 1,
-            },
-        ],
-        "routes": [{"line": RAYGAN_LINE, "chat_id": SUPPORT_GROUP}],
-        "polling": {"inbox": 0.3, "delivery": 0.3, "credit": 3600},
-        "alerts": {"window_seconds": 3600, "failures_before_alert": 3},
-        "delivery": {"backoff_seconds": [0.2, 0.2, 0.3, 0.5], "give_up_hours": 1},
-    }
-    for section, values in overrides.items():
-        if isinstance(values, dict) and isinstance(data.get(section), dict):
-            data[section] = {**data[section], **values}
-        else:
-            data[section] = values
-    return data
+    data = bridge_config(
+        token=TOKEN,
+        telegram_url=api_url,
+        sandbox_url=sandbox_url,
+        db_path=db_path,
+        admins=[ADMIN],
+        admin_chat_id=ADMIN_CHAT,
+        passwords={"raygan": RAYGAN_PASSWORD, "meli": PAYAMAK_PASSWORD},
+        account_settings={"timeout_seconds": 3, "read_attempts": 1},
+        routes={RAYGAN_LINE: SUPPORT_GROUP},
+        polling={"inbox": 0.3, "delivery": 0.3, "credit": 3600},
+        alerts={"window_seconds": 3600, "failures_before_alert": 3},
+        delivery={"backoff_seconds": [0.2, 0.2, 0.3, 0.5], "give_up_hours": 1},
+    )
+    return with_overrides(data, overrides)
 
 
 @dataclass
@@ -226,15 +199,15 @@ def write_toml(data: dict[str, Any], path: Path) -> Path:
 
 async def wait_for(
     condition: Callable[[], bool],
-    timeout: float = WAIT,  # noqa: ASYNC109 - the tests' own bound
-    *,
     what: str = "a condition",
+    timeout: float = WAIT,  # noqa: ASYNC109 - the tests' own bound, as in the Telegram fake
 ) -> None:
     """Poll `condition` (one that no Telegram fake event signals: the database, a simulator,
-    a subprocess) until it holds; AssertionError naming `what` after `timeout` seconds."""
+    a subprocess) every few milliseconds until it holds; AssertionError naming `what` after
+    `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.02)

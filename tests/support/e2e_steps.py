@@ -5,11 +5,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import Callable
 
-from bridge_harness import WAIT, BridgeProcess, World
+from bridge_harness import BridgeProcess, World, wait_for
 
 from sandbox.telegram import FakeMessage
 
@@ -46,29 +44,19 @@ def nothing_sent(world: World) -> bool:
     )
 
 
+def persian_number(value: object) -> str:
+    """A count or an amount as Persian messages write it: `۱٬۲۳۴`."""
+    return f"{value:,}".translate(str.maketrans("0123456789,.", "۰۱۲۳۴۵۶۷۸۹٬٫"))
+
+
 def texts(world: World, chat: int) -> list[str]:
-    """The bot's messages in `chat` as they read now."""
-    return [m.text for m in world.fake.bot_messages(chat)]
+    """The bot's messages in `chat` as they read now (what a person reads)."""
+    return [m.shown for m in world.fake.bot_messages(chat)]
 
 
 def now_text(world: World, chat: int, message_id: int) -> str:
-    """One message's text as it reads now (after edits)."""
-    return world.fake.message(chat, message_id).text
-
-
-async def wait_for(
-    condition: Callable[[], bool],
-    what: str,
-    timeout: float = WAIT,  # noqa: ASYNC109 - the tests' own bound, as in the Telegram fake
-) -> None:
-    """Wait for a condition on state outside the Telegram fake (simulators, a subprocess,
-    the database), checking it every few milliseconds; AssertionError naming it on timeout."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.02)
+    """One message's text as it reads now (after edits; what a person reads)."""
+    return world.fake.message(chat, message_id).shown
 
 
 def sends_rows(world: World) -> list[sqlite3.Row]:
@@ -101,3 +89,28 @@ async def stop_gracefully(process: BridgeProcess) -> int:
     proc.terminate()
     await wait_for(lambda: proc.poll() is not None, "the bridge process to exit after SIGTERM")
     return int(proc.returncode)
+
+
+def audit_actions(world: World, user: int) -> list[str]:
+    """The audit log's actions of one user, oldest first."""
+    conn = world.db()
+    try:
+        rows = conn.execute("SELECT action FROM audit_log WHERE user_id = ? ORDER BY id", (user,))
+        return [r["action"] for r in rows]
+    finally:
+        conn.close()
+
+
+def stored_role(world: World, user: int) -> str | None:
+    """The role stored for a user, if any."""
+    conn = world.db()
+    try:
+        row = conn.execute("SELECT role FROM users WHERE user_id = ?", (user,)).fetchone()
+        return None if row is None else str(row["role"])
+    finally:
+        conn.close()
+
+
+def credit_calls(world: World) -> int:
+    """GetCredit calls both simulators received (the credit job runs first after 5 s)."""
+    return world.sandbox.raygan.calls["GetCredit"] + world.sandbox.payamak.calls["GetCredit"]

@@ -24,7 +24,7 @@ EPOCH = 1_700_000_000.0
 
 
 class FakeClock:
-    """Unix seconds that move only when the test says so."""
+    """Seconds (Unix, or any clock's) that move only when the test says so."""
 
     def __init__(self, now: float = EPOCH) -> None:
         self.now = now

@@ -1,0 +1,1 @@
+"""Who may do what: roles from config and storage, checked before any handler runs."""

@@ -1,0 +1,1 @@
+"""Admin commands: routes of incoming SMS to chats, and users' roles."""

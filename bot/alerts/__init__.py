@@ -1,0 +1,1 @@
+"""Alerts to the admins: the sink services post through, its dedupe, the admin-chat sink."""

@@ -1,0 +1,294 @@
+"""The configuration's models: one pydantic model per TOML section, and `Config`, the file."""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import unquote, urlsplit
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from bot.config.cross import CROSS_CHECKED, cross_problems
+from bot.config.values import UserId, check_line, check_port, http_url, problem, url_password
+from providers.base import InboxWindow
+from providers.http import HttpSettings
+from providers.registry import provider_names, provider_spec
+
+PROXY_SCHEMES = ("http", "https", "socks5")
+
+_ACCOUNT_NAME = re.compile(r"[a-z0-9_-]{1,32}")
+# Telegram bot tokens are `<bot id>:<secret>`; a wrong shape is a common copy-paste mistake.
+_TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+# The error type of the cross-section problems of a Config built in code.
+CROSS_CHECK = "config_cross_check"
+
+
+class _Section(BaseModel):
+    """Common settings: unknown keys are refused, values are fixed once loaded."""
+
+    # strict: TOML has numbers and booleans, so "20" or "yes" where one is expected is a
+    # mistake to name, not a value to guess at (env:/file: text is converted beforehand).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+
+class TelegramConfig(_Section):
+    """[telegram]: the bot, where the Bot API lives, who administers it."""
+
+    token: SecretStr
+    api_url: str = "https://api.telegram.org"
+    # repr=False: a proxy URL may carry a user and password.
+    proxy: str = Field(default="", repr=False)
+    admins: Annotated[list[UserId], Field(min_length=1)]
+    admin_chat_id: int
+    language: Literal["fa", "en"] = "fa"
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr) -> SecretStr:
+        if not _TOKEN.fullmatch(value.get_secret_value()):
+            raise problem(
+                "must be a bot token as BotFather gives it (digits, a colon, then letters), "
+                'without the "bot" prefix'
+            )
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        return http_url(value, "the Bot API server")
+
+    @field_validator("proxy")
+    @classmethod
+    def _proxy(cls, value: str) -> str:
+        if value == "":
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in PROXY_SCHEMES or not parts.hostname:
+            raise problem(
+                "must be empty or a proxy URL starting with http://, https:// or socks5://"
+            )
+        check_port(value)
+        return value
+
+
+class StorageConfig(_Section):
+    """[storage]: where the SQLite database lives (relative paths: from the working dir)."""
+
+    # A path is TOML text: the one value strict mode must convert.
+    path: Path = Field(default=Path("data/sms-bridge.sqlite3"), strict=False)
+
+    @field_validator("path")
+    @classmethod
+    def _not_empty(cls, value: Path) -> Path:
+        if str(value) in ("", "."):
+            raise problem("must be the path of the database file")
+        return value
+
+
+class AccountConfig(_Section):
+    """[[accounts]]: one account at one SMS provider and its lines."""
+
+    name: str
+    provider: str  # a name in providers/registry.py
+    base_url: str
+    username: Annotated[str, Field(min_length=1)]
+    password: SecretStr
+    lines: Annotated[list[str], Field(min_length=1)]
+    default: bool = False
+    timeout_seconds: Annotated[float, Field(gt=0)] = 20.0
+    max_concurrency: Annotated[int, Field(ge=1)] = 8
+    read_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    credit_low: Annotated[float, Field(ge=0)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_base_url(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "base_url" not in data:
+            provider = str(data.get("provider"))
+            # With an unknown provider the provider is the problem; a stand-in URL keeps
+            # "base_url is missing" from being reported as a second one.
+            known = provider in provider_names()
+            url = provider_spec(provider).default_base_url if known else "https://provider.invalid"
+            return {**data, "base_url": url}
+        return data
+
+    @field_validator("provider")
+    @classmethod
+    def _provider(cls, value: str) -> str:
+        if value not in provider_names():
+            raise problem(f"must be one of {_choices(provider_names())}")
+        return value
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _ACCOUNT_NAME.fullmatch(value):
+            raise problem(
+                f'name {value!r} must be 1 to 32 characters of a-z, 0-9, _ and -, like "meli"'
+            )
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return http_url(value, "the provider's API")
+
+    @field_validator("password")
+    @classmethod
+    def _password(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value():
+            raise problem("must not be empty")
+        return value
+
+    @field_validator("lines")
+    @classmethod
+    def _lines(cls, value: list[str]) -> list[str]:
+        for line in value:
+            check_line(line)
+        seen: set[str] = set()
+        for line in value:
+            if line in seen:
+                raise problem(f"line {line!r} is listed twice")
+            seen.add(line)
+        return value
+
+    def http_settings(self) -> HttpSettings:
+        """The transport settings for this account's ProviderHttp."""
+        connect = min(HttpSettings().connect_timeout, self.timeout_seconds)
+        return HttpSettings(
+            connect_timeout=connect,
+            read_timeout=self.timeout_seconds,
+            max_concurrency=self.max_concurrency,
+            read_attempts=self.read_attempts,
+        )
+
+
+class RouteConfig(_Section):
+    """[[routes]]: incoming SMS on `line` are forwarded to `chat_id`."""
+
+    line: str
+    chat_id: int
+
+    @field_validator("line")
+    @classmethod
+    def _line_digits(cls, value: str) -> str:
+        return check_line(value)
+
+
+class PollingConfig(_Section):
+    """[polling]: seconds between polls of each account's inbox and credit; `delivery` is how
+    soon a fresh send is first asked about (then `[delivery] backoff_seconds`)."""
+
+    inbox: Annotated[float, Field(gt=0)] = 30.0
+    delivery: Annotated[float, Field(gt=0)] = 10.0
+    credit: Annotated[float, Field(gt=0)] = 3600.0
+    # A line's first poll forwards the SMS of these last seconds, never the inbox's history.
+    inbox_first_window: Annotated[float, Field(ge=0, le=7 * 86400)] = 600.0
+    # RayganSMS may date an SMS hours before it shows up: each poll reads this far back again.
+    inbox_lookback: Annotated[float, Field(ge=0, le=7 * 86400)] = 21600.0
+
+    def inbox_window(self) -> InboxWindow:
+        """The reach of inbox polls, as the adapters take it."""
+        return InboxWindow(first_start=self.inbox_first_window, lookback=self.inbox_lookback)
+
+
+class AlertsConfig(_Section):
+    """[alerts]: when admins are told about failures, and how often at most."""
+
+    window_seconds: Annotated[float, Field(gt=0)] = 3600.0
+    failures_before_alert: Annotated[int, Field(ge=1)] = 3
+
+
+def _default_backoff() -> list[float]:
+    # Every 10 s while the send is under a minute old (a report the provider has shows within
+    # 15 s then), growing after; with the 72 h give-up that is 17 polls a recipient at most.
+    minute = [10.0] * 5
+    return [*minute, 60.0, 180.0, 300.0, 1200.0, 1800.0, 3600.0, 14400.0, 21600.0, 43200.0, 86400.0]
+
+
+class DeliveryConfig(_Section):
+    """[delivery]: how delivery reports are polled and when polling gives up. The first poll
+    comes `[polling] delivery` seconds after the send; `backoff_seconds` are the waits after
+    each poll in turn, the last repeating until the give-up age."""
+
+    give_up_hours: Annotated[float, Field(gt=0)] = 72.0
+    backoff_seconds: list[Annotated[float, Field(gt=0)]] = Field(
+        min_length=1, default_factory=_default_backoff
+    )
+
+
+class Config(_Section):
+    """The whole configuration file."""
+
+    telegram: TelegramConfig
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    accounts: Annotated[list[AccountConfig], Field(min_length=1)]
+    routes: list[RouteConfig] = Field(default_factory=list)
+    polling: PollingConfig = Field(default_factory=PollingConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> Config:
+        if info.context and info.context.get(CROSS_CHECKED):
+            return self  # load_config checked the data as written, once, and reports it
+        problems = cross_problems(
+            {
+                "accounts": [
+                    {"name": a.name, "lines": list(a.lines), "default": a.default}
+                    for a in self.accounts
+                ],
+                "routes": [{"line": r.line} for r in self.routes],
+            }
+        )
+        if problems:
+            raise PydanticCustomError(CROSS_CHECK, "\n".join(problems))
+        return self
+
+    def secret_values(self) -> list[str]:
+        """Every secret this config holds, for redaction: the bot token and its secret part,
+        each account's password and the Basic-auth value made of it, the password in any URL
+        (the proxy's above all), as written and percent-decoded."""
+        token = self.telegram.token.get_secret_value()
+        values = [token, token.partition(":")[2]]
+        for account in self.accounts:
+            password = account.password.get_secret_value()
+            basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()
+            values += [password, basic]
+        urls = [self.telegram.proxy, self.telegram.api_url, *(a.base_url for a in self.accounts)]
+        for url in urls:
+            in_url = url_password(url)
+            if in_url:
+                values += [in_url, unquote(in_url)]
+        return [v for v in dict.fromkeys(values) if v]
+
+    def account(self, name: str) -> AccountConfig | None:
+        """The account called `name`, or None."""
+        return next((a for a in self.accounts if a.name == name), None)
+
+    @property
+    def default_account(self) -> AccountConfig:
+        """The account marked `default = true`, else the first one."""
+        return next((a for a in self.accounts if a.default), self.accounts[0])
+
+    def account_for_line(self, line: str) -> AccountConfig | None:
+        """The account that owns `line`, or None."""
+        return next((a for a in self.accounts if line in a.lines), None)
+
+
+def _choices(names: Iterable[str]) -> str:
+    """`'a', 'b' or 'c'`, as pydantic words a literal's choices."""
+    quoted = [repr(name) for name in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"

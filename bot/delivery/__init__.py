@@ -1,0 +1,1 @@
+"""Delivery reports: when each recipient is asked about, the poll cycle, the confirmations."""

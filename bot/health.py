@@ -1,0 +1,141 @@
+"""`sms-bridge health`: does the database answer, and is every polling job still succeeding?
+
+For a container's HEALTHCHECK (or any monitor): it reads what the running bridge records in
+`poll_health` after each poll and compares each account's last success per job with that job's
+configured interval. The delivery job polls only when some recipient is due (an idle tick
+records nothing), so it is judged by its work instead: recipients whose poll is overdue by more
+than the limit, or failures with no success within it. It opens the database read-only, never
+creates or migrates it, and imports nothing of PTB, so a check every minute costs little.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiosqlite
+
+from bot.config import Config
+from storage.models import PollHealth
+from storage.sqlite import SqliteStorage
+
+# A poll may take a while before it records anything (timeouts, retries with pauses, a long
+# round of delivery reports), so a job counts as stuck only after two of its intervals plus
+# this much without a success.
+GRACE_SECONDS = 300.0
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def polling_intervals(config: Config) -> dict[str, float]:
+    """The per-account polling jobs (as `bot.jobs.schedule_jobs` names them) and their
+    intervals in seconds."""
+    polling = config.polling
+    return {"inbox": polling.inbox, "delivery": polling.delivery, "credit": polling.credit}
+
+
+def stale_after(interval: float) -> float:
+    """Seconds without a success after which a job that runs every `interval` s is stuck."""
+    return 2 * interval + GRACE_SECONDS
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """The verdict and the one line that explains it."""
+
+    healthy: bool
+    line: str
+
+
+async def check_health(config: Config, now: datetime | None = None) -> Health:
+    """Read the bridge's database (read-only) and judge every configured account's jobs."""
+    path = Path(config.storage.path)
+    if not path.is_file():  # noqa: ASYNC240 (one stat, before any connection)
+        return Health(False, f"unhealthy: database {path} does not exist (has the bridge run?)")
+    moment = datetime.now(UTC) if now is None else now
+    try:
+        conn = await aiosqlite.connect(
+            f"{path.resolve().as_uri()}?mode=ro",  # noqa: ASYNC240
+            uri=True,
+            timeout=BUSY_TIMEOUT_SECONDS,
+        )
+    except sqlite3.Error as exc:
+        return Health(False, f"unhealthy: database {path} cannot be opened: {exc}")
+    try:
+        conn.row_factory = aiosqlite.Row
+        repo = SqliteStorage(conn)
+        records = await repo.poll_health()
+        overdue = await repo.overdue_recipient_counts(
+            moment - timedelta(seconds=stale_after(config.polling.delivery))
+        )
+    except sqlite3.Error as exc:
+        return Health(False, f"unhealthy: database {path} does not answer: {exc}")
+    finally:
+        await conn.close()
+    return judge(config, records, moment, overdue)
+
+
+def judge(
+    config: Config,
+    records: list[PollHealth],
+    now: datetime,
+    overdue: dict[str, int] | None = None,
+) -> Health:
+    """Every configured account × job must have succeeded within `stale_after` its interval;
+    delivery, which records only the polls it makes, must leave no recipient `overdue`."""
+    by_key = {(r.account, r.job): r for r in records}
+    problems: list[str] = []
+    ages: list[float] = []
+    intervals = polling_intervals(config)
+    for account in config.accounts:
+        for job, interval in intervals.items():
+            limit = stale_after(interval)
+            record = by_key.get((account.name, job))
+            failures = record.consecutive_failures if record is not None else 0
+            failing = f", {failures} failures in a row" if failures else ""
+            if job == "delivery":
+                problem = _delivery_problem(account.name, record, (overdue or {}), now, limit)
+                if problem is not None:
+                    problems.append(problem)
+                continue
+            if record is None or record.last_success_at is None:
+                problems.append(f"{job} of {account.name} never succeeded{failing}")
+                continue
+            age = (now - record.last_success_at).total_seconds()
+            if age > limit:
+                problems.append(
+                    f"{job} of {account.name} last succeeded {age:.0f} s ago "
+                    f"(limit {limit:.0f} s{failing})"
+                )
+            else:
+                ages.append(age)
+    if problems:
+        return Health(False, "unhealthy: " + "; ".join(problems))
+    count = len(config.accounts) * len(intervals)
+    return Health(
+        True,
+        f"healthy: {count} polling jobs of {len(config.accounts)} accounts on time "
+        f"(oldest success {max(ages, default=0):.0f} s ago)",
+    )
+
+
+def _delivery_problem(
+    account: str, record: PollHealth | None, overdue: dict[str, int], now: datetime, limit: float
+) -> str | None:
+    waiting = overdue.get(account, 0)
+    if waiting:
+        return f"delivery of {account}: {waiting} recipients overdue by more than {limit:.0f} s"
+    if record is None or not record.consecutive_failures:
+        return None
+    last = record.last_success_at
+    if last is None:
+        failures = record.consecutive_failures
+        return f"delivery of {account} never succeeded, {failures} failures in a row"
+    age = (now - last).total_seconds()
+    if age > limit:
+        return (
+            f"delivery of {account} last succeeded {age:.0f} s ago "
+            f"(limit {limit:.0f} s, {record.consecutive_failures} failures in a row)"
+        )
+    return None

@@ -1,0 +1,1 @@
+"""`/start`, `/help`, `/language` and the command list."""

@@ -1,0 +1,1 @@
+"""Reading what happened: `/status` of a send and `/history` of a chat."""

@@ -1,0 +1,69 @@
+"""How every account job runs: the JobQueue options, and failure counting per account and job.
+
+Each account has its own polling jobs, so one failing account never stops the others; its
+consecutive failures are counted in SQLite, and the admins are told on the Nth and on recovery.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from bot.alerts.admin_chat import alert_provider_error, send_alert
+from bot.context import Account, Context
+from bot.texts import t
+from providers.base import ErrorCategory, ProviderError
+
+log = logging.getLogger(__name__)
+
+# House rule: one instance of a job at a time, missed runs coalesced into one, never dropped.
+JOB_KWARGS: Final[dict[str, Any]] = {
+    "max_instances": 1,
+    "coalesce": True,
+    "misfire_grace_time": None,
+}
+
+
+def account_of(context: Context) -> Account:
+    """The account an account job was scheduled for (its job data is the account's name)."""
+    job = context.job
+    assert job is not None and isinstance(job.data, str)
+    return context.bot_data.accounts[job.data]
+
+
+async def run_for_account(
+    context: Context, account: Account, job: str, work: Callable[[], Awaitable[None]]
+) -> None:
+    """Run one account's job, counting consecutive failures and alerting on N and recovery."""
+    data = context.bot_data
+    threshold = data.config.alerts.failures_before_alert
+    try:
+        await work()
+    except ProviderError as error:
+        count = await data.repo.record_poll_failure(account.name, job)
+        log.warning("%s of %s failed (%d in a row): %s", job, account.name, count, error)
+        if error.category in (ErrorCategory.AUTH, ErrorCategory.CREDIT, ErrorCategory.RATE_LIMIT):
+            await alert_provider_error(data, context.bot, account.name, error)
+        elif count >= threshold:
+            await send_alert(
+                data,
+                context.bot,
+                f"poll_failing:{account.name}:{job}",
+                "alert.poll_failing",
+                job=t(data.config.telegram.language, f"job.{job}"),
+                account=account.name,
+                count=count,
+                reason=error,
+            )
+        return
+    previous = await data.repo.record_poll_success(account.name, job)
+    if previous >= threshold:
+        await send_alert(
+            data,
+            context.bot,
+            f"poll_recovered:{account.name}:{job}",
+            "alert.poll_recovered",
+            job=t(data.config.telegram.language, f"job.{job}"),
+            account=account.name,
+        )

@@ -1,0 +1,1 @@
+"""Sending one SMS: `/send` inline and guided, and answering an SMS by replying to it."""

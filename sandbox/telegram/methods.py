@@ -1,0 +1,422 @@
+"""The Bot API methods the fake implements, each refusing what Telegram refuses with its wording.
+
+A method gets its parameters already typed by `sandbox.telegram.spec.check_params` and answers
+the `result` of the envelope, or raises `ApiError`. A method of the Bot API that is not here
+answers `true` (see `ApiServer`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import mimetypes
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sandbox.telegram import html
+from sandbox.telegram.html import HtmlParseError, ParsedText
+from sandbox.telegram.spec import INT_RE, ApiError, UploadedFile, bad
+from sandbox.telegram.state import CallbackAnswer, ChatState, FakeDocument, FakeMessage, FakeState
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+MAX_CALLBACK_DATA = 64
+MAX_DOWNLOAD = 20 * 1024 * 1024
+MAX_UPLOAD = 50 * 1024 * 1024
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+_BOT_COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+_QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_WRONG_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
+
+MethodHandler = Callable[[dict[str, Any]], Any]
+
+
+class BotApiMethods(FakeState):
+    """The implemented methods over the fake's state."""
+
+    @functools.cached_property
+    def method_handlers(self) -> dict[str, MethodHandler]:
+        """Canonical method name → its implementation (sync or async)."""
+        return {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "sendDocument": self._send_document,
+            "getFile": self._get_file,
+            "sendChatAction": self._send_chat_action,
+        }
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _target_chat(self, chat_id: Any) -> ChatState:
+        chat: ChatState | None = None
+        if isinstance(chat_id, int):
+            chat = self._chats.get(chat_id)
+        elif isinstance(chat_id, str) and INT_RE.fullmatch(chat_id):
+            chat = self._chats.get(int(chat_id))
+        if chat is None or chat.gone:
+            raise bad("chat not found")
+        if chat.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
+        if chat.bot_status != "member":
+            kind = chat.payload["type"]
+            if chat.bot_status == "kicked":
+                raise ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+            raise ApiError(403, f"Forbidden: bot is not a member of the {kind} chat")
+        return chat
+
+    def _text(
+        self, text: str, parse_mode: str | None, entities: list[Any] | None, what: str
+    ) -> ParsedText:
+        mode = (parse_mode or "").strip()
+        if entities is not None:
+            parsed = ParsedText(text, list(entities))
+        elif not mode:
+            parsed = ParsedText(text, [])
+        elif mode.lower() == "html":
+            try:
+                parsed = html.parse_html(text)
+            except HtmlParseError as err:
+                raise bad(f"can't parse entities: {err}") from None
+        else:
+            raise bad(f"unsupported parse_mode {mode!r} (the fake implements only HTML)")
+        parsed = html.trim(parsed)
+        limit = MAX_CAPTION if what == "caption" else MAX_TEXT
+        if what == "text" and not parsed.text:
+            raise bad("message text is empty")
+        if html.utf16_len(parsed.text) > limit:
+            raise bad("message is too long" if what == "text" else "message caption is too long")
+        return parsed
+
+    @staticmethod
+    def _markup(markup: Any) -> dict[str, Any] | None:
+        if markup is None:
+            return None
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and len(data.encode("utf-8")) > MAX_CALLBACK_DATA:
+                    raise bad("BUTTON_DATA_INVALID")
+                if set(button) <= {"text", "icon_custom_emoji_id", "style"}:
+                    raise bad(
+                        "can't parse inline keyboard button: "
+                        "Text buttons are unallowed in the inline keyboard"
+                    )
+        return dict(markup)
+
+    @staticmethod
+    def _reply_to(chat: ChatState, parameters: dict[str, Any] | None) -> int | None:
+        if not parameters:
+            return None
+        replied = chat.by_id.get(int(parameters["message_id"]))
+        other_chat = parameters.get("chat_id")
+        if other_chat is not None and str(other_chat) != str(chat.chat_id):
+            raise bad("replying to messages of other chats is not supported by the fake")
+        if replied is None or replied.deleted:
+            if parameters.get("allow_sending_without_reply"):
+                return None
+            raise bad("message to be replied not found")
+        return replied.message_id
+
+    def _bot_message(self, chat: ChatState, message_id: Any, missing: str) -> FakeMessage:
+        message = chat.by_id.get(int(message_id))
+        if message is None or message.deleted:
+            raise bad(missing)
+        return message
+
+    # -- methods ------------------------------------------------------------------------------
+
+    def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **self._bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": not self.privacy_mode,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self._webhook_url:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._changed()  # wakes an earlier long poll, which then answers 409
+        if "allowed_updates" in params:
+            self._allowed_updates = frozenset(params["allowed_updates"]) or None
+        offset = int(params.get("offset", 0))
+        if offset > 0:
+            self._pending = [u for u in self._pending if u.update_id >= offset or u.redeliver]
+        elif offset < 0:
+            self._pending = self._pending[offset:]
+        limit = min(int(params.get("limit") or 100), 100)
+        if limit < 1:
+            limit = 100
+        timeout = max(int(params.get("timeout", 0)), 0)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self.waiting_polls += 1
+        try:
+            while not self._pending and not self._closing and generation == self._poll_generation:
+                if not await self._next_change(deadline):
+                    break
+        finally:
+            self.waiting_polls -= 1
+        if generation != self._poll_generation:
+            raise ApiError(
+                409,
+                "Conflict: terminated by other getUpdates request; "
+                "make sure that only one bot instance is running",
+            )
+        batch = self._pending[:limit]
+        for update in batch:
+            update.redeliver = False
+            self._delivered[update.update_id] = update
+        return [{"update_id": u.update_id, **u.payload} for u in batch]
+
+    def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        self._webhook_url = ""
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+        return True
+
+    def _set_webhook(self, params: dict[str, Any]) -> bool:
+        self._webhook_url = params["url"]
+        if params.get("drop_pending_updates"):
+            self._pending.clear()
+        return True
+
+    def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": self._webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+        }
+
+    def _send_message(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params["chat_id"])
+        return self._post(chat, params, "text", "entities")
+
+    def _editable(self, params: dict[str, Any]) -> tuple[ChatState, FakeMessage]:
+        if "inline_message_id" in params:
+            raise bad("MESSAGE_ID_INVALID (the fake has no inline messages)")
+        if "chat_id" not in params:
+            raise bad("chat_id is empty")
+        if "message_id" not in params:
+            raise bad("message identifier is not specified")
+        chat = self._target_chat(params["chat_id"])
+        message = self._bot_message(chat, params["message_id"], "message to edit not found")
+        if not message.from_bot:
+            raise bad("message can't be edited")
+        return chat, message
+
+    def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat, message = self._editable(params)
+        if message.document is not None:
+            raise bad("there is no text in the message to edit")
+        if not params.get("text"):
+            raise bad("message text is empty")
+        parsed = self._text(
+            params["text"], params.get("parse_mode"), params.get("entities"), "text"
+        )
+        markup = self._markup(params.get("reply_markup"))
+        if (
+            parsed.text == message.text
+            and parsed.entities == message.entities
+            and markup == message.reply_markup
+        ):
+            raise bad(_NOT_MODIFIED.removeprefix("Bad Request: "))
+        self._flood.check(chat.chat_id)
+        self._flood.count(chat.chat_id)
+        message.edits.append(message.text)
+        message.text = parsed.text
+        message.html = params["text"]
+        message.entities = parsed.entities
+        message.reply_markup = markup
+        raw = dict(message.raw)
+        raw["text"] = parsed.text
+        raw["edit_date"] = int(time.time())
+        _set_or_drop(raw, "entities", parsed.entities or None)
+        _set_or_drop(raw, "reply_markup", markup)
+        message.raw = raw
+        self._changed()
+        return raw
+
+    def _edit_message_reply_markup(self, params: dict[str, Any]) -> dict[str, Any]:
+        _, message = self._editable(params)
+        markup = self._markup(params.get("reply_markup"))
+        if markup == message.reply_markup:
+            raise bad(_NOT_MODIFIED.removeprefix("Bad Request: "))
+        message.reply_markup = markup
+        raw = dict(message.raw)
+        raw["edit_date"] = int(time.time())
+        _set_or_drop(raw, "reply_markup", markup)
+        message.raw = raw
+        self._changed()
+        return raw
+
+    def _delete_message(self, params: dict[str, Any]) -> bool:
+        chat = self._target_chat(params["chat_id"])
+        message = self._bot_message(chat, params["message_id"], "message to delete not found")
+        message.deleted = True
+        self._changed()
+        return True
+
+    def _answer_callback_query(self, params: dict[str, Any]) -> bool:
+        query_id = params["callback_query_id"]
+        if query_id not in self._open_queries or query_id in self.callback_answers:
+            raise ApiError(400, _QUERY_INVALID)
+        self.callback_answers[query_id] = CallbackAnswer(
+            callback_query_id=query_id,
+            text=params.get("text"),
+            show_alert=bool(params.get("show_alert", False)),
+            url=params.get("url"),
+        )
+        self._changed()
+        return True
+
+    def _set_my_commands(self, params: dict[str, Any]) -> bool:
+        commands = params["commands"]
+        if len(commands) > 100:
+            raise bad("too many commands")
+        for command in commands:
+            if not _BOT_COMMAND_RE.fullmatch(command["command"]):
+                raise bad("BOT_COMMAND_INVALID")
+            if not 1 <= len(command["description"]) <= 256:
+                raise bad("BOT_COMMAND_DESCRIPTION_INVALID")
+        key = (self._scope(params), params.get("language_code", ""))
+        self._commands[key] = [
+            {"command": c["command"], "description": c["description"]} for c in commands
+        ]
+        return True
+
+    def _get_my_commands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.commands(params.get("language_code", ""), self._scope(params))
+
+    def _delete_my_commands(self, params: dict[str, Any]) -> bool:
+        self._commands.pop((self._scope(params), params.get("language_code", "")), None)
+        return True
+
+    @staticmethod
+    def _scope(params: dict[str, Any]) -> str:
+        scope = params.get("scope") or {"type": "default"}
+        return str(scope.get("type", "default"))
+
+    def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params["chat_id"])
+        document = self._document(params["document"])
+        return self._post(chat, params, "caption", "caption_entities", document)
+
+    def _post(
+        self,
+        chat: ChatState,
+        params: dict[str, Any],
+        text_key: str,
+        entities_key: str,
+        document: FakeDocument | None = None,
+    ) -> dict[str, Any]:
+        """A bot's message (its `text` or a document's `caption`) checked, counted and added."""
+        html_text = params.get(text_key, "")
+        parsed = self._text(html_text, params.get("parse_mode"), params.get(entities_key), text_key)
+        markup = self._markup(params.get("reply_markup"))
+        reply_to = self._reply_to(chat, params.get("reply_parameters"))
+        self._flood.check(chat.chat_id)
+        self._flood.count(chat.chat_id)
+        extra: dict[str, Any] = {} if document is None else {"document": document.to_json()}
+        if parsed.text or document is None:
+            extra[text_key] = parsed.text
+        if parsed.entities:
+            extra[entities_key] = parsed.entities
+        message = self._add_message(
+            chat,
+            sender=self._bot_user(),
+            text=parsed.text,
+            html=html_text,
+            entities=parsed.entities,
+            extra=extra,
+            reply_to=reply_to,
+            reply_markup=markup,
+            document=document,
+        )
+        return message.raw
+
+    def _document(self, value: Any) -> FakeDocument:
+        if isinstance(value, UploadedFile):
+            if not value.content:
+                raise bad("file must be non-empty")
+            if len(value.content) > MAX_UPLOAD:
+                raise ApiError(413, "Request Entity Too Large")
+            mime = value.content_type
+            if mime == "application/octet-stream":
+                mime = mimetypes.guess_type(value.filename)[0] or mime
+            return self._store_file(value.filename, mime, value.content)
+        if isinstance(value, str) and value in self._files:
+            return self._files[value]
+        raise bad(_WRONG_FILE.removeprefix("Bad Request: "))
+
+    def _get_file(self, params: dict[str, Any]) -> dict[str, Any]:
+        document = self._files.get(params["file_id"])
+        if document is None:
+            raise bad("wrong file_id or the file is temporarily unavailable")
+        if document.file_size > MAX_DOWNLOAD:
+            raise bad("file is too big")
+        return {
+            "file_id": document.file_id,
+            "file_unique_id": document.file_unique_id,
+            "file_size": document.file_size,
+            "file_path": document.file_path,
+        }
+
+    def _send_chat_action(self, params: dict[str, Any]) -> bool:
+        chat = self._target_chat(params["chat_id"])
+        if params["action"] not in CHAT_ACTIONS:
+            raise bad("wrong parameter action in request")
+        self.chat_actions.append((chat.chat_id, params["action"]))
+        return True
+
+
+def _set_or_drop(raw: dict[str, Any], key: str, value: Any) -> None:
+    if value is None:
+        raw.pop(key, None)
+    else:
+        raw[key] = value

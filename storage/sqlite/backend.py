@@ -1,0 +1,37 @@
+"""`SqliteStorage`: every storage protocol over one aiosqlite connection."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from storage.base import Storage
+from storage.sqlite.access import SqliteAccess
+from storage.sqlite.audit import SqliteAudit
+from storage.sqlite.chats import SqliteChatMoves
+from storage.sqlite.deliveries import SqliteDeliveries
+from storage.sqlite.forwarding import SqliteForwarding
+from storage.sqlite.health import SqliteHealth
+from storage.sqlite.history import SqliteHistory
+from storage.sqlite.inbox import SqliteInbox
+from storage.sqlite.routes import SqliteRoutes
+from storage.sqlite.sends import SqliteSends
+
+
+class SqliteStorage(
+    SqliteAccess,
+    SqliteRoutes,
+    SqliteSends,
+    SqliteDeliveries,
+    SqliteInbox,
+    SqliteForwarding,
+    SqliteChatMoves,
+    SqliteHistory,
+    SqliteHealth,
+    SqliteAudit,
+):
+    """The bridge's storage on SQLite: `SqliteStorage(open_database(path))` is a `Storage`."""
+
+
+if TYPE_CHECKING:
+    # mypy proves here that the backend implements every protocol, signature by signature.
+    _IMPLEMENTS: type[Storage] = SqliteStorage
