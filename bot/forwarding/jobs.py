@@ -66,7 +66,7 @@ async def _forward_pass(bot: Bot, data: BotData, forwarding: Forwarding, lang: s
         try:
             await _forward_chat(bot, forwarding, lang, chat_id)
         except ChatMigrated as exc:
-            await _follow_upgrade(bot, data, forwarding, chat_id, int(exc.new_chat_id))
+            await follow_upgrade(bot, data, forwarding, chat_id, int(exc.new_chat_id))
             moved = True
             continue
         except RetryAfter as exc:
@@ -119,7 +119,7 @@ async def _refused_for_good(
     return refusal.handed > 0
 
 
-async def _follow_upgrade(
+async def follow_upgrade(
     bot: Bot, data: BotData, forwarding: Forwarding, old_chat_id: int, new_chat_id: int
 ) -> None:
     """A group became a supergroup: its routes and waiting SMS move there; admins are told."""

@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 
 from telegram import Bot
-from telegram.error import TelegramError
+from telegram.error import ChatMigrated, TelegramError
 
 from bot.context import Account, BotData
+from bot.forwarding.jobs import follow_upgrade
+from bot.forwarding.service import Forwarding
 from bot.render import shorten
 from bot.texts import t
 from providers.base import InboxBatch, UnreadableRecord
@@ -101,11 +103,19 @@ async def _announce(data: BotData, bot: Bot, line: str, chats: list[int], count:
         minutes=_minutes(data),
     )
     for chat in chats:
+        target = await data.repo.current_chat_id(chat)
         try:
-            await bot.send_message(chat, text, parse_mode="HTML")
+            try:
+                await bot.send_message(target, text, parse_mode="HTML")
+            except ChatMigrated as exc:
+                # Followed here as the forwarder would: routes and the SMS move, admins told.
+                forwarding = Forwarding(data.repo, data.config.telegram.admin_chat_id)
+                new_chat_id = int(exc.new_chat_id)
+                await follow_upgrade(bot, data, forwarding, target, new_chat_id)
+                await bot.send_message(new_chat_id, text, parse_mode="HTML")
         except TelegramError as exc:
             # The SMS themselves are stored and will be forwarded; only the notice is lost.
-            log.warning("first-start notice for line %s not posted to %s: %s", line, chat, exc)
+            log.warning("first-start notice for line %s not posted to %s: %s", line, target, exc)
 
 
 async def report_quarantine(data: BotData, bot: Bot, account: Account) -> None:
