@@ -73,6 +73,12 @@ class BotData:
         return asyncio.Lock()
 
     @cached_property
+    def poll_successes(self) -> dict[tuple[str, str], float]:
+        """(account, job) → when (monotonic seconds) this process last recorded its success;
+        dropped on a failure, so the next success is recorded (and ends the failure count)."""
+        return {}
+
+    @cached_property
     def quarantine_reread(self) -> set[str]:
         """Accounts whose quarantined inbox records this process has read again (once each,
         at its first inbox poll: a fixed parser may read them now)."""

@@ -7,6 +7,7 @@ consecutive failures are counted in SQLite, and the admins are told on the Nth a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
@@ -16,6 +17,10 @@ from bot.texts import t
 from providers.base import ErrorCategory, ProviderError
 
 log = logging.getLogger(__name__)
+
+# A job that keeps succeeding records it at most this often (seconds): an idle poll writes
+# nothing else either.
+HEALTH_HEARTBEAT = 60.0
 
 # House rule: one instance of a job at a time, missed runs coalesced into one, never dropped.
 JOB_KWARGS: Final[dict[str, Any]] = {
@@ -41,6 +46,7 @@ async def run_for_account(
     try:
         await work()
     except ProviderError as error:
+        data.poll_successes.pop((account.name, job), None)
         count = await data.repo.record_poll_failure(account.name, job)
         log.warning("%s of %s failed (%d in a row): %s", job, account.name, count, error)
         if error.category in (ErrorCategory.AUTH, ErrorCategory.CREDIT, ErrorCategory.RATE_LIMIT):
@@ -57,7 +63,15 @@ async def run_for_account(
                 reason=error,
             )
         return
+    key = (account.name, job)
+    now = time.monotonic()
+    last = data.poll_successes.get(key)
+    if last is not None and now - last < HEALTH_HEARTBEAT:
+        # No failure since the success recorded then: nothing to write (`sms-bridge health`
+        # allows two intervals plus minutes, so one record a heartbeat says "alive" enough).
+        return
     previous = await data.repo.record_poll_success(account.name, job)
+    data.poll_successes[key] = now
     if previous >= threshold:
         await send_alert(
             data,

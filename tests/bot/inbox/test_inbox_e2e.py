@@ -331,6 +331,7 @@ async def test_idle_polls_write_nothing_and_log_nothing_at_info(
     before = bridge.inbox_cursors()
     with bridge.db() as db:
         stamps = db.execute("SELECT account, line, updated_at FROM inbox_cursors").fetchall()
+        health = db.execute("SELECT * FROM poll_health ORDER BY account, job").fetchall()
     caplog.clear()
     caplog.set_level("INFO")
     # The look-back reads the SMS above again and again: each time it is known, nothing new.
@@ -341,6 +342,8 @@ async def test_idle_polls_write_nothing_and_log_nothing_at_info(
             stamps
         )
     assert bridge.inbox_cursors() == before
+    with bridge.db() as db:  # successes in a row are recorded once a heartbeat, not every poll
+        assert db.execute("SELECT * FROM poll_health ORDER BY account, job").fetchall() == health
     inbox_logs = [
         r.getMessage()
         for r in caplog.records
