@@ -17,9 +17,14 @@ if [ "${1:-}" != sms-bridge ] || [ "${2:-}" != run ]; then
     exec "$@"  # check-config, health, a shell: as they are, their exit status untouched
 fi
 
+# The trap is set before the bridge starts: a SIGTERM that came between the two would kill
+# this shell and leave the bridge running, orphaned.
+child=""
+stopping=0
+trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' TERM INT
 "$@" &
 child=$!
-trap 'kill -TERM "$child" 2>/dev/null' TERM INT
+[ "$stopping" -eq 1 ] && kill -TERM "$child" 2>/dev/null
 status=0
 wait "$child" || status=$?
 # A trapped signal ends `wait` early (status > 128) while the bridge is still shutting down.
