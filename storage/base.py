@@ -36,7 +36,6 @@ from storage.models import (
     Route,
     Send,
     SendRecipient,
-    SendStatus,
     StoredInbox,
     User,
 )
@@ -128,9 +127,10 @@ class SendStore(Protocol):
 
     async def record_send_result(
         self, send_id: int, receipts: Sequence[Receipt], *, next_poll_at: datetime
-    ) -> None:
+    ) -> Send:
         """The provider took the send: status submitted; each recipient gets its ids and state
-        sent, or unknown if its receipt cannot be tracked (or is missing)."""
+        sent, or unknown if its receipt cannot be tracked (or is missing). Returns the send as
+        stored now."""
         ...
 
     async def record_send_failure(
@@ -141,9 +141,9 @@ class SendStore(Protocol):
         receipts: Sequence[Receipt] = (),
         unknown_recipients: Sequence[str] = (),
         next_poll_at: datetime | None = None,
-    ) -> SendStatus:
+    ) -> Send:
         """The provider call failed: recipients in `receipts` went, those in
-        `unknown_recipients` may have gone, the rest failed. Returns the send's new status."""
+        `unknown_recipients` may have gone, the rest failed. Returns the send as stored now."""
         ...
 
     async def set_confirmation(

@@ -274,11 +274,11 @@ async def submit_send(
             unknown_recipients=recipients,
         )
         raise
-    await repo.record_send_result(send.id, result.receipts, next_poll_at=first_poll_at(poll_delay))
-    # The write returns nothing yet: read the row back for its new status.
-    stored = await repo.get_send(send.id)
+    stored = await repo.record_send_result(
+        send.id, result.receipts, next_poll_at=first_poll_at(poll_delay)
+    )
     log.info("send %s: %d recipients accepted by %s", send.id, len(result.receipts), account.name)
-    return SendOutcome(stored or send, created=True)
+    return SendOutcome(stored, created=True)
 
 
 async def _record_failure(
@@ -293,7 +293,7 @@ async def _record_failure(
     unknown: tuple[str, ...] = error.unknown_recipients
     if error.outcome_unknown and not unknown:
         unknown = tuple(r for r in request.recipients.numbers if r not in went)
-    await repo.record_send_failure(
+    stored = await repo.record_send_failure(
         send.id,
         error=str(error),
         receipts=error.receipts,
@@ -309,8 +309,7 @@ async def _record_failure(
             send_id=send.id,
             account=request.account.name,
         )
-    stored = await repo.get_send(send.id)
-    return SendOutcome(stored or send, created=True, error=error)
+    return SendOutcome(stored, created=True, error=error)
 
 
 def sendable(

@@ -86,9 +86,10 @@ class SqliteSends(SqliteBase):
 
     async def record_send_result(
         self, send_id: int, receipts: Sequence[Receipt], *, next_poll_at: datetime
-    ) -> None:
+    ) -> Send:
         """The provider took the send: status submitted; each recipient gets its ids and state
-        sent, or unknown if its receipt cannot be tracked (or is missing)."""
+        sent, or unknown if its receipt cannot be tracked (or is missing). Returns the send as
+        stored now."""
         poll_at = to_db_time(next_poll_at)
         async with self._transaction() as conn:
             rows = await _recipients_awaiting_outcome(conn, send_id)
@@ -101,11 +102,15 @@ class SqliteSends(SqliteBase):
                     len(missing),
                 )
             await _apply_outcome(conn, self._now(), rows, by_recipient, set(missing), poll_at)
-            await conn.execute(
+            row = await _one(
+                conn,
                 "UPDATE sends SET status = 'submitted', updated_at = ?,"
-                f" {_BUMP_CONFIRMATION} WHERE id = ?",
+                f" {_BUMP_CONFIRMATION} WHERE id = ? RETURNING *",
                 (self._now(), send_id),
             )
+        if row is None:
+            raise NotFoundError(f"send {send_id} does not exist")
+        return _send(row)
 
     async def record_send_failure(
         self,
@@ -115,9 +120,9 @@ class SqliteSends(SqliteBase):
         receipts: Sequence[Receipt] = (),
         unknown_recipients: Sequence[str] = (),
         next_poll_at: datetime | None = None,
-    ) -> SendStatus:
+    ) -> Send:
         """The provider call failed: recipients in `receipts` went, those in
-        `unknown_recipients` may have gone, the rest failed. Returns the send's new status."""
+        `unknown_recipients` may have gone, the rest failed. Returns the send as stored now."""
         poll_at = None if next_poll_at is None else to_db_time(next_poll_at)
         async with self._transaction() as conn:
             rows = await _recipients_awaiting_outcome(conn, send_id)
@@ -134,12 +139,15 @@ class SqliteSends(SqliteBase):
                 status = SendStatus.UNKNOWN
             else:
                 status = SendStatus.FAILED
-            await conn.execute(
+            row = await _one(
+                conn,
                 f"UPDATE sends SET status = ?, error = ?, updated_at = ?, {_BUMP_CONFIRMATION}"
-                " WHERE id = ?",
+                " WHERE id = ? RETURNING *",
                 (status.value, error, self._now(), send_id),
             )
-        return status
+        if row is None:
+            raise NotFoundError(f"send {send_id} does not exist")
+        return _send(row)
 
     async def set_confirmation(
         self, send_id: int, chat_id: int, message_id: int, *, text_digest: str | None = None

@@ -100,9 +100,10 @@ async def test_create_send_refuses_bad_recipient_lists(
 async def test_record_send_result_tracks_or_marks_unknown(storage_backend: Storage) -> None:
     send = await _new_send(storage_backend)
     receipts = [Receipt(A, message_id="m1"), Receipt(B, group_id="g1"), Receipt(C)]
-    await storage_backend.record_send_result(send.id, receipts, next_poll_at=LATER)
+    returned = await storage_backend.record_send_result(send.id, receipts, next_poll_at=LATER)
     stored = await storage_backend.get_send(send.id)
     assert stored is not None and stored.status is SendStatus.SUBMITTED
+    assert returned == stored  # the write gives the row it made: no read back needed
     by_number = {r.recipient: r for r in await storage_backend.get_recipients(send.id)}
     assert by_number[A].state is DeliveryState.SENT
     assert by_number[A].provider_message_id == "m1" and by_number[A].next_poll_at == LATER
@@ -168,10 +169,8 @@ async def test_record_send_failure_table(
         unknown_recipients=unknown,
         next_poll_at=LATER,
     )
-    assert result is status
-    stored = await storage_backend.get_send(send.id)
-    assert stored is not None
-    assert stored.status is status and stored.error == "raygan: auth: no"
+    assert result.status is status and result == await storage_backend.get_send(send.id)
+    assert result.error == "raygan: auth: no"
     assert await _states(storage_backend, send.id) == dict(
         zip((A, B, C), map(DeliveryState, states), strict=True)
     )
