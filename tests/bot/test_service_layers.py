@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-SERVICES = ["bot.delivery.service", "bot.forwarding.service", "bot.config"]
+SERVICES = ["bot.delivery.service", "bot.forwarding.service", "bot.inbox.service", "bot.config"]
 
 
 @pytest.mark.parametrize("module", SERVICES)
