@@ -15,7 +15,8 @@ from collections.abc import MutableSet, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from providers.base import InboxBatch, InboxWindow, SmsProvider, UnreadableRecord
+from bot.account.service import AccountLike
+from providers.base import InboxBatch, InboxWindow, UnreadableRecord
 from storage.base import Storage
 from storage.models import QuarantinedRecord
 
@@ -38,25 +39,6 @@ class InboxNotices(Protocol):
         ...
 
 
-class InboxAccount(Protocol):
-    """What inbox polling needs of an account."""
-
-    @property
-    def name(self) -> str:
-        """The account's name."""
-        ...
-
-    @property
-    def lines(self) -> tuple[str, ...]:
-        """The account's lines."""
-        ...
-
-    @property
-    def provider(self) -> SmsProvider:
-        """The account's adapter."""
-        ...
-
-
 @dataclass
 class InboxPoller:
     """One process's inbox polling over storage: where each account's SMS are stored."""
@@ -70,7 +52,7 @@ class InboxPoller:
     # Accounts whose quarantined records this process has read again (once each).
     reread: MutableSet[str]
 
-    async def poll(self, account: InboxAccount) -> int:
+    async def poll(self, account: AccountLike) -> int:
         """One inbox poll of every line of `account`; how many new SMS were stored."""
         stored = 0
         if account.name not in self.reread:
@@ -86,7 +68,7 @@ class InboxPoller:
     async def _chats(self, line: str) -> list[int]:
         return await self.repo.chats_for_line(line) or [self.admin_chat_id]
 
-    async def _store(self, account: InboxAccount, line: str, batch: InboxBatch) -> int:
+    async def _store(self, account: AccountLike, line: str, batch: InboxBatch) -> int:
         chats = await self._chats(line)
 
         async def store() -> int:
@@ -131,7 +113,7 @@ class InboxPoller:
             log.debug("inbox of %s %s: nothing new", account.name, line)
         return new
 
-    async def report_quarantine(self, account: InboxAccount) -> None:
+    async def report_quarantine(self, account: AccountLike) -> None:
         """Tell the admins, once each, about records of `account` set aside; a report that
         cannot be made now is made at a later poll."""
         for record in await self.repo.unreported_quarantine(account.name):
@@ -139,7 +121,7 @@ class InboxPoller:
                 return
             await self.repo.mark_quarantine_reported(record.id)
 
-    async def reread_quarantine(self, account: InboxAccount) -> int:
+    async def reread_quarantine(self, account: AccountLike) -> int:
         """Read `account`'s quarantined records again with today's parser; those it can read
         are stored and forwarded, the admins told. How many new SMS that gave."""
         new = 0
