@@ -106,22 +106,51 @@ async def test_the_playground_page_sends_receives_replies_and_refuses(
         await expect(page.locator("#chat-log .msg.me .quote")).to_contain_text("جدید")
         await page.screenshot(path=shots / "3-reply-on-phone.png")
 
-        # 4. No credit at RayganSMS: the send is refused in plain words, nothing reaches the phone.
-        await page.check("input[data-switch='raygan.no_credit']")
+        # 4. The operator reads /help (the bot's HTML drawn as Telegram shows it: <code> as code,
+        # not as a tag) and sends one SMS through the guided /send, pressing its inline button.
+        guided = "پیام راهنما"
+        await page.select_option("#role", "operator")
         await page.select_option("#where", "private")
+        for line in ("/help", "/send", CUSTOMER, guided):
+            before = await page.locator("#chat-log .msg.bot").count()
+            await page.fill("#chat-input", line)
+            await page.click("#chat-send")
+            await expect(page.locator("#chat-log .msg.bot")).to_have_count(before + 1, timeout=STEP)
+        help_text = page.locator("#chat-log .msg.bot").first.locator(".body")
+        assert await help_text.locator("code").count() > 0
+        assert "<code>" not in await help_text.inner_text()
+        draft = page.locator("#chat-log .msg.bot").last
+        await draft.locator(".buttons button").first.click()
+        await expect(page.locator("#phone-log .sms.in .text")).to_have_text(
+            [text, reply, guided], timeout=STEP
+        )
+        await page.screenshot(path=shots / "4-guided-send-button.png")
+
+        # 5. No credit at RayganSMS: the send is refused in plain words, nothing reaches the phone.
+        await page.check("input[data-switch='raygan.no_credit']")
+        await page.select_option("#role", "admin")
         await page.fill("#chat-input", f"/send {CUSTOMER} آزمایش")
         await page.click("#chat-send")
         refusal = page.locator("#chat-log .msg.bot", has_text="کافی نیست")
         await expect(refusal).to_have_count(1, timeout=STEP)
         await expect(refusal).not_to_contain_text("Traceback")
-        await expect(page.locator("#phone-log .sms.in")).to_have_count(2)
+        await expect(page.locator("#phone-log .sms.in")).to_have_count(3)
         await expect(page.locator("#calls li", has_text="SendMessage").first).to_be_visible()
         await expect(page.locator("#calls")).not_to_contain_text("demo&password=demo")
-        await page.screenshot(path=shots / "4-no-credit-refusal.png")
+        await page.screenshot(path=shots / "5-no-credit-refusal.png")
 
         # The page in English, left to right.
         await page.click("#lang")
         await expect(page.locator("html")).to_have_attribute("dir", "ltr")
         await expect(page.locator("#phone-pane h2")).to_have_text("Customer's phone")
-        await page.screenshot(path=shots / "5-english.png")
+        await page.screenshot(path=shots / "6-english.png")
     print(f"screenshots: {shots}")
+
+
+def test_without_chromium_the_browser_test_fails_saying_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setitem(globals(), "CHROMIUM", tmp_path / "no-chromium")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install -y chromium"):
+        chromium()
