@@ -139,6 +139,16 @@ async def test_the_playground_page_sends_receives_replies_and_refuses(
         await expect(page.locator("#calls")).not_to_contain_text("demo&password=demo")
         await page.screenshot(path=shots / "5-no-credit-refusal.png")
 
+        # A file, uploaded from the page (what /bulk will read), shows in the chat as sent.
+        await page.fill("#chat-input", "numbers")
+        await page.set_input_files(
+            "#file-input",
+            files=[{"name": "numbers.csv", "mimeType": "text/csv", "buffer": b"09127654321\n"}],
+        )
+        await expect(page.locator("#chat-log .msg.me .doc")).to_have_text(
+            "📄 numbers.csv", timeout=STEP
+        )
+
         # The page in English, left to right.
         await page.click("#lang")
         await expect(page.locator("html")).to_have_attribute("dir", "ltr")
