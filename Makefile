@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest demo sandbox bench clean lock verify-image
+.PHONY: test lint typecheck pytest demo sandbox playground bench clean lock verify-image
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,9 @@ demo: $(STAMP)
 
 sandbox: $(STAMP)
 	$(BIN)/sms-bridge sandbox
+
+playground: $(STAMP)
+	$(BIN)/sms-bridge playground
 
 bench: $(STAMP)
 	$(BIN)/python bench/bulk_send.py

@@ -1,4 +1,4 @@
-"""`sms-bridge`: run, check-config, health, demo, sandbox."""
+"""`sms-bridge`: run, check-config, health, demo, sandbox, playground."""
 
 from __future__ import annotations
 
@@ -70,6 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="address to bind (default: %(default)s)"
     )
     sandbox.add_argument("--port", type=int, default=8899, help="port (default: %(default)s)")
+    sandbox.add_argument(
+        "--telegram",
+        action="store_true",
+        help="serve the Telegram fake too (its Bot API and its users' side, same port)",
+    )
+
+    playground = commands.add_parser(
+        "playground",
+        help="the real bridge against the fakes, with a web page to chat with it and text it",
+    )
+    playground.add_argument("--port", type=int, default=8898, help="port (default: %(default)s)")
     return parser
 
 
@@ -86,7 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         return _demo()
     if args.command == "sandbox":
-        return _sandbox(args.host, args.port)
+        return _sandbox(args.host, args.port, telegram=args.telegram)
+    if args.command == "playground":
+        return _playground(args.port)
     parser.print_help(sys.stderr)
     return EXIT_BAD_CONFIG
 
@@ -230,7 +243,7 @@ def _demo() -> int:
     return asyncio.run(run_demo())
 
 
-def _sandbox(host: str, port: int) -> int:
+def _sandbox(host: str, port: int, *, telegram: bool = False) -> int:
     """`sms-bridge sandbox`: serve until Ctrl+C."""
     try:
         from sandbox.server import serve_forever
@@ -238,11 +251,28 @@ def _sandbox(host: str, port: int) -> int:
         return _without_sandbox("sandbox", exc)
 
     try:
-        asyncio.run(serve_forever(host, port))
+        asyncio.run(serve_forever(host, port, telegram=telegram))
     except KeyboardInterrupt:
         return EXIT_OK
     except OSError as exc:
         print(f"cannot serve on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _playground(port: int) -> int:
+    """`sms-bridge playground`: serve the page until Ctrl+C."""
+    try:
+        from sandbox.playground import serve_playground
+    except ModuleNotFoundError as exc:
+        return _without_sandbox("playground", exc)
+
+    try:
+        asyncio.run(serve_playground(port))
+    except KeyboardInterrupt:
+        return EXIT_OK
+    except OSError as exc:
+        print(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
 

@@ -79,9 +79,13 @@ class RunningServer:
         await self.close()
 
 
-def banner(sandbox: ProviderSandbox, url: str) -> str:
+SANDBOX_TOKEN = "1000001:sandbox-token-for-the-offline-fake"
+
+
+def banner(sandbox: ProviderSandbox, url: str, *, telegram: bool = False) -> str:
     """What `sms-bridge sandbox` prints at start: each simulator's address, its accounts and
-    the lines each owns (incoming SMS can only be injected on those)."""
+    the lines each owns (incoming SMS can only be injected on those); with `telegram`, the
+    Telegram fake's Bot API address, its token and its control API."""
     rows: list[str] = []
     simulators = (
         ("RayganSMS", RAYGAN_API, RAYGAN_CONTROL, sandbox.raygan.accounts),
@@ -92,13 +96,28 @@ def banner(sandbox: ProviderSandbox, url: str) -> str:
         for account in accounts.values():
             lines = ", ".join(account.lines) or "no lines"
             rows.append(f"  account {account.username} / password {account.password}: {lines}")
+    if telegram:
+        rows.append(
+            f"{'Telegram fake:':<21}telegram.api_url = {url}/bot, telegram.token = "
+            f"{SANDBOX_TOKEN}  (control: {url}/_sandbox/telegram)"
+        )
     rows.append("Press Ctrl+C to stop.")
     return "\n".join(rows)
 
 
-async def serve_forever(host: str, port: int) -> None:
-    """`sms-bridge sandbox`: both simulators until interrupted."""
+async def serve_forever(host: str, port: int, *, telegram: bool = False) -> None:
+    """`sms-bridge sandbox`: both simulators (and with `telegram`, the Telegram fake and its
+    users' side on the same port) until interrupted."""
     sandbox = ProviderSandbox()
-    async with RunningServer(sandbox.build_app(), host, port) as server:
-        print(banner(sandbox, server.url), flush=True)
+    app = sandbox.build_app()
+    if telegram:
+        # Imported here: the fake loads the Bot API data, which the simulators alone never need.
+        from sandbox.telegram import TelegramFake
+        from sandbox.telegram.control import add_control_routes
+
+        fake = TelegramFake(SANDBOX_TOKEN)
+        fake.add_api_routes(app)
+        add_control_routes(app, fake)
+    async with RunningServer(app, host, port) as server:
+        print(banner(sandbox, server.url, telegram=telegram), flush=True)
         await asyncio.Event().wait()

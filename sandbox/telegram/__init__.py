@@ -17,8 +17,9 @@ not found"), a group upgraded to a supergroup (400 with `parameters.migrate_to_c
 PTB raises as ChatMigrated, and both service messages).
 
 Tests drive the users' side in-process (`user_sends`, `remove_bot`, `migrate_group`,
-`fail_requests`, …) or over HTTP through the control API under `/_sandbox/telegram/`: `groups`,
-`remove_bot`, `add_bot`, `delete_chat`, `migrate`, `faults` (POST, JSON bodies) and `requests`
+`fail_requests`, …) or over HTTP through the control API under `/_sandbox/telegram/`: `users`,
+`say`, `press`, `upload`, `flood`, `groups`, `remove_bot`, `add_bot`, `delete_chat`, `migrate`,
+`faults` (POST, JSON bodies), `messages` (GET, `?chat_id=&since=`) and `requests`
 (GET, `?method=&chat_id=`).
 
 Where the fake is stricter than Telegram, on purpose, to catch our bugs:

@@ -1,12 +1,15 @@
 """The users' side over HTTP, under `/_sandbox/telegram/`, for a bridge and a test that run in
-different processes: `groups`, `remove_bot`, `add_bot`, `delete_chat`, `migrate`, `faults`
-(POST, JSON bodies) and `requests` (GET, `?method=&chat_id=`).
+different processes: `users`, `say`, `press`, `upload`, `flood`, `groups`, `remove_bot`,
+`add_bot`, `delete_chat`, `migrate`, `faults` (POST, JSON bodies); `messages`
+(GET, `?chat_id=&since=`) and `requests` (GET, `?method=&chat_id=`).
 
 A body that is not what the route needs is a 400; what the driver refuses (a ValueError) a 409.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -17,6 +20,7 @@ from sandbox.telegram.faults import match_request
 
 if TYPE_CHECKING:
     from sandbox.telegram.fake import TelegramFake
+    from sandbox.telegram.state import FakeMessage
 
 CONTROL = "/_sandbox/telegram"
 
@@ -53,6 +57,32 @@ def _int(body: Mapping[str, Any], key: str) -> int:
     return value
 
 
+def _str(body: Mapping[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str):
+        raise _control_error(f"{key!r} must be a string")
+    return value
+
+
+def message_json(message: FakeMessage) -> dict[str, Any]:
+    """One message as the control API shows it: its text and entities (UTF-16 offsets, as the
+    Bot API gives them), who wrote it, its inline buttons, what it replies to, its edits."""
+    document = message.document
+    return {
+        "message_id": message.message_id,
+        "chat_id": message.chat_id,
+        "from_bot": message.from_bot,
+        "from_user_id": message.from_user_id,
+        "text": message.text,
+        "entities": message.entities,
+        "buttons": (message.reply_markup or {}).get("inline_keyboard", []),
+        "reply_to": message.reply_to,
+        "edits": len(message.edits),
+        "deleted": message.deleted,
+        "document": None if document is None else document.file_name,
+    }
+
+
 def _route(act: _Action) -> Callable[[web.Request], Awaitable[web.Response]]:
     """A POST route running one driver action on the request's JSON body."""
 
@@ -69,6 +99,65 @@ def _route(act: _Action) -> Callable[[web.Request], Awaitable[web.Response]]:
 
 def add_control_routes(app: web.Application, fake: TelegramFake) -> None:
     """Serve `fake`'s control API on `app`."""
+
+    def users(body: dict[str, Any]) -> dict[str, Any]:
+        """`{"user_id", "first_name", "language_code"?, "username"?}`: a user who started the
+        bot (their private chat's id is their user id)."""
+        username = body.get("username")
+        user = fake.add_user(
+            _int(body, "user_id"),
+            str(body.get("first_name") or "User"),
+            username=None if username is None else str(username),
+            language_code=str(body.get("language_code") or "fa"),
+        )
+        return {"user": user}
+
+    def say(body: dict[str, Any]) -> dict[str, Any]:
+        """`{"user_id", "chat_id", "text", "reply_to"?}`: the user writes in a chat."""
+        message = fake.user_sends(
+            _int(body, "user_id"),
+            _int(body, "chat_id"),
+            _str(body, "text"),
+            reply_to=_optional_int(body, "reply_to"),
+        )
+        return {"message": message}
+
+    def press(body: dict[str, Any]) -> dict[str, Any]:
+        """`{"user_id", "chat_id", "message_id", "data"}`: the user presses an inline button."""
+        query_id = fake.press_button(
+            _int(body, "user_id"),
+            _int(body, "chat_id"),
+            _int(body, "message_id"),
+            _str(body, "data"),
+        )
+        return {"query_id": query_id}
+
+    def upload(body: dict[str, Any]) -> dict[str, Any]:
+        """`{"user_id", "chat_id", "filename", "content_base64", "caption"?, "mime_type"?,
+        "reply_to"?}`: the user sends a file."""
+        try:
+            content = base64.b64decode(_str(body, "content_base64"), validate=True)
+        except binascii.Error:
+            raise _control_error("'content_base64' is not base64") from None
+        caption = body.get("caption")
+        mime_type = body.get("mime_type")
+        message = fake.upload_document(
+            _int(body, "user_id"),
+            _int(body, "chat_id"),
+            _str(body, "filename"),
+            content,
+            caption=None if caption is None else str(caption),
+            mime_type=None if mime_type is None else str(mime_type),
+            reply_to=_optional_int(body, "reply_to"),
+        )
+        return {"message": message}
+
+    def flood(body: dict[str, Any]) -> None:
+        """`{"enabled"}`: Telegram's flood limits (429 with `retry_after`) on or off."""
+        enabled = body.get("enabled")
+        if not isinstance(enabled, bool):
+            raise _control_error("'enabled' must be true or false")
+        fake.set_flood(enabled)
 
     def groups(body: dict[str, Any]) -> dict[str, Any]:
         """`{"chat_id", "title", "bot_is_admin"?}`: a group the bot is a member of."""
@@ -130,7 +219,22 @@ def add_control_routes(app: web.Application, fake: TelegramFake) -> None:
         ]
         return web.json_response({"ok": True, "requests": found})
 
+    async def messages(request: web.Request) -> web.Response:
+        """`?chat_id=…&since=N`: the chat's messages (both sides) after message id N."""
+        try:
+            chat_id = int(request.query["chat_id"])
+            since = int(request.query.get("since", "0"))
+        except (KeyError, ValueError):
+            raise _control_error("'chat_id' (and 'since', if given) must be integers") from None
+        found = [message_json(m) for m in fake.messages(chat_id) if m.message_id > since]
+        return web.json_response({"ok": True, "messages": found})
+
     actions: dict[str, _Action] = {
+        "users": users,
+        "say": say,
+        "press": press,
+        "upload": upload,
+        "flood": flood,
         "groups": groups,
         "remove_bot": remove_bot,
         "add_bot": add_bot,
@@ -141,3 +245,4 @@ def add_control_routes(app: web.Application, fake: TelegramFake) -> None:
     for name, act in actions.items():
         app.router.add_post(f"{CONTROL}/{name}", _route(act))
     app.router.add_get(f"{CONTROL}/requests", requests)
+    app.router.add_get(f"{CONTROL}/messages", messages)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import configparser
+import contextlib
 import io
 import json
 import logging
@@ -12,8 +13,11 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -284,6 +288,89 @@ def test_sandbox_serves_until_ctrl_c_then_exits_0_quietly() -> None:
         assert banner[2].startswith("Payamak simulator:")
         assert banner[3].split() == ["account", "demo", "/", "password", "demo:", "10002188"]
         assert "Ctrl+C" in banner[4]
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert "Traceback" not in err
+
+
+@contextlib.contextmanager
+def _serve(argv: list[str]) -> Iterator[subprocess.Popen[str]]:
+    """The console script serving until SIGINT, its output readable line by line; killed if
+    the test stops before it has exited."""
+    with subprocess.Popen(
+        [str(console_script()), *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    ) as server:
+        try:
+            yield server
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.communicate(timeout=30)
+
+
+def _http(method: str, url: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        raw = response.read().decode()
+    return json.loads(raw) if raw.startswith(("{", "[")) else raw
+
+
+def test_sandbox_with_telegram_serves_the_fake_and_its_users_side() -> None:
+    with _serve(["sandbox", "--port", "0", "--telegram"]) as server:
+        assert server.stdout is not None
+        banner = [server.stdout.readline() for _ in range(6)]
+        assert banner[4].startswith("Telegram fake:"), banner
+        url = banner[4].split("telegram.api_url = ", 1)[1].split("/bot,", 1)[0]
+        token = banner[4].split("telegram.token = ", 1)[1].split()[0]
+        assert "Ctrl+C" in banner[5]
+        control = f"{url}/_sandbox/telegram"
+        _http("POST", f"{control}/users", {"user_id": 42, "first_name": "Neda"})
+        _http("POST", f"{control}/say", {"user_id": 42, "chat_id": 42, "text": "/start"})
+        updates = _http("GET", f"{url}/bot{token}/getUpdates")
+        assert [u["message"]["text"] for u in updates["result"]] == ["/start"]
+        sent = _http(
+            "POST",
+            f"{url}/bot{token}/sendMessage",
+            {"chat_id": 42, "text": "<b>hi</b>", "parse_mode": "HTML"},
+        )
+        assert sent["ok"]
+        listed = _http("GET", f"{control}/messages?chat_id=42")["messages"]
+        assert [(m["from_bot"], m["text"]) for m in listed] == [(False, "/start"), (True, "hi")]
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert "Traceback" not in err
+
+
+def test_playground_serves_its_page_and_the_running_bridge_until_ctrl_c() -> None:
+    with _serve(["playground", "--port", "0"]) as server:
+        assert server.stdout is not None
+        first = server.stdout.readline()
+        assert first.startswith("The playground: http://127.0.0.1:"), first
+        url = first.split()[2].rstrip("/")
+        page = _http("GET", f"{url}/")
+        assert 'id="chat-log"' in page and 'src="/static/app.js"' in page
+        assert "renderEntities" in _http("GET", f"{url}/static/app.js")
+        _http("POST", f"{url}/api/say", {"role": "admin", "where": "private", "text": "/help"})
+        state: dict[str, Any] = {}
+        for _ in range(100):  # the bridge answers within seconds; the loop ends when it has
+            state = _http("GET", f"{url}/api/state")
+            answered = any(m["from_bot"] for m in state["chats"]["admin:private"])
+            if answered and any(c["provider"] == "Payamak" for c in state["calls"]):
+                break
+            time.sleep(0.2)
+        assert any(m["from_bot"] for m in state["chats"]["admin:private"])
+        payamak = [call for call in state["calls"] if call["provider"] == "Payamak"]
+        assert payamak and all("password=•••" in call["body"].lower() for call in payamak)
         server.send_signal(signal.SIGINT)
         _, err = server.communicate(timeout=30)
     assert server.returncode == 0
@@ -565,7 +652,11 @@ WITHOUT_SANDBOX = (
 )
 
 
-@pytest.mark.parametrize("argv", [["demo"], ["sandbox", "--port", "0"]], ids=["demo", "sandbox"])
+@pytest.mark.parametrize(
+    "argv",
+    [["demo"], ["sandbox", "--port", "0"], ["playground", "--port", "0"]],
+    ids=["demo", "sandbox", "playground"],
+)
 def test_demo_and_sandbox_without_the_sandbox_package_are_one_clear_line(argv: list[str]) -> None:
     result = subprocess.run(
         [sys.executable, "-c", WITHOUT_SANDBOX, *argv],
