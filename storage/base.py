@@ -38,6 +38,7 @@ from storage.models import (
     SendRecipient,
     SendStatus,
     StoredInbox,
+    Topic,
     User,
 )
 
@@ -361,6 +362,44 @@ class ChatMoveStore(Protocol):
         ...
 
 
+class TopicStore(Protocol):
+    """Routes in topic mode and the forum topic of each (chat, line, customer number)."""
+
+    async def set_route_topics(self, line: str, chat_id: int, topics: bool) -> bool:
+        """Turn topic mode of a route on or off; False if there is no such route."""
+        ...
+
+    async def topic_lines(self, chat_id: int) -> set[str]:
+        """The lines routed to the chat in topic mode."""
+        ...
+
+    async def get_topic(self, chat_id: int, line: str, number: str) -> Topic | None:
+        """The stored topic of a customer of a line in a chat, if any."""
+        ...
+
+    async def topic_by_thread(self, chat_id: int, thread_id: int) -> Topic | None:
+        """The conversation a topic of the chat holds, if it is one of ours."""
+        ...
+
+    async def save_topic(
+        self, chat_id: int, line: str, number: str, thread_id: int, name: str
+    ) -> Topic:
+        """Store the customer's topic (replacing a forgotten or older one)."""
+        ...
+
+    async def forget_topic(self, chat_id: int, thread_id: int) -> bool:
+        """The topic is gone (deleted or closed by a person); False if it was not stored."""
+        ...
+
+    async def rename_topic(self, chat_id: int, thread_id: int, name: str) -> bool:
+        """Store the topic's new name; False if it is not stored."""
+        ...
+
+    async def topics_for_number(self, number: str) -> list[Topic]:
+        """Every stored topic of a customer number, by chat then line."""
+        ...
+
+
 class HistoryStore(Protocol):
     """What a Telegram message stands for, and a chat's recent history."""
 
@@ -411,6 +450,7 @@ class Storage(
     InboxStore,
     ForwardStore,
     ChatMoveStore,
+    TopicStore,
     HistoryStore,
     HealthStore,
     AuditStore,

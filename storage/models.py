@@ -53,6 +53,18 @@ class Route:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """The forum topic `thread_id` in `chat_id` holds the conversation of `line` with `number`."""
+
+    chat_id: int
+    thread_id: int
+    line: str
+    number: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Send:
     """One request to send one text to some recipients.
 

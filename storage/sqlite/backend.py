@@ -15,6 +15,7 @@ from storage.sqlite.history import SqliteHistory
 from storage.sqlite.inbox import SqliteInbox
 from storage.sqlite.routes import SqliteRoutes
 from storage.sqlite.sends import SqliteSends
+from storage.sqlite.topics import SqliteTopics
 
 
 class SqliteStorage(
@@ -25,6 +26,7 @@ class SqliteStorage(
     SqliteInbox,
     SqliteForwarding,
     SqliteChatMoves,
+    SqliteTopics,
     SqliteHistory,
     SqliteHealth,
     SqliteAudit,

@@ -1,0 +1,19 @@
+-- Conversations: a route may give each customer of its line a forum topic in its chat.
+
+-- 1: the chat (a forum) gets one topic per (line, customer number) for this line's SMS.
+ALTER TABLE routes ADD COLUMN topics INTEGER NOT NULL DEFAULT 0 CHECK (topics IN (0, 1));
+
+-- The topic of one customer of one line in one chat. Forgotten when Telegram says it is gone
+-- (deleted or closed by a person); the next SMS from that customer opens a new one.
+CREATE TABLE topics (
+    chat_id INTEGER NOT NULL,
+    line TEXT NOT NULL CHECK (line <> ''),
+    number TEXT NOT NULL CHECK (number <> ''),
+    thread_id INTEGER NOT NULL,
+    name TEXT NOT NULL CHECK (name <> ''),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (chat_id, line, number),
+    UNIQUE (chat_id, thread_id)
+);
+
+CREATE INDEX topics_by_number ON topics (number);
