@@ -75,6 +75,10 @@ async def post_init(application: BridgeApp) -> None:
     data.session = aiohttp.ClientSession()
     data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
     await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])
+    for route in config.routes:
+        if route.topics:
+            chat_id = await data.repo.current_chat_id(route.chat_id)
+            await data.repo.set_route_topics(route.line, chat_id, True)
     for send in await data.repo.mark_in_flight_unknown():
         recipients = await data.repo.get_recipients(send.id)
         log.warning("send %s was in flight at the last stop: marked unknown", send.id)
