@@ -26,6 +26,7 @@ from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
+from bot.topics.handlers import topic_handlers
 from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
 from providers.registry import provider_spec
@@ -56,6 +57,7 @@ def register_handlers(application: BridgeApp) -> None:
     application.add_handler(TypeHandler(Update, check_access), group=-1)
     for feature in (
         help_handlers,
+        topic_handlers,
         send_handlers,
         account_handlers,
         history_handlers,

@@ -162,6 +162,25 @@ _FA: dict[str, str] = {
     "route_unknown_line": "خط {line} متعلق به هیچ‌یک از حساب‌ها نیست. خطوط موجود: {lines}",
     "route_added": "از این پس پیامک‌های ورودی خط {line} به این گفتگو فرستاده می‌شود.",
     "route_exists": "پیامک‌های خط {line} از قبل به این گفتگو فرستاده می‌شود.",
+    "route_topics_added": (
+        "از این پس پیامک‌های ورودی خط {line} به این گفتگو می‌رسد، هر مشتری در تاپیک خودش."
+        " نوشتن در تاپیک یک مشتری، پیامکی به همان مشتری از همین خط است."
+    ),
+    "route_topics_not_forum": (
+        "این گفتگو انجمن (Topics) نیست. ابتدا در تنظیمات گروه «Topics» را روشن کنید و دوباره"
+        " <code>/route {line} topics</code> را بفرستید. چیزی تغییر نکرد."
+    ),
+    "route_topics_no_rights": (
+        "من اجازهٔ مدیریت تاپیک‌ها را در این گروه ندارم. مرا مدیر گروه کنید و دسترسی"
+        " «Manage topics» را بدهید، سپس دوباره امتحان کنید. چیزی تغییر نکرد."
+    ),
+    "route_topics_usage": "روش استفاده: <code>/route شماره‌خط topics</code> در یک گروه انجمن.",
+    "topic_cannot_receive": (
+        "به فرستندهٔ این تاپیک ({number}) نمی‌توان پیامک فرستاد: {reason}. چیزی ارسال نشد."
+    ),
+    "name_usage": "روش استفاده: <code>/name نام</code> در تاپیک یک مشتری.",
+    "name_too_long": "نام تاپیک حداکثر ۱۲۸ نویسه است (این نام {count} نویسه دارد). چیزی تغییر نکرد.",
+    "name_done": "نام این تاپیک از این پس «{name}» است.",
     "route_removed": "مسیر خط {line} به این گفتگو حذف شد.",
     "route_missing": "خط {line} مسیری به این گفتگو ندارد.",
     "routes_empty": "هیچ مسیری تعریف نشده است؛ پیامک‌های ورودی به گروه مدیران فرستاده می‌شود.",
@@ -411,6 +430,27 @@ _EN: dict[str, str] = {
     "route_unknown_line": "Line {line} belongs to no account. Lines: {lines}",
     "route_added": "Incoming SMS on line {line} now come to this chat.",
     "route_exists": "Line {line} is already routed to this chat.",
+    "route_topics_added": (
+        "Incoming SMS on line {line} now come to this chat, each customer in their own topic."
+        " Writing in a customer's topic sends that customer an SMS from this line."
+    ),
+    "route_topics_not_forum": (
+        "This chat is not a forum. Turn on Topics in the group's settings, then send"
+        " <code>/route {line} topics</code> again. Nothing changed."
+    ),
+    "route_topics_no_rights": (
+        "I may not manage topics in this group. Make me an admin with the “Manage topics”"
+        " right, then try again. Nothing changed."
+    ),
+    "route_topics_usage": "Usage: <code>/route line topics</code>, in a forum group.",
+    "topic_cannot_receive": (
+        "This topic's sender ({number}) cannot receive SMS: {reason}. Nothing was sent."
+    ),
+    "name_usage": "Usage: <code>/name name</code>, inside a customer's topic.",
+    "name_too_long": (
+        "A topic name has at most 128 characters (this one has {count}). Nothing changed."
+    ),
+    "name_done": "This topic is now called “{name}”.",
     "route_removed": "Line {line} is no longer routed to this chat.",
     "route_missing": "Line {line} is not routed to this chat.",
     "routes_empty": "No routes; incoming SMS go to the admin group.",

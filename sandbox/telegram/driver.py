@@ -118,6 +118,12 @@ class UserDriver(FakeState):
         )
         return chat
 
+    def set_bot_rights(self, chat_id: int, *, admin: bool, can_manage_topics: bool = False) -> None:
+        """A group's owner makes the bot an admin (allowed to manage topics or not), or not."""
+        chat = self._group(chat_id)
+        chat.bot_is_admin = admin
+        chat.can_manage_topics = admin and can_manage_topics
+
     def close_topic(self, chat_id: int, thread_id: int, *, by: int | None = None) -> None:
         """A person closes a forum topic (its service message `forum_topic_closed` goes to
         the bot); sending into it is then 400 "TOPIC_CLOSED"."""
