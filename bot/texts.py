@@ -181,6 +181,7 @@ _FA: dict[str, str] = {
     "name_usage": "روش استفاده: <code>/name نام</code> در تاپیک یک مشتری.",
     "name_too_long": "نام تاپیک حداکثر ۱۲۸ نویسه است (این نام {count} نویسه دارد). چیزی تغییر نکرد.",
     "name_done": "نام این تاپیک از این پس «{name}» است.",
+    "mirror_head": "↗️ ارسال شد توسط {name} (شناسه {send_id}): {text}",
     "route_removed": "مسیر خط {line} به این گفتگو حذف شد.",
     "route_missing": "خط {line} مسیری به این گفتگو ندارد.",
     "routes_empty": "هیچ مسیری تعریف نشده است؛ پیامک‌های ورودی به گروه مدیران فرستاده می‌شود.",
@@ -451,6 +452,7 @@ _EN: dict[str, str] = {
         "A topic name has at most 128 characters (this one has {count}). Nothing changed."
     ),
     "name_done": "This topic is now called “{name}”.",
+    "mirror_head": "↗️ Sent by {name} (id {send_id}): {text}",
     "route_removed": "Line {line} is no longer routed to this chat.",
     "route_missing": "Line {line} is not routed to this chat.",
     "routes_empty": "No routes; incoming SMS go to the admin group.",

@@ -28,6 +28,7 @@ from storage.models import (
     HistoryEntry,
     IncomingMessage,
     MessageLink,
+    Mirror,
     PendingForward,
     PollHealth,
     QuarantinedRecord,
@@ -397,6 +398,20 @@ class TopicStore(Protocol):
 
     async def topics_for_number(self, number: str) -> list[Topic]:
         """Every stored topic of a customer number, by chat then line."""
+        ...
+
+    async def add_mirror(
+        self, chat_id: int, message_id: int, recipient_id: int, head: str, state: DeliveryState
+    ) -> None:
+        """A send's recipient is shown in a topic by this message, in `state`."""
+        ...
+
+    async def stale_mirrors(self, limit: int = 100) -> list[Mirror]:
+        """Mirrors whose recipient's state is not the one they show, oldest first."""
+        ...
+
+    async def mark_mirror_shown(self, chat_id: int, message_id: int, state: DeliveryState) -> None:
+        """The mirror now shows `state` (or it cannot be edited any more)."""
         ...
 
 

@@ -65,6 +65,19 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
+class Mirror:
+    """A send to a customer shown in their topic: the message, its text without the state,
+    the state it shows and the recipient's state now."""
+
+    chat_id: int
+    message_id: int
+    recipient_id: int
+    head: str
+    shown_state: DeliveryState
+    state: DeliveryState
+
+
+@dataclass(frozen=True, slots=True)
 class Send:
     """One request to send one text to some recipients.
 

@@ -3,12 +3,13 @@ renaming a topic, and turning a route's topic mode on after the chat was checked
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from providers.phone import InvalidNumberError, normalize_mobile
 from storage.base import Storage
-from storage.models import Topic
+from storage.models import Send, SendRecipient, Topic
 
 MAX_TOPIC_NAME: Final = 128  # Telegram's limit on a topic's name
 
@@ -79,3 +80,19 @@ async def route_in_topics(repo: Storage, line: str, chat_id: int, user_id: int) 
     """The route of `line` to the chat gives each customer a topic from now on (audited)."""
     await repo.set_route_topics(line, chat_id, True)
     await repo.audit(user_id, chat_id, "route_topics", line)
+
+
+async def mirror_targets(
+    repo: Storage,
+    send: Send,
+    recipients: Sequence[SendRecipient],
+    asked_in: tuple[int, int | None],
+) -> list[tuple[Topic, SendRecipient]]:
+    """The customers' topics of the send's line that show this send: every recipient's topic,
+    but the one the send was written in (its confirmation is there already)."""
+    targets = []
+    for recipient in recipients:
+        for topic in await repo.topics_for_number(recipient.recipient):
+            if topic.line == send.line and (topic.chat_id, topic.thread_id) != asked_in:
+                targets.append((topic, recipient))
+    return targets

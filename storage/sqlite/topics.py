@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import aiosqlite
 
-from storage.models import Topic
+from providers.base import DeliveryState
+from storage.models import Mirror, Topic
 from storage.sqlite.core import SqliteBase, _nonempty, from_db_time
 
 _COLUMNS = "chat_id, thread_id, line, number, name, created_at"
@@ -102,3 +103,42 @@ class SqliteTopics(SqliteBase):
             f"SELECT {_COLUMNS} FROM topics WHERE number = ? ORDER BY chat_id, line", (number,)
         )
         return [_topic(r) for r in rows]
+
+    async def add_mirror(
+        self, chat_id: int, message_id: int, recipient_id: int, head: str, state: DeliveryState
+    ) -> None:
+        """A send's recipient is shown in a topic by this message, in `state`."""
+        await self._change(
+            "INSERT INTO topic_mirrors"
+            " (chat_id, message_id, recipient_id, head, shown_state, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (chat_id, message_id, recipient_id, _nonempty(head, "head"), state.value, self._now()),
+        )
+
+    async def stale_mirrors(self, limit: int = 100) -> list[Mirror]:
+        """Mirrors whose recipient's state is not the one they show, oldest first."""
+        rows = await self._fetchall(
+            "SELECT m.chat_id, m.message_id, m.recipient_id, m.head, m.shown_state, r.state"
+            " FROM topic_mirrors m JOIN send_recipients r ON r.id = m.recipient_id"
+            " WHERE r.state <> m.shown_state ORDER BY m.created_at, m.chat_id, m.message_id"
+            " LIMIT ?",
+            (limit,),
+        )
+        return [
+            Mirror(
+                int(r["chat_id"]),
+                int(r["message_id"]),
+                int(r["recipient_id"]),
+                str(r["head"]),
+                DeliveryState(r["shown_state"]),
+                DeliveryState(r["state"]),
+            )
+            for r in rows
+        ]
+
+    async def mark_mirror_shown(self, chat_id: int, message_id: int, state: DeliveryState) -> None:
+        """The mirror now shows `state` (or it cannot be edited any more)."""
+        await self._change(
+            "UPDATE topic_mirrors SET shown_state = ? WHERE chat_id = ? AND message_id = ?",
+            (state.value, chat_id, message_id),
+        )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from storage_backends import Backend
 
+from providers.base import DeliveryState, Receipt
 from storage.base import Storage
+from storage.models import DeliveryReport
 
 CHAT = -1007770000001
 LINE = "50002910001080"
+T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 ALI = "+989123456789"
 SARA = "+989350000001"
 
@@ -63,3 +67,29 @@ async def test_topics_are_found_again_after_a_restart(backend: Backend, tmp_path
     async with backend.open(tmp_path / "db", None) as opened:
         assert await opened.storage.get_topic(CHAT, LINE, ALI) == saved
         assert await opened.storage.topic_lines(CHAT) == {LINE}
+
+
+async def test_a_mirror_is_stale_until_it_shows_its_recipients_state(
+    storage_backend: Storage,
+) -> None:
+    send, _ = await storage_backend.create_send(
+        idempotency_key="k",
+        account="raygan",
+        line=LINE,
+        text="x",
+        chat_id=1,
+        requested_by=1,
+        recipients=[ALI],
+    )
+    await storage_backend.record_send_result(send.id, [Receipt(ALI, "m1")], next_poll_at=T0)
+    (recipient,) = await storage_backend.get_recipients(send.id)
+    await storage_backend.add_mirror(CHAT, 40, recipient.id, "sent by Omid", recipient.state)
+    assert await storage_backend.stale_mirrors() == []
+    await storage_backend.apply_deliveries(
+        [DeliveryReport(recipient.id, DeliveryState.DELIVERED, "1", None)]
+    )
+    [stale] = await storage_backend.stale_mirrors()
+    assert (stale.chat_id, stale.message_id, stale.head) == (CHAT, 40, "sent by Omid")
+    assert (stale.shown_state, stale.state) == (recipient.state, DeliveryState.DELIVERED)
+    await storage_backend.mark_mirror_shown(CHAT, 40, DeliveryState.DELIVERED)
+    assert await storage_backend.stale_mirrors() == []

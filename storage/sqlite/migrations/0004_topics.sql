@@ -17,3 +17,17 @@ CREATE TABLE topics (
 );
 
 CREATE INDEX topics_by_number ON topics (number);
+
+-- Our sends to a customer mirrored into their topics: one short message per (topic, recipient)
+-- whose delivery state is edited in as it changes (shown_state: the state the message shows).
+CREATE TABLE topic_mirrors (
+    chat_id INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    recipient_id INTEGER NOT NULL REFERENCES send_recipients (id) ON DELETE CASCADE,
+    head TEXT NOT NULL CHECK (head <> ''),
+    shown_state TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (chat_id, message_id)
+);
+
+CREATE INDEX topic_mirrors_by_recipient ON topic_mirrors (recipient_id);

@@ -150,3 +150,30 @@ async def test_route_topics_is_checked_and_then_opens_topics(bridge: World) -> N
 async def _ask(world: World, chat: int, text: str) -> FakeMessage:
     written = world.say(ADMIN, chat, text)
     return await world.reply(chat, lambda m: m.reply_to == written["message_id"])
+
+
+async def test_a_send_from_send_is_mirrored_into_the_customers_topic_with_its_state(
+    forum: World,
+) -> None:
+    thread = await customer_topic(forum)
+    forum.sandbox.raygan.set_outcome(ALI, "delivered")
+    forum.say(OPERATOR, SUPPORT_GROUP, f"/from {RAYGAN_LINE}")
+    await forum.reply(SUPPORT_GROUP)
+    forum.say(OPERATOR, SUPPORT_GROUP, f"/send {ALI} بستهٔ شما آماده است")
+    await forum.reply(SUPPORT_GROUP)  # the confirmation
+    mirror = await forum.reply(FORUM, containing("Omid"))
+    assert mirror.thread_id == thread
+    assert "بستهٔ شما آماده است" in mirror.shown
+    await forum.fake.wait_until(
+        lambda: "تحویل شد" in forum.fake.message(FORUM, mirror.message_id).shown, timeout=15
+    )
+    assert sent_sms(forum) == [(RAYGAN_LINE, national(ALI), "بستهٔ شما آماده است")]
+
+
+async def test_a_send_written_in_the_topic_is_not_mirrored_there_again(forum: World) -> None:
+    thread = await customer_topic(forum)
+    written = forum.fake.user_sends(OPERATOR, FORUM, "فقط یک بار", thread_id=thread)
+    await forum.reply(FORUM, lambda m: m.reply_to == written["message_id"])
+    forum.fake.user_sends(ADMIN, FORUM, "/lines")
+    await forum.reply(FORUM, containing("10002188"))
+    assert not [m for m in forum.fake.bot_messages(FORUM) if "↗️" in m.shown]
