@@ -23,6 +23,8 @@ from providers.base import DeliveryState, IncomingSms, Receipt, UnreadableRecord
 from storage.models import (
     ChatMove,
     DeliveryReport,
+    ExportRow,
+    ExportScope,
     ForwardPart,
     HandOver,
     HistoryEntry,
@@ -415,6 +417,21 @@ class TopicStore(Protocol):
         ...
 
 
+class ExportStore(Protocol):
+    """A chat's, a topic's or a line's sent and received SMS, page by page, for /export."""
+
+    async def export_page(
+        self,
+        scope: ExportScope,
+        since: datetime,
+        after: tuple[str, str, int, int] | None = None,
+        limit: int = 1000,
+    ) -> list[ExportRow]:
+        """The next `limit` SMS of the scope from `since`, oldest first, after the row whose
+        `cursor` is `after` (the first page if None); a sent SMS is one row per recipient."""
+        ...
+
+
 class HistoryStore(Protocol):
     """What a Telegram message stands for, and a chat's recent history."""
 
@@ -466,6 +483,7 @@ class Storage(
     ForwardStore,
     ChatMoveStore,
     TopicStore,
+    ExportStore,
     HistoryStore,
     HealthStore,
     AuditStore,

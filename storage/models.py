@@ -78,6 +78,31 @@ class Mirror:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportScope:
+    """Which SMS an export holds: a chat's (sends asked there, SMS forwarded there), a
+    topic's conversation (`line` and `number`, in `chat_id`), or a whole line's (`chat_id`
+    None)."""
+
+    chat_id: int | None
+    line: str | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One SMS of an export: received (`state` None) or sent to one recipient."""
+
+    kind: HistoryKind
+    at: datetime
+    line: str
+    number: str
+    text: str
+    state: DeliveryState | None
+    send_id: int | None
+    cursor: tuple[str, str, int, int]  # where the next page starts
+
+
+@dataclass(frozen=True, slots=True)
 class Send:
     """One request to send one text to some recipients.
 

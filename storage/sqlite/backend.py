@@ -9,6 +9,7 @@ from storage.sqlite.access import SqliteAccess
 from storage.sqlite.audit import SqliteAudit
 from storage.sqlite.chats import SqliteChatMoves
 from storage.sqlite.deliveries import SqliteDeliveries
+from storage.sqlite.export import SqliteExport
 from storage.sqlite.forwarding import SqliteForwarding
 from storage.sqlite.health import SqliteHealth
 from storage.sqlite.history import SqliteHistory
@@ -27,6 +28,7 @@ class SqliteStorage(
     SqliteForwarding,
     SqliteChatMoves,
     SqliteTopics,
+    SqliteExport,
     SqliteHistory,
     SqliteHealth,
     SqliteAudit,
