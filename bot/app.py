@@ -20,6 +20,7 @@ from bot.alerts.admin_chat import send_alert
 from bot.config import AccountConfig, Config
 from bot.context import Account, BotData, Context
 from bot.errors import on_error
+from bot.export.handlers import export_handlers
 from bot.help.handlers import bot_commands, help_handlers
 from bot.history.handlers import history_handlers
 from bot.jobs.schedule import schedule_jobs
@@ -58,6 +59,7 @@ def register_handlers(application: BridgeApp) -> None:
     for feature in (
         help_handlers,
         topic_handlers,
+        export_handlers,
         send_handlers,
         account_handlers,
         history_handlers,
