@@ -51,10 +51,15 @@ _FA: dict[str, str] = {
     "cmd.send": "ارسال پیامک: <code>/send 0912… متن</code> (یا فقط /send)",
     "cmd.status": "وضعیت یک ارسال: <code>/status شناسه</code>",
     "cmd.history": "پیامک‌های اخیر این گفتگو: <code>/history [تعداد]</code>",
+    "cmd.export": "پیامک‌های این گفتگو در یک فایل CSV: <code>/export [روز]</code>",
+    "cmd.name": "نام‌گذاری تاپیک یک مشتری: <code>/name نام</code>",
     "cmd.credit": "اعتبار حساب‌ها",
     "cmd.lines": "خطوط حساب‌ها",
     "cmd.from": "خط پیش‌فرض ارسال در این گفتگو: <code>/from حساب یا خط</code>",
-    "cmd.route": "فرستادن پیامک‌های ورودی یک خط به این گفتگو: <code>/route خط</code>",
+    "cmd.route": (
+        "فرستادن پیامک‌های ورودی یک خط به این گفتگو: <code>/route خط</code>"
+        " (هر مشتری در تاپیک خودش: <code>/route خط topics</code>)"
+    ),
     "cmd.unroute": "قطع مسیر یک خط به این گفتگو: <code>/unroute خط</code>",
     "cmd.routes": "فهرست مسیرها",
     "cmd.allow": "دادن نقش به کاربر: <code>/allow شناسه admin|operator|viewer</code>",
@@ -346,10 +351,15 @@ _EN: dict[str, str] = {
     "cmd.send": "send an SMS: <code>/send 0912… text</code> (or just /send)",
     "cmd.status": "a send's delivery: <code>/status id</code>",
     "cmd.history": "this chat's recent SMS: <code>/history [n]</code>",
+    "cmd.export": "this chat's SMS as a CSV file: <code>/export [days]</code>",
+    "cmd.name": "name a customer's topic: <code>/name name</code>",
     "cmd.credit": "the accounts' credit",
     "cmd.lines": "the accounts' lines",
     "cmd.from": "this chat's sending line: <code>/from account-or-line</code>",
-    "cmd.route": "route a line's incoming SMS here: <code>/route line</code>",
+    "cmd.route": (
+        "route a line's incoming SMS here: <code>/route line</code>"
+        " (a topic per customer: <code>/route line topics</code>)"
+    ),
     "cmd.unroute": "stop routing a line here: <code>/unroute line</code>",
     "cmd.routes": "list the routes",
     "cmd.allow": "grant a role: <code>/allow user-id admin|operator|viewer</code>",
