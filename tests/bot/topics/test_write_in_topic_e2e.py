@@ -177,3 +177,16 @@ async def test_a_send_written_in_the_topic_is_not_mirrored_there_again(forum: Wo
     forum.fake.user_sends(ADMIN, FORUM, "/lines")
     await forum.reply(FORUM, containing("10002188"))
     assert not [m for m in forum.fake.bot_messages(FORUM) if "↗️" in m.shown]
+
+
+async def test_history_in_a_topic_shows_that_conversation(forum: World) -> None:
+    thread = await customer_topic(forum, ALI, "پیام علی")
+    await customer_topic(forum, "09350000001", "پیام سارا")
+    written = forum.fake.user_sends(OPERATOR, FORUM, "جواب علی", thread_id=thread)
+    await forum.reply(FORUM, lambda m: m.reply_to == written["message_id"])
+    asked = forum.fake.user_sends(VIEWER, FORUM, "/history", thread_id=thread)
+    shown = await forum.reply(FORUM, lambda m: m.reply_to == asked["message_id"])
+    assert shown.thread_id == thread
+    assert "جواب علی" in shown.shown and "پیام علی" in shown.shown
+    assert shown.shown.index("جواب علی") < shown.shown.index("پیام علی")  # newest first
+    assert "پیام سارا" not in shown.shown
