@@ -150,8 +150,11 @@ async def _forward_chat(bot: Bot, forwarding: Forwarding, lang: str, chat_id: in
     pending = await forwarding.backlog(chat_id)
     plain, conversations = by_conversation(pending, await forwarding.topic_lines(chat_id))
     await _forward_messages(bot, forwarding, lang, chat_id, plain, None)
+    # Topics share their group's flood limit: with a backlog in the group, a customer's
+    # SMS go as one digest in their topic as soon as there are two.
+    backlogged = len(pending) > DIGEST_THRESHOLD
     for conversation in conversations:
-        await _forward_conversation(bot, forwarding, lang, chat_id, conversation)
+        await _forward_conversation(bot, forwarding, lang, chat_id, conversation, backlogged)
 
 
 async def _forward_messages(
@@ -161,9 +164,11 @@ async def _forward_messages(
     chat_id: int,
     pending: Sequence[IncomingMessage],
     thread_id: int | None,
+    backlogged: bool = False,
 ) -> None:
-    """SMS into the chat (or one of its topics): one message each, or digests for a backlog."""
-    if len(pending) > DIGEST_THRESHOLD:
+    """SMS into the chat (or one of its topics): one message each, or digests for a backlog
+    (of the chat or topic, or, `backlogged`, of the group the topic is in)."""
+    if len(pending) > DIGEST_THRESHOLD or (backlogged and len(pending) > 1):
         await _forward_digests(bot, forwarding, lang, chat_id, pending, thread_id)
     else:
         for message in pending:
@@ -171,7 +176,12 @@ async def _forward_messages(
 
 
 async def _forward_conversation(
-    bot: Bot, forwarding: Forwarding, lang: str, chat_id: int, conversation: Conversation
+    bot: Bot,
+    forwarding: Forwarding,
+    lang: str,
+    chat_id: int,
+    conversation: Conversation,
+    backlogged: bool,
 ) -> None:
     """One customer's waiting SMS into their topic, opened on the first SMS. A topic a person
     deleted or closed is forgotten and opened anew; the SMS not yet posted go there."""
@@ -179,7 +189,7 @@ async def _forward_conversation(
     for attempt in range(TOPIC_ATTEMPTS):
         thread_id = await _topic_thread(bot, forwarding, chat_id, conversation)
         try:
-            await _forward_messages(bot, forwarding, lang, chat_id, pending, thread_id)
+            await _forward_messages(bot, forwarding, lang, chat_id, pending, thread_id, backlogged)
             return
         except BadRequest as exc:
             if thread_id is None or not _topic_is_gone(exc) or attempt + 1 == TOPIC_ATTEMPTS:
