@@ -9,46 +9,56 @@ from providers.base import DeliveryState
 from storage.models import ExportRow, ExportScope, HistoryKind
 from storage.sqlite.core import SqliteBase, from_db_time, to_db_time
 
-# Sort key of a row: (time, kind, id, recipient id); "received" sorts before "sent".
-_START: tuple[str, str, int, int] = ("", "", 0, 0)
+# Rows sort by (time, kind, id, recipient id); "received" sorts before "sent".
+Cursor = tuple[str, str, int, int]
 
 
 class SqliteExport(SqliteBase):
-    """SQLite: export pages in keyset order, so a page costs the same however far in."""
+    """SQLite: export pages in keyset order over indexes, so a page costs the same however
+    far into the export it is."""
 
     async def export_page(
         self,
         scope: ExportScope,
         since: datetime,
-        after: tuple[str, str, int, int] | None = None,
+        after: Cursor | None = None,
         limit: int = 1000,
     ) -> list[ExportRow]:
         """The next `limit` SMS of the scope from `since`, oldest first, after the row whose
         `cursor` is `after` (the first page if None)."""
-        key = after or _START
-        sent_where, sent_params = _sent_filter(scope)
-        received_where, received_params = _received_filter(scope)
         start = to_db_time(since)
+        sent_where, sent_params = _sent_filter(scope)
+        received_from, received_where, received_params = _received_filter(scope)
+        # A chat's SMS are read through its forwards' index, which copies the time.
+        at, ref = (
+            ("f.received_at", "f.incoming_id")
+            if "forwards" in received_from
+            else (
+                "i.received_at",
+                "i.id",
+            )
+        )
+        sent_after, sent_after_params = _after("s.created_at", "s.id", "r.id", "sent", after)
+        received_after, received_after_params = _after(at, ref, None, "received", after)
         sql = (
             "SELECT * FROM ("
             " SELECT 'sent' AS kind, s.created_at AS at, s.id AS ref, r.id AS sub, s.line,"
             " r.recipient AS number, s.text AS body, r.state AS state FROM sends s"
             " JOIN send_recipients r ON r.send_id = s.id"
-            f" WHERE {sent_where} AND s.created_at >= ?"
-            " AND (s.created_at, 'sent', s.id, r.id) > (?, ?, ?, ?)"
+            f" WHERE {sent_where} AND s.created_at >= ? AND {sent_after}"
             " UNION ALL"
             " SELECT 'received', i.received_at, i.id, 0, i.line, i.sender, i.body, NULL"
-            f" FROM incoming i WHERE {received_where} AND i.received_at >= ?"
-            " AND (i.received_at, 'received', i.id, 0) > (?, ?, ?, ?)"
+            f" FROM {received_from} WHERE {received_where} AND {at} >= ?"
+            f" AND {received_after}"
             ") ORDER BY at, kind, ref, sub LIMIT ?"
         )
         params: list[Any] = [
             *sent_params,
             start,
-            *key,
+            *sent_after_params,
             *received_params,
             start,
-            *key,
+            *received_after_params,
             limit,
         ]
         rows = await self._fetchall(sql, params)
@@ -67,6 +77,22 @@ class SqliteExport(SqliteBase):
         ]
 
 
+def _after(
+    at: str, ref: str, sub: str | None, kind: str, cursor: Cursor | None
+) -> tuple[str, list[Any]]:
+    """The keyset condition of one arm (its kind is constant), in a form indexes serve."""
+    if cursor is None:
+        return "1", []
+    at_k, kind_k, ref_k, sub_k = cursor
+    if kind > kind_k:
+        return f"{at} >= ?", [at_k]
+    if kind < kind_k:
+        return f"{at} > ?", [at_k]
+    if sub is None:
+        return f"({at}, {ref}) > (?, ?)", [at_k, ref_k]
+    return f"({at}, {ref}, {sub}) > (?, ?, ?)", [at_k, ref_k, sub_k]
+
+
 def _kind(value: str) -> HistoryKind:
     return "sent" if value == "sent" else "received"
 
@@ -79,12 +105,13 @@ def _sent_filter(scope: ExportScope) -> tuple[str, list[Any]]:
     return "s.chat_id = ?", [scope.chat_id]
 
 
-def _received_filter(scope: ExportScope) -> tuple[str, list[Any]]:
+def _received_filter(scope: ExportScope) -> tuple[str, str, list[Any]]:
     if scope.number is not None:
-        return "i.line = ? AND i.sender = ?", [scope.line, scope.number]
+        return "incoming i", "i.line = ? AND i.sender = ?", [scope.line, scope.number]
     if scope.chat_id is None:
-        return "i.line = ?", [scope.line]
+        return "incoming i", "i.line = ?", [scope.line]
     return (
-        "i.id IN (SELECT f.incoming_id FROM forwards f WHERE f.chat_id = ?)",
+        "forwards f JOIN incoming i ON i.id = f.incoming_id",
+        "f.chat_id = ?",
         [scope.chat_id],
     )

@@ -31,3 +31,8 @@ CREATE TABLE topic_mirrors (
 );
 
 CREATE INDEX topic_mirrors_by_recipient ON topic_mirrors (recipient_id);
+
+-- /export of a whole line or one customer's conversation reads in (line, time) order.
+CREATE INDEX incoming_by_line ON incoming (line, received_at, id);
+CREATE INDEX incoming_by_sender ON incoming (line, sender, received_at, id);
+CREATE INDEX sends_by_line ON sends (line, created_at, id);
