@@ -3,6 +3,9 @@ deleted by a person, with Telegram's refusals."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import aiohttp
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest
@@ -64,3 +67,27 @@ async def test_topics_need_a_forum_and_the_right_to_manage_them(
     assert chat.is_forum
     member = await bot.get_chat_member(FORUM, fake.bot_id)
     assert member.status == "member"
+
+
+async def test_topics_closed_and_deleted_over_the_control_api(
+    bot: Bot, fake: TelegramFake, http: aiohttp.ClientSession
+) -> None:
+    async def control(route: str, body: Any) -> int:
+        async with http.post(f"/_sandbox/telegram/{route}", json=body) as response:
+            return response.status
+
+    body = {"chat_id": FORUM, "title": "Support", "bot_is_admin": True, "forum": True}
+    assert await control("groups", {**body, "can_manage_topics": True}) == 200
+    one = await bot.create_forum_topic(FORUM, "one")
+    two = await bot.create_forum_topic(FORUM, "two")
+    assert (
+        await control("close_topic", {"chat_id": FORUM, "thread_id": one.message_thread_id}) == 200
+    )
+    assert (
+        await control("delete_topic", {"chat_id": FORUM, "thread_id": two.message_thread_id}) == 200
+    )
+    assert await control("delete_topic", {"chat_id": FORUM, "thread_id": 999}) == 409
+    with pytest.raises(BadRequest, match="Topic_closed"):
+        await bot.send_message(FORUM, "x", message_thread_id=one.message_thread_id)
+    with pytest.raises(BadRequest, match="Message thread not found"):
+        await bot.send_message(FORUM, "x", message_thread_id=two.message_thread_id)
