@@ -74,7 +74,7 @@ async def _forum_check(context: Context, chat_id: int) -> ForumCheck:
     if chat.type == chat.PRIVATE:
         # A private chat has topics when the bot has topic mode on (getMe's has_topics_enabled).
         me = await context.bot.get_me()
-        enabled = getattr(me, "has_topics_enabled", None) or me.api_kwargs.get("has_topics_enabled")
+        enabled = me.has_topics_enabled
         return ForumCheck(bool(enabled), can_manage_topics=True)
     is_forum = bool(chat.is_forum)
     member = await context.bot.get_chat_member(chat_id, context.bot.id)

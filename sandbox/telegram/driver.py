@@ -84,7 +84,7 @@ class UserDriver(FakeState):
             chat["username"] = username
         existing = self._chats.get(user_id)
         if existing is None:
-            self._chats[user_id] = ChatState(user_id, chat)
+            self._chats[user_id] = ChatState(user_id, chat, is_forum=self.private_topics)
         else:
             existing.payload = chat
         return user
@@ -117,6 +117,14 @@ class UserDriver(FakeState):
             can_manage_topics=can_manage_topics,
         )
         return chat
+
+    def enable_private_topics(self, enabled: bool = True) -> None:
+        """The bot's owner turns topic mode in private chats on (or off), in every private chat:
+        getMe's has_topics_enabled says so and the bot may open topics there."""
+        self.private_topics = enabled
+        for chat in self._chats.values():
+            if chat.chat_id > 0:
+                chat.is_forum = enabled
 
     def set_bot_rights(self, chat_id: int, *, admin: bool, can_manage_topics: bool = False) -> None:
         """A group's owner makes the bot an admin (allowed to manage topics or not), or not."""

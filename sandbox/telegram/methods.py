@@ -186,6 +186,7 @@ class BotApiMethods(FakeState):
             "supports_inline_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
+            "has_topics_enabled": self.private_topics,
         }
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

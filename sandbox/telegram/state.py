@@ -162,12 +162,15 @@ class FakeState:
         bot_name: str = "SMS Bridge",
         privacy_mode: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        private_topics: bool = False,
     ) -> None:
         self._token = token
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.bot_name = bot_name
         self.privacy_mode = privacy_mode
+        # The bot's topic mode in private chats (getMe's has_topics_enabled).
+        self.private_topics = private_topics
         self._clock = clock
         self._flood = FloodLimits(clock, enabled=flood)
         self._outages = Outages(clock)

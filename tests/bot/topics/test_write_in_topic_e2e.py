@@ -190,3 +190,22 @@ async def test_history_in_a_topic_shows_that_conversation(forum: World) -> None:
     assert "جواب علی" in shown.shown and "پیام علی" in shown.shown
     assert shown.shown.index("جواب علی") < shown.shown.index("پیام علی")  # newest first
     assert "پیام سارا" not in shown.shown
+
+
+async def test_a_private_chat_with_topics_gets_a_topic_per_customer(bridge: World) -> None:
+    answer = await _ask_private(bridge, f"/route {RAYGAN_LINE} topics")
+    assert "انجمن" in answer.shown  # the bot has no topic mode in private chats yet
+    bridge.fake.enable_private_topics()
+    answer = await _ask_private(bridge, f"/route {RAYGAN_LINE} topics")
+    assert "تاپیک خودش" in answer.shown
+    bridge.sandbox.raygan.inject_incoming(RAYGAN_LINE, ALI, "در گفتگوی خصوصی")
+    arrived = await bridge.reply(ADMIN, containing("در گفتگوی خصوصی"))
+    assert arrived.thread_id is not None
+    bridge.fake.user_sends(ADMIN, ADMIN, "جواب خصوصی", thread_id=arrived.thread_id)
+    await bridge.reply(ADMIN, lambda m: m.thread_id == arrived.thread_id and "#" in m.shown)
+    assert sent_sms(bridge) == [(RAYGAN_LINE, national(ALI), "جواب خصوصی")]
+
+
+async def _ask_private(world: World, text: str) -> FakeMessage:
+    world.say(ADMIN, ADMIN, text)
+    return await world.reply(ADMIN)

@@ -91,3 +91,16 @@ async def test_topics_closed_and_deleted_over_the_control_api(
         await bot.send_message(FORUM, "x", message_thread_id=one.message_thread_id)
     with pytest.raises(BadRequest, match="Message thread not found"):
         await bot.send_message(FORUM, "x", message_thread_id=two.message_thread_id)
+
+
+async def test_private_chats_get_topics_when_the_bot_has_topic_mode(
+    bot: Bot, fake: TelegramFake
+) -> None:
+    with pytest.raises(BadRequest, match="The chat is not a forum"):
+        await bot.create_forum_topic(ALI, "x")
+    assert not (await bot.get_me()).has_topics_enabled
+    fake.enable_private_topics()
+    assert (await bot.get_me()).has_topics_enabled is True
+    topic = await bot.create_forum_topic(ALI, "+98 912 345 6789")
+    sent = await bot.send_message(ALI, "hi", message_thread_id=topic.message_thread_id)
+    assert sent.message_thread_id == topic.message_thread_id
