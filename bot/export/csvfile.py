@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import AsyncIterator
-from datetime import UTC
+from datetime import UTC, date
 from typing import BinaryIO
 
 import jdatetime
 
 from bot.render import state_label
 from bot.texts import BIDI_CONTROLS, TEHRAN, t
+from providers.base import DeliveryState
 from storage.models import ExportRow
 
 COLUMNS = ("direction", "jalali", "iso", "line", "number", "text", "state", "send_id")
@@ -33,18 +34,26 @@ async def write_export(rows: AsyncIterator[ExportRow], lang: str, out: BinaryIO)
     buffer = _Lines()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([_plain(t(lang, f"export.col.{c}")) for c in COLUMNS])
+    # Worded once, not per row: a million rows would format the same few labels a million times.
+    kinds = {kind: _plain(t(lang, f"export.{kind}")) for kind in ("sent", "received")}
+    states = {state: _plain(state_label(lang, state)) for state in DeliveryState}
+    jalali_days: dict[date, str] = {}
     count = 0
     async for row in rows:
-        local = jdatetime.datetime.fromgregorian(datetime=row.at.astimezone(TEHRAN))
+        local = row.at.astimezone(TEHRAN)
+        day = jalali_days.get(local.date())
+        if day is None:
+            day = jdatetime.date.fromgregorian(date=local.date()).strftime("%Y/%m/%d")
+            jalali_days[local.date()] = day
         writer.writerow(
             [
-                _plain(t(lang, f"export.{row.kind}")),
-                local.strftime("%Y/%m/%d %H:%M:%S"),
+                kinds[row.kind],
+                f"{day} {local:%H:%M:%S}",
                 row.at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
                 as_text(row.line),
                 as_text(row.number),
                 row.text,
-                "" if row.state is None else _plain(state_label(lang, row.state)),
+                "" if row.state is None else states[row.state],
                 "" if row.send_id is None else as_text(str(row.send_id)),
             ]
         )
