@@ -40,25 +40,30 @@ class SqliteExport(SqliteBase):
         )
         sent_after, sent_after_params = _after("s.created_at", "s.id", "r.id", "sent", after)
         received_after, received_after_params = _after(at, ref, None, "received", after)
+        # Each arm takes its first `limit` rows in index order (no sort of the rest), and only
+        # those 2 × limit rows are merged: a page costs the same however deep it is.
         sql = (
             "SELECT * FROM ("
             " SELECT 'sent' AS kind, s.created_at AS at, s.id AS ref, r.id AS sub, s.line,"
             " r.recipient AS number, s.text AS body, r.state AS state FROM sends s"
             " JOIN send_recipients r ON r.send_id = s.id"
             f" WHERE {sent_where} AND s.created_at >= ? AND {sent_after}"
-            " UNION ALL"
+            " ORDER BY s.created_at, s.id, r.id LIMIT ?"
+            ") UNION ALL SELECT * FROM ("
             " SELECT 'received', i.received_at, i.id, 0, i.line, i.sender, i.body, NULL"
             f" FROM {received_from} WHERE {received_where} AND {at} >= ?"
-            f" AND {received_after}"
+            f" AND {received_after} ORDER BY {at}, {ref} LIMIT ?"
             ") ORDER BY at, kind, ref, sub LIMIT ?"
         )
         params: list[Any] = [
             *sent_params,
             start,
             *sent_after_params,
+            limit,
             *received_params,
             start,
             *received_after_params,
+            limit,
             limit,
         ]
         rows = await self._fetchall(sql, params)
