@@ -428,7 +428,8 @@ class ExportStore(Protocol):
         limit: int = 1000,
     ) -> list[ExportRow]:
         """The next `limit` SMS of the scope from `since`, oldest first, after the row whose
-        `cursor` is `after` (the first page if None); a sent SMS is one row per recipient."""
+        `cursor` is `after` (the first page if None); a sent SMS is one row per recipient. A
+        chat's received SMS are those posted there."""
         ...
 
 

@@ -117,6 +117,7 @@ def _received_filter(scope: ExportScope) -> tuple[str, str, list[Any]]:
         return "incoming i", "i.line = ?", [scope.line]
     return (
         "forwards f JOIN incoming i ON i.id = f.incoming_id",
-        "f.chat_id = ?",
+        # Those that reached the chat (and so the index of its history).
+        "f.chat_id = ? AND f.message_id IS NOT NULL",
         [scope.chat_id],
     )

@@ -21,13 +21,14 @@ OTHER = -200
 async def _world(storage: Storage, clock: Any) -> None:
     """Ali writes (to CHAT), we answer Ali and Sara from CHAT, Sara writes (to OTHER)."""
     clock.now = T0
-    await storage.store_incoming(
+    [ali] = await storage.store_incoming(
         "raygan",
         LINE,
         [IncomingSms(LINE, ALI, "سلام ۱۲۳", T0, "a")],
         chat_ids=[CHAT],
         cursor="1",
     )
+    await storage.mark_forwarded(CHAT, [ali.id], 10)
     clock.now = T0 + timedelta(minutes=1)
     send, _ = await storage.create_send(
         idempotency_key="k1",
@@ -68,6 +69,8 @@ async def test_a_chats_export_holds_what_was_sent_from_it_and_forwarded_to_it(
     assert rows[1].send_id is not None
     later = await storage_backend.export_page(ExportScope(CHAT), T0 + timedelta(seconds=30))
     assert _seen(later) == _seen(rows)[1:]
+    # Sara's SMS waits for OTHER: not in its export until it was posted there.
+    assert [r.kind for r in await storage_backend.export_page(ExportScope(OTHER), T0)] == []
 
 
 async def test_a_topics_and_a_lines_export(storage_backend: Storage, clock: Any) -> None:
