@@ -140,3 +140,15 @@ async def test_a_plain_route_beside_a_topic_route_is_as_before(forum: World) -> 
     plain = await forum.reply(SUPPORT_GROUP, containing("از خط دیگر"))
     assert plain.thread_id is None
     assert forum.fake.calls("createForumTopic") == []
+
+
+async def test_a_forum_where_the_bot_may_not_open_topics_gets_the_sms_itself(
+    forum: World,
+) -> None:
+    forum.fake.set_bot_rights(FORUM, admin=False)
+    sms_from(forum, ALI, "بدون تاپیک")
+    arrived = await forum.reply(FORUM, containing("بدون تاپیک"))
+    assert arrived.thread_id is None
+    [refused] = forum.fake.calls("createForumTopic")
+    assert refused.description == "Bad Request: not enough rights to manage topics"
+    assert stored_topics(forum) == []
