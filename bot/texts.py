@@ -193,6 +193,10 @@ _FA: dict[str, str] = {
     ),
     "export_empty": "در {days} روز گذشته پیامکی در این گفتگو نیست.",
     "export_caption": "{count} پیامک، {days} روز گذشته",
+    "export_too_big": (
+        "فایل {count} پیامکِ {days} روز گذشته {size} مگابایت می‌شود و تلگرام بیش از ۵۰ مگابایت"
+        " را از ربات نمی‌پذیرد. روزهای کمتری بخواهید، مثلاً <code>/export 7</code>."
+    ),
     "export.col.direction": "جهت",
     "export.col.jalali": "زمان (شمسی، تهران)",
     "export.col.iso": "زمان (ISO، UTC)",
@@ -485,6 +489,10 @@ _EN: dict[str, str] = {
     ),
     "export_empty": "No SMS in this chat in the last {days} {days|day|days}.",
     "export_caption": "{count} SMS, last {days} {days|day|days}",
+    "export_too_big": (
+        "The file of {count} SMS of the last {days} {days|day|days} would be {size} MB; Telegram"
+        " takes at most 50 MB from a bot. Ask for fewer days, say <code>/export 7</code>."
+    ),
     "export.col.direction": "direction",
     "export.col.jalali": "time (Jalali, Tehran)",
     "export.col.iso": "time (ISO, UTC)",

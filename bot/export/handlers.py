@@ -29,6 +29,8 @@ from storage.models import Role
 
 log = logging.getLogger(__name__)
 
+MAX_DOCUMENT = 50 * 1000 * 1000  # Telegram takes documents up to 50 MB from a bot
+
 
 @requires(Role.VIEWER)
 async def export_command(update: Update, context: Context) -> None:
@@ -60,6 +62,13 @@ async def export_command(update: Update, context: Context) -> None:
         count = await write_export(rows, lang, out)
         if count == 0:
             await message.reply_html(t(lang, "export_empty", days=days))
+            return
+        size = out.tell()
+        if size > MAX_DOCUMENT:
+            log.info("export of %d rows is %d bytes: too big to send", count, size)
+            await message.reply_html(
+                t(lang, "export_too_big", count=count, days=days, size=size // 1_000_000)
+            )
             return
         out.seek(0)
         name = f"sms-{scope.line or message.chat_id}-{days}d.csv"

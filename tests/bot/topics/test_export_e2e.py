@@ -103,3 +103,17 @@ async def test_only_an_admin_exports_a_whole_line(bridge: World) -> None:
         )
     )
     assert [r[5] for r in rows[1:]] == ["کل خط"]
+
+
+async def test_an_export_too_big_for_telegram_is_refused_in_words(
+    bridge: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Telegram's 50 MB made small, so a few rows exceed it.
+    monkeypatch.setattr("bot.export.handlers.MAX_DOCUMENT", 100)
+    bridge.sandbox.raygan.inject_incoming(RAYGAN_LINE, ALI, "یک پیامک بلند " * 5)
+    await bridge.reply(SUPPORT_GROUP, containing("یک پیامک بلند"))
+    written = bridge.say(VIEWER, SUPPORT_GROUP, "/export")
+    answer = await bridge.reply(SUPPORT_GROUP, lambda m: m.reply_to == written["message_id"])
+    assert answer.document is None
+    assert "۵۰ مگابایت" in answer.shown
+    assert bridge.fake.calls("sendDocument") == []
