@@ -20,12 +20,14 @@ from bot.alerts.admin_chat import send_alert
 from bot.config import AccountConfig, Config
 from bot.context import Account, BotData, Context
 from bot.errors import on_error
+from bot.export.handlers import export_handlers
 from bot.help.handlers import bot_commands, help_handlers
 from bot.history.handlers import history_handlers
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
+from bot.topics.handlers import topic_handlers
 from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
 from providers.registry import provider_spec
@@ -56,6 +58,8 @@ def register_handlers(application: BridgeApp) -> None:
     application.add_handler(TypeHandler(Update, check_access), group=-1)
     for feature in (
         help_handlers,
+        topic_handlers,
+        export_handlers,
         send_handlers,
         account_handlers,
         history_handlers,
@@ -75,6 +79,10 @@ async def post_init(application: BridgeApp) -> None:
     data.session = aiohttp.ClientSession()
     data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
     await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])
+    for route in config.routes:
+        if route.topics:
+            chat_id = await data.repo.current_chat_id(route.chat_id)
+            await data.repo.set_route_topics(route.line, chat_id, True)
     for send in await data.repo.mark_in_flight_unknown():
         recipients = await data.repo.get_recipients(send.id)
         log.warning("send %s was in flight at the last stop: marked unknown", send.id)

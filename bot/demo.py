@@ -26,6 +26,8 @@ ADMIN_ID = 111111111
 STRANGER_ID = 555555555
 ADMIN_CHAT = -1001234567890
 SUPPORT_GROUP = -1009876543210
+CUSTOMERS_FORUM = -1007770000001
+TOPIC_CUSTOMER = "09351234567"
 RAYGAN_LINE = "50002910001080"
 PAYAMAK_LINE = "10002188"
 CUSTOMER = "09127654321"
@@ -104,6 +106,9 @@ async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -
     fake.add_user(STRANGER_ID, "Stranger", language_code="en")
     fake.add_group(ADMIN_CHAT, "SMS admins")
     fake.add_group(SUPPORT_GROUP, "Support")
+    fake.add_group(
+        CUSTOMERS_FORUM, "Customers", bot_is_admin=True, forum=True, can_manage_topics=True
+    )
 
     show.step("An admin sends an SMS and sees it delivered")
     text = "سلام! سفارش شما ارسال شد."
@@ -152,6 +157,8 @@ async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -
         "one SMS to the customer, from the line the SMS came in on",
     )
 
+    await _topic_conversation(fake, sandbox, show)
+
     show.step("Someone with no role is refused")
     before = len(sandbox.raygan.sent) + len(sandbox.payamak.sent)
     attempt = f"/send {CUSTOMER} free SMS!"
@@ -161,6 +168,40 @@ async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -
     show.say("bot", refusal.text)
     after = len(sandbox.raygan.sent) + len(sandbox.payamak.sent)
     show.check(before == after, "no provider was called")
+
+
+async def _topic_conversation(
+    fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript
+) -> None:
+    """A forum group gets one topic per customer; writing in the topic answers by SMS."""
+    show.step("The Payamak line goes to a forum group, one topic per customer")
+    command = f"/route {PAYAMAK_LINE} topics"
+    show.say("Sara (in Customers)", command)
+    fake.user_sends(ADMIN_ID, CUSTOMERS_FORUM, command)
+    show.say("bot", (await _wait_bot(fake, CUSTOMERS_FORUM)).text)
+    body = "سلام، بستهٔ من کی می‌رسد؟"
+    sandbox.payamak.inject_incoming(PAYAMAK_LINE, TOPIC_CUSTOMER, body)
+    show.say("customer (SMS)", body)
+    forwarded = await _wait_bot(fake, CUSTOMERS_FORUM, lambda message: body in message.text)
+    topics = [t for t in fake.topics(CUSTOMERS_FORUM) if t.thread_id == forwarded.thread_id]
+    show.say(f"bot (topic “{topics[0].name if topics else '?'}”)", forwarded.text)
+    show.check(bool(topics), "the SMS opened the customer's own topic")
+    answer = "فردا صبح می‌رسد."
+    before = len(sandbox.payamak.sent)
+    show.say("Sara (in the topic)", answer)
+    written = fake.user_sends(ADMIN_ID, CUSTOMERS_FORUM, answer, thread_id=forwarded.thread_id)
+    confirmation = await _wait_bot(
+        fake, CUSTOMERS_FORUM, lambda m: m.reply_to == written["message_id"]
+    )
+    show.say("bot (in the topic)", confirmation.text)
+    new = sandbox.payamak.sent[before:]
+    show.check(
+        len(new) == 1
+        and new[0].text == answer
+        and new[0].line == PAYAMAK_LINE
+        and [n[-10:] for n in new[0].to] == [TOPIC_CUSTOMER[-10:]],
+        "writing in the topic sent one SMS to that customer, from the topic's line",
+    )
 
 
 async def run_demo(out: TextIO = sys.stdout) -> int:

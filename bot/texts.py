@@ -51,10 +51,15 @@ _FA: dict[str, str] = {
     "cmd.send": "ارسال پیامک: <code>/send 0912… متن</code> (یا فقط /send)",
     "cmd.status": "وضعیت یک ارسال: <code>/status شناسه</code>",
     "cmd.history": "پیامک‌های اخیر این گفتگو: <code>/history [تعداد]</code>",
+    "cmd.export": "پیامک‌های این گفتگو در یک فایل CSV: <code>/export [روز]</code>",
+    "cmd.name": "نام‌گذاری تاپیک یک مشتری: <code>/name نام</code>",
     "cmd.credit": "اعتبار حساب‌ها",
     "cmd.lines": "خطوط حساب‌ها",
     "cmd.from": "خط پیش‌فرض ارسال در این گفتگو: <code>/from حساب یا خط</code>",
-    "cmd.route": "فرستادن پیامک‌های ورودی یک خط به این گفتگو: <code>/route خط</code>",
+    "cmd.route": (
+        "فرستادن پیامک‌های ورودی یک خط به این گفتگو: <code>/route خط</code>"
+        " (هر مشتری در تاپیک خودش: <code>/route خط topics</code>)"
+    ),
     "cmd.unroute": "قطع مسیر یک خط به این گفتگو: <code>/unroute خط</code>",
     "cmd.routes": "فهرست مسیرها",
     "cmd.allow": "دادن نقش به کاربر: <code>/allow شناسه admin|operator|viewer</code>",
@@ -162,6 +167,46 @@ _FA: dict[str, str] = {
     "route_unknown_line": "خط {line} متعلق به هیچ‌یک از حساب‌ها نیست. خطوط موجود: {lines}",
     "route_added": "از این پس پیامک‌های ورودی خط {line} به این گفتگو فرستاده می‌شود.",
     "route_exists": "پیامک‌های خط {line} از قبل به این گفتگو فرستاده می‌شود.",
+    "route_topics_added": (
+        "از این پس پیامک‌های ورودی خط {line} به این گفتگو می‌رسد، هر مشتری در تاپیک خودش."
+        " نوشتن در تاپیک یک مشتری، پیامکی به همان مشتری از همین خط است."
+    ),
+    "route_topics_not_forum": (
+        "این گفتگو انجمن (Topics) نیست. ابتدا در تنظیمات گروه «Topics» را روشن کنید و دوباره"
+        " <code>/route {line} topics</code> را بفرستید. چیزی تغییر نکرد."
+    ),
+    "route_topics_no_rights": (
+        "من اجازهٔ مدیریت تاپیک‌ها را در این گروه ندارم. مرا مدیر گروه کنید و دسترسی"
+        " «Manage topics» را بدهید، سپس دوباره امتحان کنید. چیزی تغییر نکرد."
+    ),
+    "route_topics_usage": "روش استفاده: <code>/route شماره‌خط topics</code> در یک گروه انجمن.",
+    "topic_cannot_receive": (
+        "به فرستندهٔ این تاپیک ({number}) نمی‌توان پیامک فرستاد: {reason}. چیزی ارسال نشد."
+    ),
+    "name_usage": "روش استفاده: <code>/name نام</code> در تاپیک یک مشتری.",
+    "name_too_long": "نام تاپیک حداکثر ۱۲۸ نویسه است (این نام {count} نویسه دارد). چیزی تغییر نکرد.",
+    "name_done": "نام این تاپیک از این پس «{name}» است.",
+    "mirror_head": "↗️ ارسال شد توسط {name} (شناسه {send_id}): {text}",
+    "export_bad_days": (
+        "«{raw}» تعداد روز درستی نیست: عددی از ۱ تا {limit} بنویسید، مثلاً"
+        " <code>/export 30</code>. چیزی فرستاده نشد."
+    ),
+    "export_empty": "در {days} روز گذشته پیامکی در این گفتگو نیست.",
+    "export_caption": "{count} پیامک، {days} روز گذشته",
+    "export_too_big": (
+        "فایل {count} پیامکِ {days} روز گذشته {size} مگابایت می‌شود و تلگرام بیش از ۵۰ مگابایت"
+        " را از ربات نمی‌پذیرد. روزهای کمتری بخواهید، مثلاً <code>/export 7</code>."
+    ),
+    "export.col.direction": "جهت",
+    "export.col.jalali": "زمان (شمسی، تهران)",
+    "export.col.iso": "زمان (ISO، UTC)",
+    "export.col.line": "خط",
+    "export.col.number": "شماره",
+    "export.col.text": "متن",
+    "export.col.state": "وضعیت",
+    "export.col.send_id": "شناسهٔ ارسال",
+    "export.sent": "ارسالی",
+    "export.received": "دریافتی",
     "route_removed": "مسیر خط {line} به این گفتگو حذف شد.",
     "route_missing": "خط {line} مسیری به این گفتگو ندارد.",
     "routes_empty": "هیچ مسیری تعریف نشده است؛ پیامک‌های ورودی به گروه مدیران فرستاده می‌شود.",
@@ -310,10 +355,15 @@ _EN: dict[str, str] = {
     "cmd.send": "send an SMS: <code>/send 0912… text</code> (or just /send)",
     "cmd.status": "a send's delivery: <code>/status id</code>",
     "cmd.history": "this chat's recent SMS: <code>/history [n]</code>",
+    "cmd.export": "this chat's SMS as a CSV file: <code>/export [days]</code>",
+    "cmd.name": "name a customer's topic: <code>/name name</code>",
     "cmd.credit": "the accounts' credit",
     "cmd.lines": "the accounts' lines",
     "cmd.from": "this chat's sending line: <code>/from account-or-line</code>",
-    "cmd.route": "route a line's incoming SMS here: <code>/route line</code>",
+    "cmd.route": (
+        "route a line's incoming SMS here: <code>/route line</code>"
+        " (a topic per customer: <code>/route line topics</code>)"
+    ),
     "cmd.unroute": "stop routing a line here: <code>/unroute line</code>",
     "cmd.routes": "list the routes",
     "cmd.allow": "grant a role: <code>/allow user-id admin|operator|viewer</code>",
@@ -411,6 +461,48 @@ _EN: dict[str, str] = {
     "route_unknown_line": "Line {line} belongs to no account. Lines: {lines}",
     "route_added": "Incoming SMS on line {line} now come to this chat.",
     "route_exists": "Line {line} is already routed to this chat.",
+    "route_topics_added": (
+        "Incoming SMS on line {line} now come to this chat, each customer in their own topic."
+        " Writing in a customer's topic sends that customer an SMS from this line."
+    ),
+    "route_topics_not_forum": (
+        "This chat is not a forum. Turn on Topics in the group's settings, then send"
+        " <code>/route {line} topics</code> again. Nothing changed."
+    ),
+    "route_topics_no_rights": (
+        "I may not manage topics in this group. Make me an admin with the “Manage topics”"
+        " right, then try again. Nothing changed."
+    ),
+    "route_topics_usage": "Usage: <code>/route line topics</code>, in a forum group.",
+    "topic_cannot_receive": (
+        "This topic's sender ({number}) cannot receive SMS: {reason}. Nothing was sent."
+    ),
+    "name_usage": "Usage: <code>/name name</code>, inside a customer's topic.",
+    "name_too_long": (
+        "A topic name has at most 128 characters (this one has {count}). Nothing changed."
+    ),
+    "name_done": "This topic is now called “{name}”.",
+    "mirror_head": "↗️ Sent by {name} (id {send_id}): {text}",
+    "export_bad_days": (
+        "“{raw}” is not a day count: write a number from 1 to {limit}, say"
+        " <code>/export 30</code>. Nothing was sent."
+    ),
+    "export_empty": "No SMS in this chat in the last {days} {days|day|days}.",
+    "export_caption": "{count} SMS, last {days} {days|day|days}",
+    "export_too_big": (
+        "The file of {count} SMS of the last {days} {days|day|days} would be {size} MB; Telegram"
+        " takes at most 50 MB from a bot. Ask for fewer days, say <code>/export 7</code>."
+    ),
+    "export.col.direction": "direction",
+    "export.col.jalali": "time (Jalali, Tehran)",
+    "export.col.iso": "time (ISO, UTC)",
+    "export.col.line": "line",
+    "export.col.number": "number",
+    "export.col.text": "text",
+    "export.col.state": "state",
+    "export.col.send_id": "send id",
+    "export.sent": "sent",
+    "export.received": "received",
     "route_removed": "Line {line} is no longer routed to this chat.",
     "route_missing": "Line {line} is not routed to this chat.",
     "routes_empty": "No routes; incoming SMS go to the admin group.",

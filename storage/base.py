@@ -23,11 +23,14 @@ from providers.base import DeliveryState, IncomingSms, Receipt, UnreadableRecord
 from storage.models import (
     ChatMove,
     DeliveryReport,
+    ExportRow,
+    ExportScope,
     ForwardPart,
     HandOver,
     HistoryEntry,
     IncomingMessage,
     MessageLink,
+    Mirror,
     PendingForward,
     PollHealth,
     QuarantinedRecord,
@@ -37,6 +40,7 @@ from storage.models import (
     Send,
     SendRecipient,
     StoredInbox,
+    Topic,
     User,
 )
 
@@ -361,6 +365,74 @@ class ChatMoveStore(Protocol):
         ...
 
 
+class TopicStore(Protocol):
+    """Routes in topic mode and the forum topic of each (chat, line, customer number)."""
+
+    async def set_route_topics(self, line: str, chat_id: int, topics: bool) -> bool:
+        """Turn topic mode of a route on or off; False if there is no such route."""
+        ...
+
+    async def topic_lines(self, chat_id: int) -> set[str]:
+        """The lines routed to the chat in topic mode."""
+        ...
+
+    async def get_topic(self, chat_id: int, line: str, number: str) -> Topic | None:
+        """The stored topic of a customer of a line in a chat, if any."""
+        ...
+
+    async def topic_by_thread(self, chat_id: int, thread_id: int) -> Topic | None:
+        """The conversation a topic of the chat holds, if it is one of ours."""
+        ...
+
+    async def save_topic(
+        self, chat_id: int, line: str, number: str, thread_id: int, name: str
+    ) -> Topic:
+        """Store the customer's topic (replacing a forgotten or older one)."""
+        ...
+
+    async def forget_topic(self, chat_id: int, thread_id: int) -> bool:
+        """The topic is gone (deleted or closed by a person); False if it was not stored."""
+        ...
+
+    async def rename_topic(self, chat_id: int, thread_id: int, name: str) -> bool:
+        """Store the topic's new name; False if it is not stored."""
+        ...
+
+    async def topics_for_number(self, number: str) -> list[Topic]:
+        """Every stored topic of a customer number, by chat then line."""
+        ...
+
+    async def add_mirror(
+        self, chat_id: int, message_id: int, recipient_id: int, head: str, state: DeliveryState
+    ) -> None:
+        """A send's recipient is shown in a topic by this message, in `state`."""
+        ...
+
+    async def stale_mirrors(self, limit: int = 100) -> list[Mirror]:
+        """Mirrors whose recipient's state is not the one they show, oldest first."""
+        ...
+
+    async def mark_mirror_shown(self, chat_id: int, message_id: int, state: DeliveryState) -> None:
+        """The mirror now shows `state` (or it cannot be edited any more)."""
+        ...
+
+
+class ExportStore(Protocol):
+    """A chat's, a topic's or a line's sent and received SMS, page by page, for /export."""
+
+    async def export_page(
+        self,
+        scope: ExportScope,
+        since: datetime,
+        after: tuple[str, str, int, int] | None = None,
+        limit: int = 1000,
+    ) -> list[ExportRow]:
+        """The next `limit` SMS of the scope from `since`, oldest first, after the row whose
+        `cursor` is `after` (the first page if None); a sent SMS is one row per recipient. A
+        chat's received SMS are those posted there."""
+        ...
+
+
 class HistoryStore(Protocol):
     """What a Telegram message stands for, and a chat's recent history."""
 
@@ -411,6 +483,8 @@ class Storage(
     InboxStore,
     ForwardStore,
     ChatMoveStore,
+    TopicStore,
+    ExportStore,
     HistoryStore,
     HealthStore,
     AuditStore,

@@ -53,6 +53,56 @@ class Route:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """The forum topic `thread_id` in `chat_id` holds the conversation of `line` with `number`."""
+
+    chat_id: int
+    thread_id: int
+    line: str
+    number: str
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Mirror:
+    """A send to a customer shown in their topic: the message, its text without the state,
+    the state it shows and the recipient's state now."""
+
+    chat_id: int
+    message_id: int
+    recipient_id: int
+    head: str
+    shown_state: DeliveryState
+    state: DeliveryState
+
+
+@dataclass(frozen=True, slots=True)
+class ExportScope:
+    """Which SMS an export holds: a chat's (sends asked there, SMS forwarded there), a
+    topic's conversation (`line` and `number`, in `chat_id`), or a whole line's (`chat_id`
+    None)."""
+
+    chat_id: int | None
+    line: str | None = None
+    number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One SMS of an export: received (`state` None) or sent to one recipient."""
+
+    kind: HistoryKind
+    at: datetime
+    line: str
+    number: str
+    text: str
+    state: DeliveryState | None
+    send_id: int | None
+    cursor: tuple[str, str, int, int]  # where the next page starts
+
+
+@dataclass(frozen=True, slots=True)
 class Send:
     """One request to send one text to some recipients.
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, Final, TypeVar
 
 from telegram import Message, Update, User
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, filters
 
 from bot.access import service
 from bot.access.service import has_right
@@ -78,8 +78,11 @@ async def check_access(update: Update, context: Context) -> None:
         return
     chat = update.effective_chat
     message = update.effective_message
+    # A service message (a topic closed, a member joined…) asks nothing, whoever caused it.
+    service = message is not None and bool(filters.StatusUpdate.ALL.check_update(update))
     addressed_to_bot = update.callback_query is not None or (
         message is not None
+        and not service
         and (
             (chat is not None and chat.type == chat.PRIVATE)
             or bool(message.text and message.text.startswith("/"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import Update
+from telegram import ChatMemberAdministrator, ChatMemberOwner, Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access.handlers import asked, requires
@@ -20,6 +20,7 @@ from bot.admin.service import (
 )
 from bot.context import Context
 from bot.texts import t
+from bot.topics.service import ForumCheck, TopicsRefused, route_in_topics, topics_allowed
 from providers.phone import to_ascii_digits
 from storage.models import Role
 
@@ -35,7 +36,20 @@ async def _route_change(update: Update, context: Context, *, add: bool) -> None:
     if not line:
         await message.reply_html(t(lang, "route_usage"))
         return
+    topics = add and len(context.args or []) > 1
+    if topics and (context.args or [])[1:] != ["topics"]:
+        await message.reply_html(t(lang, "route_topics_usage"))
+        return
     lines = tuple(ln for a in data.accounts.values() for ln in a.lines)
+    if topics:
+        if line not in lines:
+            await message.reply_html(t(lang, "route_unknown_line", line=line, lines=lines))
+            return
+        try:
+            topics_allowed(await _forum_check(context, message.chat_id))
+        except TopicsRefused as refused:
+            await message.reply_html(t(lang, f"route_topics_{refused.reason}", line=line))
+            return
     try:
         changed = await change_route(data.repo, lines, line, message.chat_id, user.id, add=add)
     except UnknownLine as unknown:
@@ -43,11 +57,31 @@ async def _route_change(update: Update, context: Context, *, add: bool) -> None:
             t(lang, "route_unknown_line", line=unknown.line, lines=unknown.lines)
         )
         return
+    if topics:
+        await route_in_topics(data.repo, line, message.chat_id, user.id)
+        await message.reply_html(t(lang, "route_topics_added", line=line))
+        return
     if add:
         key = "route_added" if changed else "route_exists"
     else:
         key = "route_removed" if changed else "route_missing"
     await message.reply_html(t(lang, key, line=line))
+
+
+async def _forum_check(context: Context, chat_id: int) -> ForumCheck:
+    """Ask Telegram whether the chat is a forum and the bot may manage its topics."""
+    chat = await context.bot.get_chat(chat_id)
+    if chat.type == chat.PRIVATE:
+        # A private chat has topics when the bot has topic mode on (getMe's has_topics_enabled).
+        me = await context.bot.get_me()
+        enabled = me.has_topics_enabled
+        return ForumCheck(bool(enabled), can_manage_topics=True)
+    is_forum = bool(chat.is_forum)
+    member = await context.bot.get_chat_member(chat_id, context.bot.id)
+    can_manage = isinstance(member, ChatMemberOwner) or (
+        isinstance(member, ChatMemberAdministrator) and bool(member.can_manage_topics)
+    )
+    return ForumCheck(is_forum, can_manage)
 
 
 @requires(Role.ADMIN)

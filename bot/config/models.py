@@ -176,10 +176,12 @@ class AccountConfig(_Section):
 
 
 class RouteConfig(_Section):
-    """[[routes]]: incoming SMS on `line` are forwarded to `chat_id`."""
+    """[[routes]]: incoming SMS on `line` are forwarded to `chat_id`; with `topics`, each
+    customer of the line gets a forum topic there."""
 
     line: str
     chat_id: int
+    topics: bool = False
 
     @field_validator("line")
     @classmethod

@@ -12,6 +12,7 @@ from bot.context import Context
 from bot.delivery.service import anything_due, poll_cycle
 from bot.jobs.runner import JOB_KWARGS, account_of, run_for_account
 from bot.render import digest, render_confirmation
+from bot.topics.mirror import update_mirrors
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ async def update_confirmations(context: Context) -> None:
     # rounds editing the same confirmation would get Telegram's "message is not modified".
     async with data.confirmation_lock:
         await _update_confirmations(context)
+        await update_mirrors(context.bot, data)
 
 
 async def _update_confirmations(context: Context) -> None:

@@ -12,7 +12,13 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 
 from bot.alerts.admin_chat import send_alert
 from bot.context import BotData, Context
-from bot.forwarding.service import Forwarding
+from bot.forwarding.service import (
+    TOPIC_ATTEMPTS,
+    Conversation,
+    Forwarding,
+    by_conversation,
+    topic_name,
+)
 from bot.render import fits_digest, render_digests, render_incoming
 from storage.models import IncomingMessage
 
@@ -30,6 +36,8 @@ _CHAT_GONE = (
     "have no rights to send",
     "peer_id_invalid",
 )
+# Telegram's words for a topic a person deleted or closed: the customer gets a new one.
+_TOPIC_GONE = ("message thread not found", "topic_closed", "topic_deleted")
 
 
 async def forward_incoming(context: Context) -> None:
@@ -137,29 +145,122 @@ async def follow_upgrade(
 
 
 async def _forward_chat(bot: Bot, forwarding: Forwarding, lang: str, chat_id: int) -> None:
-    """Post one chat's waiting SMS, oldest first: one message each, or digests for a backlog."""
+    """Post one chat's waiting SMS, oldest first: one message each, or digests for a backlog;
+    on a line in topic mode, each customer's SMS in that customer's topic."""
     pending = await forwarding.backlog(chat_id)
-    if len(pending) > DIGEST_THRESHOLD:
-        await _forward_digests(bot, forwarding, lang, chat_id, pending)
+    plain, conversations = by_conversation(pending, await forwarding.topic_lines(chat_id))
+    await _forward_messages(bot, forwarding, lang, chat_id, plain, None)
+    # Topics share their group's flood limit: with a backlog in the group, a customer's
+    # SMS go as one digest in their topic as soon as there are two.
+    backlogged = len(pending) > DIGEST_THRESHOLD
+    for conversation in conversations:
+        await _forward_conversation(bot, forwarding, lang, chat_id, conversation, backlogged)
+
+
+async def _forward_messages(
+    bot: Bot,
+    forwarding: Forwarding,
+    lang: str,
+    chat_id: int,
+    pending: Sequence[IncomingMessage],
+    thread_id: int | None,
+    backlogged: bool = False,
+) -> None:
+    """SMS into the chat (or one of its topics): one message each, or digests for a backlog
+    (of the chat or topic, or, `backlogged`, of the group the topic is in)."""
+    if len(pending) > DIGEST_THRESHOLD or (backlogged and len(pending) > 1):
+        await _forward_digests(bot, forwarding, lang, chat_id, pending, thread_id)
     else:
         for message in pending:
-            await _forward_one(bot, forwarding, lang, chat_id, message)
+            await _forward_one(bot, forwarding, lang, chat_id, message, thread_id)
+
+
+async def _forward_conversation(
+    bot: Bot,
+    forwarding: Forwarding,
+    lang: str,
+    chat_id: int,
+    conversation: Conversation,
+    backlogged: bool,
+) -> None:
+    """One customer's waiting SMS into their topic, opened on the first SMS. A topic a person
+    deleted or closed is forgotten and opened anew; the SMS not yet posted go there."""
+    pending: Sequence[IncomingMessage] = conversation.messages
+    for attempt in range(TOPIC_ATTEMPTS):
+        thread_id = await _topic_thread(bot, forwarding, chat_id, conversation)
+        try:
+            await _forward_messages(bot, forwarding, lang, chat_id, pending, thread_id, backlogged)
+            return
+        except BadRequest as exc:
+            if thread_id is None or not _topic_is_gone(exc) or attempt + 1 == TOPIC_ATTEMPTS:
+                raise
+            await forwarding.topic_gone(chat_id, thread_id, exc.message)
+            pending = await forwarding.still_waiting(chat_id, pending)
+
+
+async def _topic_thread(
+    bot: Bot, forwarding: Forwarding, chat_id: int, conversation: Conversation
+) -> int | None:
+    """The customer's topic in the chat: the stored one, else one opened now and stored;
+    None (the chat itself) if Telegram will not open topics there, so no SMS waits on it."""
+    topic = await forwarding.topic_for(chat_id, conversation.line, conversation.number)
+    if topic is not None:
+        return topic.thread_id
+    try:
+        opened = await bot.create_forum_topic(chat_id, topic_name(conversation.number))
+    except BadRequest as exc:
+        if _chat_is_gone(exc) or not _no_topics(exc):
+            raise
+        log.error(
+            "chat %s is routed in topic mode but Telegram opens no topic there (%s): "
+            "the SMS of %s go to the chat itself",
+            chat_id,
+            exc.message,
+            conversation.number,
+        )
+        return None
+    stored = await forwarding.topic_opened(
+        chat_id, conversation.line, conversation.number, opened.message_thread_id
+    )
+    return stored.thread_id
+
+
+def _no_topics(error: BadRequest) -> bool:
+    """A 400 saying the chat has no topics, or the bot may not open them."""
+    text = error.message.lower()
+    return "not a forum" in text or "rights to manage topics" in text
+
+
+def _topic_is_gone(error: BadRequest) -> bool:
+    """A 400 saying the topic we posted into was deleted or closed by a person."""
+    text = error.message.lower()
+    return any(words in text for words in _TOPIC_GONE)
 
 
 async def _forward_one(
-    bot: Bot, forwarding: Forwarding, lang: str, chat_id: int, message: IncomingMessage
+    bot: Bot,
+    forwarding: Forwarding,
+    lang: str,
+    chat_id: int,
+    message: IncomingMessage,
+    thread_id: int | None = None,
 ) -> None:
     """One SMS as its own message, or as parts that resume at the first one not accepted."""
 
     async def post(text: str) -> int:
-        sent = await bot.send_message(chat_id, text, parse_mode="HTML")
+        sent = await bot.send_message(chat_id, text, parse_mode="HTML", message_thread_id=thread_id)
         return sent.message_id
 
     await forwarding.forward_one(chat_id, message, lambda: render_incoming(lang, message), post)
 
 
 async def _forward_digests(
-    bot: Bot, forwarding: Forwarding, lang: str, chat_id: int, pending: Sequence[IncomingMessage]
+    bot: Bot,
+    forwarding: Forwarding,
+    lang: str,
+    chat_id: int,
+    pending: Sequence[IncomingMessage],
+    thread_id: int | None = None,
 ) -> None:
     """A backlog as digests, in order: an SMS that does not fit one (or whose parts have
     begun) goes on its own between the digests of the SMS before and after it."""
@@ -168,7 +269,9 @@ async def _forward_digests(
 
     async def post_run() -> None:
         for text, ids in render_digests(lang, run):
-            sent = await bot.send_message(chat_id, text, parse_mode="HTML")
+            sent = await bot.send_message(
+                chat_id, text, parse_mode="HTML", message_thread_id=thread_id
+            )
             await forwarding.posted(chat_id, ids, sent.message_id)
         run.clear()
 
@@ -177,5 +280,5 @@ async def _forward_digests(
             run.append(message)
         else:
             await post_run()
-            await _forward_one(bot, forwarding, lang, chat_id, message)
+            await _forward_one(bot, forwarding, lang, chat_id, message, thread_id)
     await post_run()

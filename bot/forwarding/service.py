@@ -11,8 +11,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from providers.phone import display_number
 from storage.base import Storage
-from storage.models import ChatMove, IncomingMessage, RefusedChat
+from storage.models import ChatMove, IncomingMessage, RefusedChat, Topic
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,8 @@ FORWARD_BATCH = 400  # pending forwards read per chat per round
 # A chat Telegram refuses for good is asked again after these waits (the last repeats): once
 # a minute at first instead of every round (about 60 calls a minute), hourly in the end.
 REFUSED_CHAT_BACKOFF = (60.0, 300.0, 900.0, 3600.0)
+
+TOPIC_ATTEMPTS = 2  # a topic gone under our feet is opened anew once per round
 
 Post = Callable[[str], Awaitable[int]]
 """Posts one text to the chat; returns the id of the message it became."""
@@ -47,6 +50,35 @@ class Refusal:
     def first(self) -> bool:
         """The first refusal of this chat (the admins are told once)."""
         return self.state.refusals == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    """The waiting SMS of one customer of one line, for that customer's topic."""
+
+    line: str
+    number: str
+    messages: tuple[IncomingMessage, ...]
+
+
+def topic_name(number: str) -> str:
+    """The name a customer's new topic gets: the number as people write it."""
+    return display_number(number)[:128]
+
+
+def by_conversation(
+    pending: Sequence[IncomingMessage], topic_lines: set[str]
+) -> tuple[list[IncomingMessage], list[Conversation]]:
+    """Split a chat's waiting SMS: those posted in the chat itself, and per (line, customer)
+    those for that customer's topic, each in order, conversations in order of their first SMS."""
+    plain: list[IncomingMessage] = []
+    grouped: dict[tuple[str, str], list[IncomingMessage]] = {}
+    for message in pending:
+        if message.line in topic_lines:
+            grouped.setdefault((message.line, message.sender), []).append(message)
+        else:
+            plain.append(message)
+    return plain, [Conversation(line, number, tuple(ms)) for (line, number), ms in grouped.items()]
 
 
 class Forwarding:
@@ -120,6 +152,32 @@ class Forwarding:
             move.pending,
         )
         return move
+
+    async def topic_lines(self, chat_id: int) -> set[str]:
+        """The lines whose SMS go to their customers' topics in this chat."""
+        return await self.repo.topic_lines(chat_id)
+
+    async def topic_for(self, chat_id: int, line: str, number: str) -> Topic | None:
+        """The customer's stored topic in the chat, if one is open."""
+        return await self.repo.get_topic(chat_id, line, number)
+
+    async def topic_opened(self, chat_id: int, line: str, number: str, thread_id: int) -> Topic:
+        """Telegram opened the customer's topic: stored, so a restart finds it."""
+        topic = await self.repo.save_topic(chat_id, line, number, thread_id, topic_name(number))
+        log.info("topic %s opened in chat %s for %s on line %s", thread_id, chat_id, number, line)
+        return topic
+
+    async def topic_gone(self, chat_id: int, thread_id: int, reason: str) -> None:
+        """Telegram says the topic is deleted or closed: the next SMS opens a new one."""
+        await self.repo.forget_topic(chat_id, thread_id)
+        log.warning("topic %s in chat %s is gone (%s): a new one opens", thread_id, chat_id, reason)
+
+    async def still_waiting(
+        self, chat_id: int, messages: Sequence[IncomingMessage]
+    ) -> list[IncomingMessage]:
+        """Those of `messages` not yet posted in the chat, in order."""
+        waiting = {m.id for m in await self.backlog(chat_id)}
+        return [m for m in messages if m.id in waiting]
 
     async def backlog(self, chat_id: int) -> list[IncomingMessage]:
         """The chat's waiting SMS, oldest first (at most FORWARD_BATCH)."""

@@ -17,6 +17,8 @@ COMMANDS: Final[tuple[tuple[str, Role], ...]] = (
     ("send", Role.OPERATOR),
     ("status", Role.VIEWER),
     ("history", Role.VIEWER),
+    ("export", Role.VIEWER),
+    ("name", Role.OPERATOR),
     ("credit", Role.OPERATOR),
     ("lines", Role.VIEWER),
     ("from", Role.OPERATOR),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Update
@@ -9,9 +10,10 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access.handlers import asked, requires
 from bot.context import Context
-from bot.history.service import SendNotFound, chat_history, send_status
+from bot.history.service import SendNotFound, chat_history, conversation_history, send_status
 from bot.render import pack_messages, render_confirmation, shorten, state_label
 from bot.texts import t
+from bot.topics.service import conversation
 from providers.phone import display_number, to_ascii_digits
 from storage.models import HistoryEntry, Role
 
@@ -64,9 +66,16 @@ def history_line(lang: str, entry: HistoryEntry) -> str:
 
 @requires(Role.VIEWER)
 async def history_command(update: Update, context: Context) -> None:
-    """`/history [n]`: this chat's recent sent and received SMS, newest first."""
+    """`/history [n]`: this chat's recent sent and received SMS, newest first; in a
+    customer's topic, that conversation's."""
     message, _user, lang = await asked(update, context)
-    entries = await chat_history(context.bot_data.repo, message.chat_id, int_argument(context))
+    repo = context.bot_data.repo
+    thread = message.message_thread_id if message.is_topic_message else None
+    topic = await conversation(repo, message.chat_id, thread)
+    if topic is not None:
+        entries = await conversation_history(repo, topic, int_argument(context), datetime.now(UTC))
+    else:
+        entries = await chat_history(repo, message.chat_id, int_argument(context))
     if not entries:
         await message.reply_html(t(lang, "history_empty"))
         return

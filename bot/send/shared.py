@@ -24,6 +24,7 @@ from bot.send.service import (
     submit_send,
 )
 from bot.texts import Raw, t
+from bot.topics.mirror import mirror_send
 from providers.base import ErrorCategory
 from providers.phone import InvalidNumberError
 from storage.models import SendStatus
@@ -135,3 +136,6 @@ async def confirm(
     await data.repo.set_confirmation(
         send.id, shown.chat_id, shown.message_id, text_digest=digest(text)
     )
+    asker = message.from_user if not in_place else None
+    name = asker.full_name if asker is not None else str(send.requested_by)
+    await mirror_send(message.get_bot(), data, send, recipients, message, name)

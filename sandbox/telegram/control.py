@@ -160,12 +160,27 @@ def add_control_routes(app: web.Application, fake: TelegramFake) -> None:
         fake.set_flood(enabled)
 
     def groups(body: dict[str, Any]) -> dict[str, Any]:
-        """`{"chat_id", "title", "bot_is_admin"?}`: a group the bot is a member of."""
+        """`{"chat_id", "title", "bot_is_admin"?, "forum"?, "can_manage_topics"?}`: a group
+        the bot is a member of (a forum: a supergroup with topics)."""
         title = str(body.get("title") or "Group")
         chat = fake.add_group(
-            _int(body, "chat_id"), title, bot_is_admin=bool(body.get("bot_is_admin"))
+            _int(body, "chat_id"),
+            title,
+            bot_is_admin=bool(body.get("bot_is_admin")),
+            forum=bool(body.get("forum")),
+            can_manage_topics=bool(body.get("can_manage_topics")),
         )
         return {"chat": chat}
+
+    def close_topic(body: dict[str, Any]) -> None:
+        """`{"chat_id", "thread_id", "by"?}`: a person closes a forum topic."""
+        fake.close_topic(
+            _int(body, "chat_id"), _int(body, "thread_id"), by=_optional_int(body, "by")
+        )
+
+    def delete_topic(body: dict[str, Any]) -> None:
+        """`{"chat_id", "thread_id"}`: a person deletes a forum topic with its messages."""
+        fake.delete_topic(_int(body, "chat_id"), _int(body, "thread_id"))
 
     def remove_bot(body: dict[str, Any]) -> None:
         """`{"chat_id", "kicked"?: true, "by"?}`: the bot is removed from (or leaves) a group."""
@@ -240,6 +255,8 @@ def add_control_routes(app: web.Application, fake: TelegramFake) -> None:
         "add_bot": add_bot,
         "delete_chat": delete_chat,
         "migrate": migrate,
+        "close_topic": close_topic,
+        "delete_topic": delete_topic,
         "faults": faults,
     }
     for name, act in actions.items():

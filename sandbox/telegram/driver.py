@@ -84,19 +84,81 @@ class UserDriver(FakeState):
             chat["username"] = username
         existing = self._chats.get(user_id)
         if existing is None:
-            self._chats[user_id] = ChatState(user_id, chat)
+            self._chats[user_id] = ChatState(user_id, chat, is_forum=self.private_topics)
         else:
             existing.payload = chat
         return user
 
-    def add_group(self, chat_id: int, title: str, *, bot_is_admin: bool = False) -> dict[str, Any]:
-        """A group the bot is a member of (chat ids of groups are negative)."""
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        *,
+        bot_is_admin: bool = False,
+        forum: bool = False,
+        can_manage_topics: bool = False,
+    ) -> dict[str, Any]:
+        """A group the bot is a member of (chat ids of groups are negative); a `forum` is a
+        supergroup with topics, where the bot may manage them if an admin with
+        `can_manage_topics`."""
         if chat_id >= 0:
             raise ValueError("group chat ids are negative")
         kind = "supergroup" if str(chat_id).startswith("-100") else "group"
-        chat = {"id": chat_id, "type": kind, "title": title}
-        self._chats[chat_id] = ChatState(chat_id, chat, bot_is_admin=bot_is_admin)
+        if forum and kind != "supergroup":
+            raise ValueError("only a supergroup can be a forum")
+        chat: dict[str, Any] = {"id": chat_id, "type": kind, "title": title}
+        if forum:
+            chat["is_forum"] = True
+        self._chats[chat_id] = ChatState(
+            chat_id,
+            chat,
+            bot_is_admin=bot_is_admin,
+            is_forum=forum,
+            can_manage_topics=can_manage_topics,
+        )
         return chat
+
+    def enable_private_topics(self, enabled: bool = True) -> None:
+        """The bot's owner turns topic mode in private chats on (or off), in every private chat:
+        getMe's has_topics_enabled says so and the bot may open topics there."""
+        self.private_topics = enabled
+        for chat in self._chats.values():
+            if chat.chat_id > 0:
+                chat.is_forum = enabled
+
+    def set_bot_rights(self, chat_id: int, *, admin: bool, can_manage_topics: bool = False) -> None:
+        """A group's owner makes the bot an admin (allowed to manage topics or not), or not."""
+        chat = self._group(chat_id)
+        chat.bot_is_admin = admin
+        chat.can_manage_topics = admin and can_manage_topics
+
+    def close_topic(self, chat_id: int, thread_id: int, *, by: int | None = None) -> None:
+        """A person closes a forum topic (its service message `forum_topic_closed` goes to
+        the bot); sending into it is then 400 "TOPIC_CLOSED"."""
+        chat = self._known_chat(chat_id)
+        topic = chat.topics.get(thread_id)
+        if topic is None or topic.deleted or topic.closed:
+            raise ValueError(f"no open topic {thread_id} in chat {chat_id}")
+        topic.closed = True
+        message = self._add_message(
+            chat,
+            sender=self._actor(by),
+            text="",
+            html="",
+            entities=[],
+            extra={"forum_topic_closed": {}},
+            thread_id=thread_id,
+        )
+        self._bot_receives(chat, message, None)
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """A person deletes a forum topic with its messages (Telegram sends no update); sending
+        into it is then 400 "message thread not found"."""
+        chat = self._known_chat(chat_id)
+        topic = chat.topics.get(thread_id)
+        if topic is None or topic.deleted:
+            raise ValueError(f"no topic {thread_id} in chat {chat_id}")
+        self.forget_topic(chat, topic)
 
     def block_bot(self, user_id: int, blocked: bool = True) -> None:
         """The user blocks (or unblocks) the bot: sending to them is then 403."""
@@ -185,15 +247,22 @@ class UserDriver(FakeState):
         )
 
     def user_sends(
-        self, user_id: int, chat_id: int, text: str, *, reply_to: int | None = None
+        self,
+        user_id: int,
+        chat_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
-        """The user writes `text` in the chat; queue the `message` update; return the Message."""
+        """The user writes `text` in the chat (in the forum topic `thread_id` if given); queue
+        the `message` update; return the Message."""
         user, chat = self._sender(user_id, chat_id)
         if not text:
             raise ValueError("a user cannot send an empty message")
         payload: dict[str, Any] = {"text": text}
         command = _command(text, payload, "entities")
-        message = self._user_message(user, chat, text, payload, reply_to)
+        message = self._user_message(user, chat, text, payload, reply_to, thread_id=thread_id)
         self._bot_receives(chat, message, command)
         return message.raw
 
@@ -231,6 +300,7 @@ class UserDriver(FakeState):
         *,
         caption: str | None = None,
         reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> dict[str, Any]:
         """The user sends a photo or a sticker (no text); queue the update; return the Message.
 
@@ -274,7 +344,9 @@ class UserDriver(FakeState):
             }
         else:
             raise ValueError(f"unknown media kind {kind!r} (photo or sticker)")
-        message = self._user_message(user, chat, caption or "", payload, reply_to)
+        message = self._user_message(
+            user, chat, caption or "", payload, reply_to, thread_id=thread_id
+        )
         self._bot_receives(chat, message, None)
         return message.raw
 
@@ -438,11 +510,21 @@ class UserDriver(FakeState):
         payload: dict[str, Any],
         reply_to: int | None,
         document: FakeDocument | None = None,
+        *,
+        thread_id: int | None = None,
     ) -> FakeMessage:
         if reply_to is not None:
             replied = chat.by_id.get(reply_to)
             if replied is None or replied.deleted:
                 raise ValueError(f"no message {reply_to} in chat {chat.chat_id} to reply to")
+            if thread_id is None and replied.thread_id is not None:
+                thread_id = replied.thread_id
+        if thread_id is not None:
+            topic = chat.topics.get(thread_id)
+            if topic is None or topic.deleted:
+                raise ValueError(f"no topic {thread_id} in chat {chat.chat_id} to write in")
+            if topic.closed:
+                raise ValueError(f"topic {thread_id} in chat {chat.chat_id} is closed")
         return self._add_message(
             chat,
             sender=user,
@@ -452,6 +534,7 @@ class UserDriver(FakeState):
             extra=payload,
             reply_to=reply_to,
             document=document,
+            thread_id=thread_id,
         )
 
 

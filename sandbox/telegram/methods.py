@@ -18,7 +18,14 @@ from typing import Any
 from sandbox.telegram import html
 from sandbox.telegram.html import HtmlParseError, ParsedText
 from sandbox.telegram.spec import INT_RE, ApiError, UploadedFile, bad
-from sandbox.telegram.state import CallbackAnswer, ChatState, FakeDocument, FakeMessage, FakeState
+from sandbox.telegram.state import (
+    CallbackAnswer,
+    ChatState,
+    FakeDocument,
+    FakeMessage,
+    FakeState,
+    FakeTopic,
+)
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -47,6 +54,8 @@ _NOT_MODIFIED = (
     "exactly the same as a current content and reply markup of the message"
 )
 _WRONG_FILE = "Bad Request: wrong file identifier/HTTP URL specified"
+TOPIC_ICON_COLORS = (7322096, 16766590, 13338331, 9367192, 16749490, 16478047)
+MAX_TOPIC_NAME = 128
 
 MethodHandler = Callable[[dict[str, Any]], Any]
 
@@ -74,6 +83,13 @@ class BotApiMethods(FakeState):
             "sendDocument": self._send_document,
             "getFile": self._get_file,
             "sendChatAction": self._send_chat_action,
+            "getChat": self._get_chat,
+            "getChatMember": self._get_chat_member,
+            "createForumTopic": self._create_forum_topic,
+            "editForumTopic": self._edit_forum_topic,
+            "closeForumTopic": self._close_forum_topic,
+            "reopenForumTopic": self._reopen_forum_topic,
+            "deleteForumTopic": self._delete_forum_topic,
         }
 
     # -- helpers ------------------------------------------------------------------------------
@@ -170,6 +186,7 @@ class BotApiMethods(FakeState):
             "supports_inline_queries": False,
             "can_connect_to_business": False,
             "has_main_web_app": False,
+            "has_topics_enabled": self.private_topics,
         }
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -359,6 +376,7 @@ class BotApiMethods(FakeState):
         html_text = params.get(text_key, "")
         parsed = self._text(html_text, params.get("parse_mode"), params.get(entities_key), text_key)
         markup = self._markup(params.get("reply_markup"))
+        thread_id = self._thread(chat, params.get("message_thread_id"))
         reply_to = self._reply_to(chat, params.get("reply_parameters"))
         self._flood.check(chat.chat_id)
         self._flood.count(chat.chat_id)
@@ -377,8 +395,134 @@ class BotApiMethods(FakeState):
             reply_to=reply_to,
             reply_markup=markup,
             document=document,
+            thread_id=thread_id,
         )
         return message.raw
+
+    @staticmethod
+    def _thread(chat: ChatState, thread_id: Any) -> int | None:
+        """The forum topic a message goes to (None: the chat itself, or its General topic)."""
+        if thread_id is None or not chat.is_forum:
+            # Telegram ignores message_thread_id outside forums.
+            return None
+        topic = chat.topics.get(int(thread_id))
+        if topic is None or topic.deleted:
+            raise bad("message thread not found")
+        if topic.closed:
+            raise bad("TOPIC_CLOSED")
+        return topic.thread_id
+
+    def _forum(self, params: dict[str, Any], right: bool = True) -> ChatState:
+        chat = self._target_chat(params["chat_id"])
+        if not chat.is_forum:
+            raise bad("the chat is not a forum")
+        if right and chat.chat_id < 0 and not (chat.bot_is_admin and chat.can_manage_topics):
+            raise bad("not enough rights to manage topics")
+        return chat
+
+    def _topic(self, chat: ChatState, params: dict[str, Any]) -> FakeTopic:
+        topic = chat.topics.get(int(params["message_thread_id"]))
+        if topic is None or topic.deleted:
+            raise bad("message thread not found")
+        return topic
+
+    def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params["chat_id"])
+        info = {**chat.payload, "accent_color_id": 0, "max_reaction_count": 11}
+        if chat.is_forum and chat.chat_id < 0:
+            info["is_forum"] = True
+        return info
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._target_chat(params["chat_id"])
+        user_id = int(params["user_id"])
+        if user_id != self.bot_id:
+            user = self._users.get(user_id)
+            if user is None:
+                raise bad("user not found")
+            return {"status": "member", "user": user}
+        if not chat.bot_is_admin:
+            return {"status": "member", "user": self._bot_user()}
+        return {
+            "status": "administrator",
+            "user": self._bot_user(),
+            "can_be_edited": False,
+            "is_anonymous": False,
+            "can_manage_chat": True,
+            "can_delete_messages": True,
+            "can_manage_video_chats": True,
+            "can_restrict_members": True,
+            "can_promote_members": False,
+            "can_change_info": True,
+            "can_invite_users": True,
+            "can_post_stories": False,
+            "can_edit_stories": False,
+            "can_delete_stories": False,
+            "can_pin_messages": True,
+            "can_manage_topics": chat.can_manage_topics,
+        }
+
+    def _create_forum_topic(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._forum(params)
+        name = params["name"]
+        if not 1 <= len(name) <= MAX_TOPIC_NAME:
+            raise bad("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+        color = params.get("icon_color", TOPIC_ICON_COLORS[0])
+        if color not in TOPIC_ICON_COLORS:
+            raise bad("ICON_COLOR_INVALID")
+        self._flood.check(chat.chat_id)
+        self._flood.count(chat.chat_id)
+        created = {"forum_topic_created": {"name": name, "icon_color": color}}
+        thread_id = chat.next_message_id
+        topic = FakeTopic(thread_id, name, color, created_by_bot=True)
+        chat.topics[thread_id] = topic
+        self._add_message(
+            chat,
+            sender=self._bot_user(),
+            text="",
+            html="",
+            entities=[],
+            extra=created,
+            thread_id=thread_id,
+        )
+        return topic.to_json()
+
+    def _edit_forum_topic(self, params: dict[str, Any]) -> bool:
+        chat = self._forum(params, right=False)
+        topic = self._topic(chat, params)
+        if not topic.created_by_bot and not chat.can_manage_topics:
+            raise bad("not enough rights to manage topics")
+        name = params.get("name") or topic.name
+        if len(name) > MAX_TOPIC_NAME:
+            raise bad("TOPIC_TITLE_TOO_LONG")
+        if name == topic.name:
+            raise bad("TOPIC_NOT_MODIFIED")
+        topic.name = name
+        self._changed()
+        return True
+
+    def _close_forum_topic(self, params: dict[str, Any]) -> bool:
+        return self._set_closed(params, closed=True)
+
+    def _reopen_forum_topic(self, params: dict[str, Any]) -> bool:
+        return self._set_closed(params, closed=False)
+
+    def _set_closed(self, params: dict[str, Any], *, closed: bool) -> bool:
+        chat = self._forum(params, right=False)
+        topic = self._topic(chat, params)
+        if not topic.created_by_bot and not chat.can_manage_topics:
+            raise bad("not enough rights to manage topics")
+        if topic.closed == closed:
+            raise bad("TOPIC_NOT_MODIFIED")
+        topic.closed = closed
+        self._changed()
+        return True
+
+    def _delete_forum_topic(self, params: dict[str, Any]) -> bool:
+        chat = self._forum(params)
+        topic = self._topic(chat, params)
+        self.forget_topic(chat, topic)
+        return True
 
     def _document(self, value: Any) -> FakeDocument:
         if isinstance(value, UploadedFile):

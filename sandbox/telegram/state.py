@@ -67,6 +67,7 @@ class FakeMessage:
     from_user_id: int = 0
     entities: list[dict[str, Any]] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
+    thread_id: int | None = None  # the forum topic it was posted in
 
     @property
     def shown(self) -> str:
@@ -100,6 +101,26 @@ class CallbackAnswer:
 
 
 @dataclass
+class FakeTopic:
+    """A forum topic: its id is the id of the service message that opened it."""
+
+    thread_id: int
+    name: str
+    icon_color: int
+    created_by_bot: bool
+    closed: bool = False
+    deleted: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The Telegram ForumTopic object."""
+        return {
+            "message_thread_id": self.thread_id,
+            "name": self.name,
+            "icon_color": self.icon_color,
+        }
+
+
+@dataclass
 class ChatState:
     """One chat as the fake keeps it."""
 
@@ -114,6 +135,9 @@ class ChatState:
     bot_status: str = "member"
     migrated_to: int | None = None  # a group upgraded to the supergroup with this id
     gone: bool = False  # deleted: Telegram no longer knows the chat
+    is_forum: bool = False  # a supergroup with topics (or a private chat with topics enabled)
+    can_manage_topics: bool = False  # the bot's admin right
+    topics: dict[int, FakeTopic] = field(default_factory=dict)
 
 
 @dataclass
@@ -138,12 +162,15 @@ class FakeState:
         bot_name: str = "SMS Bridge",
         privacy_mode: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        private_topics: bool = False,
     ) -> None:
         self._token = token
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.bot_name = bot_name
         self.privacy_mode = privacy_mode
+        # The bot's topic mode in private chats (getMe's has_topics_enabled).
+        self.private_topics = private_topics
         self._clock = clock
         self._flood = FloodLimits(clock, enabled=flood)
         self._outages = Outages(clock)
@@ -196,6 +223,14 @@ class FakeState:
         """The bot's messages in the chat, in order."""
         return [m for m in self.messages(chat_id) if m.from_bot]
 
+    def topic_messages(self, chat_id: int, thread_id: int) -> list[FakeMessage]:
+        """The messages of one forum topic, its opening service message first."""
+        return [m for m in self.messages(chat_id) if m.thread_id == thread_id]
+
+    def topics(self, chat_id: int) -> list[FakeTopic]:
+        """The chat's forum topics in the order they were created, deleted ones flagged."""
+        return list(self._known_chat(chat_id).topics.values())
+
     def message(self, chat_id: int, message_id: int) -> FakeMessage:
         """One message by id (KeyError if there is none)."""
         return self._known_chat(chat_id).by_id[message_id]
@@ -241,6 +276,7 @@ class FakeState:
         reply_to: int | None = None,
         reply_markup: dict[str, Any] | None = None,
         document: FakeDocument | None = None,
+        thread_id: int | None = None,
     ) -> FakeMessage:
         message_id = chat.next_message_id
         chat.next_message_id += 1
@@ -251,6 +287,13 @@ class FakeState:
             "date": int(time.time()),
             **extra,
         }
+        if thread_id is not None:
+            raw["message_thread_id"] = thread_id
+            raw["is_topic_message"] = True
+            # Telegram shows a message of a topic as a reply to the topic's first message
+            # unless it replies to another one.
+            if reply_to is None and thread_id != message_id and thread_id in chat.by_id:
+                reply_to = thread_id
         if reply_to is not None:
             replied = dict(chat.by_id[reply_to].raw)
             # Telegram does not nest replies: the replied message carries no reply of its own.
@@ -270,11 +313,20 @@ class FakeState:
             from_user_id=int(sender["id"]),
             entities=entities,
             raw=raw,
+            thread_id=thread_id,
         )
         chat.messages.append(message)
         chat.by_id[message_id] = message
         self._changed()
         return message
+
+    def forget_topic(self, chat: ChatState, topic: FakeTopic) -> None:
+        """A topic is deleted with its messages."""
+        topic.deleted = True
+        for message in chat.messages:
+            if message.thread_id == topic.thread_id:
+                message.deleted = True
+        self._changed()
 
     def _queue_update(self, kind: str, payload: dict[str, Any]) -> None:
         allowed = self._allowed_updates

@@ -9,12 +9,14 @@ from storage.sqlite.access import SqliteAccess
 from storage.sqlite.audit import SqliteAudit
 from storage.sqlite.chats import SqliteChatMoves
 from storage.sqlite.deliveries import SqliteDeliveries
+from storage.sqlite.export import SqliteExport
 from storage.sqlite.forwarding import SqliteForwarding
 from storage.sqlite.health import SqliteHealth
 from storage.sqlite.history import SqliteHistory
 from storage.sqlite.inbox import SqliteInbox
 from storage.sqlite.routes import SqliteRoutes
 from storage.sqlite.sends import SqliteSends
+from storage.sqlite.topics import SqliteTopics
 
 
 class SqliteStorage(
@@ -25,6 +27,8 @@ class SqliteStorage(
     SqliteInbox,
     SqliteForwarding,
     SqliteChatMoves,
+    SqliteTopics,
+    SqliteExport,
     SqliteHistory,
     SqliteHealth,
     SqliteAudit,

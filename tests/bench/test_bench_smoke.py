@@ -85,3 +85,19 @@ def test_inbox_polling_fetches_every_sms_within_its_call_bounds() -> None:
     assert out.count("every SMS fetched: PASS") == 2, out
     assert out.count("every SMS read: PASS") == 4, out
     assert re.search(r"look-back +300 SMS .*steady +\d+ max", out), out
+
+
+def test_export_csv_writes_every_row_with_flat_memory() -> None:
+    result = run_bench("export_csv.py", "--messages", "2000")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr + out
+    assert re.search(r"rows 2,000 in ", out), out
+    assert "PASS: every row written, memory flat" in out, out
+
+
+def test_topic_burst_puts_every_sms_in_its_customers_topic() -> None:
+    result = run_bench("topic_burst.py", "--customers", "4", "--per-customer", "2")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr + out
+    assert re.search(r"topics opened 4,", out), out
+    assert "lost 0; doubled 0; in the wrong topic 0; outside topics 0" in out, out

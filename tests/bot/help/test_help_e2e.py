@@ -23,19 +23,19 @@ def listed_commands(help_text: str) -> set[str]:
 HELP_BY_ROLE = [
     pytest.param(
         VIEWER,
-        {"start", "help", "status", "history", "lines", "language"},
+        {"start", "help", "status", "history", "export", "lines", "language"},
         id="viewer",
     ),
     pytest.param(
         OPERATOR,
-        {"start", "help", "status", "history", "lines", "language"}
-        | {"send", "credit", "from", "cancel"},
+        {"start", "help", "status", "history", "export", "lines", "language"}
+        | {"send", "credit", "from", "cancel", "name"},
         id="operator",
     ),
     pytest.param(
         ADMIN,
-        {"start", "help", "status", "history", "lines", "language"}
-        | {"send", "credit", "from", "cancel"}
+        {"start", "help", "status", "history", "export", "lines", "language"}
+        | {"send", "credit", "from", "cancel", "name"}
         | {"route", "unroute", "routes", "allow", "deny", "users"},
         id="admin",
     ),

@@ -1,0 +1,1 @@
+"""Conversations: a forum topic per customer; writing in it answers that customer."""
