@@ -15,9 +15,8 @@ from bot.account.handlers import chat_sender, command_arguments
 from bot.context import BotData, Context
 from bot.send.guided import ASK_NUMBERS, NOT_TEXT, TEXT_ONLY, guided_handlers
 from bot.send.service import sendable, split_numbers_and_text
-from bot.send.shared import confirm, new_request, problem_text, submit
+from bot.send.shared import answer_by_sms, confirm, new_request, problem_text, submit
 from bot.texts import t
-from providers.phone import parse_numbers
 from storage.models import IncomingMessage, MessageLink, Role
 
 log = logging.getLogger(__name__)
@@ -67,18 +66,7 @@ async def reply_to_sms(update: Update, context: Context) -> None:
         if link is None and message.chat.type == message.chat.PRIVATE:
             await message.reply_html(t(lang, "reply_no_target"))
         return
-    account = data.account_for_line(incoming.line)
-    if account is None:
-        lines = ", ".join(line for a in data.accounts.values() for line in a.lines)
-        await message.reply_html(t(lang, "no_such_sender", name=incoming.line, lines=lines))
-        return
-    checked = sendable(account, parse_numbers([incoming.sender]), message.text or "")
-    if not isinstance(checked, tuple):
-        await message.reply_html(problem_text(lang, checked))
-        return
-    request = new_request(message, user.id, account, incoming.line, *checked)
-    outcome = await submit(context, request)
-    await confirm(data, lang, request, outcome, message, in_place=False)
+    await answer_by_sms(context, message, user.id, lang, incoming.line, incoming.sender)
 
 
 async def non_text_reply(update: Update, context: Context) -> None:

@@ -21,12 +21,13 @@ from bot.send.service import (
     SmsText,
     TooManyParts,
     TooManyRecipients,
+    sendable,
     submit_send,
 )
 from bot.texts import Raw, t
 from bot.topics.mirror import mirror_send
 from providers.base import ErrorCategory
-from providers.phone import InvalidNumberError
+from providers.phone import InvalidNumberError, parse_numbers
 from storage.models import SendStatus
 
 # providers.phone's reasons (plain English) → their text keys.
@@ -139,3 +140,23 @@ async def confirm(
     asker = message.from_user if not in_place else None
     name = asker.full_name if asker is not None else str(send.requested_by)
     await mirror_send(message.get_bot(), data, send, recipients, message, name)
+
+
+async def answer_by_sms(
+    context: Context, message: Message, user_id: int, lang: str, line: str, number: str
+) -> None:
+    """`message`'s text as one SMS to `number` from `line` (a reply to an SMS, a message in a
+    customer's topic): checked, stored, sent once, confirmed in reply to `message`."""
+    data = context.bot_data
+    account = data.account_for_line(line)
+    if account is None:
+        lines = ", ".join(owned for a in data.accounts.values() for owned in a.lines)
+        await message.reply_html(t(lang, "no_such_sender", name=line, lines=lines))
+        return
+    checked = sendable(account, parse_numbers([number]), message.text or "")
+    if not isinstance(checked, tuple):
+        await message.reply_html(problem_text(lang, checked))
+        return
+    request = new_request(message, user_id, account, line, *checked)
+    outcome = await submit(context, request)
+    await confirm(data, lang, request, outcome, message, in_place=False)

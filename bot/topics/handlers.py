@@ -18,11 +18,9 @@ from bot.account.handlers import command_arguments
 from bot.context import Context
 from bot.send.guided import NOT_TEXT, TEXT_ONLY
 from bot.send.handlers import non_text_reply, reply_to_sms
-from bot.send.service import sendable
-from bot.send.shared import confirm, new_request, number_reason, problem_text, submit
+from bot.send.shared import answer_by_sms, number_reason
 from bot.texts import t
 from bot.topics.service import BadTopicName, checked_name, conversation, reachable_number, renamed
-from providers.phone import parse_numbers
 from storage.models import Role
 
 log = logging.getLogger(__name__)
@@ -52,18 +50,7 @@ async def topic_text(update: Update, context: Context) -> None:
             )
         )
         return
-    account = data.account_for_line(topic.line)
-    if account is None:
-        lines = ", ".join(line for a in data.accounts.values() for line in a.lines)
-        await message.reply_html(t(lang, "no_such_sender", name=topic.line, lines=lines))
-        return
-    checked = sendable(account, parse_numbers([topic.number]), message.text or "")
-    if not isinstance(checked, tuple):
-        await message.reply_html(problem_text(lang, checked))
-        return
-    request = new_request(message, user.id, account, topic.line, *checked)
-    outcome = await submit(context, request)
-    await confirm(data, lang, request, outcome, message, in_place=False)
+    await answer_by_sms(context, message, user.id, lang, topic.line, topic.number)
 
 
 async def topic_not_text(update: Update, context: Context) -> None:
