@@ -293,4 +293,6 @@ TEXTS: dict[str, str] = {
     "reason.category.partial": "some recipients could not be sent to",
     "reason.category.unsupported": "the account's SMS provider does not support this",
     "reason.with_code": "{reason} (code {code})",
+    # --- opt-out and scheduling ---
+    "optout.marked": "🚫 Opt-out: this number asked this line to send it no more SMS",
 }

@@ -304,4 +304,6 @@ TEXTS: dict[str, str] = {
     "reason.category.partial": "ارسال برای برخی از گیرندگان ناموفق بود",
     "reason.category.unsupported": "سامانهٔ پیامک این حساب از این کار پشتیبانی نمی‌کند",
     "reason.with_code": "{reason} (کد {code})",
+    # --- opt-out and scheduling ---
+    "optout.marked": "🚫 لغو عضویت: این شماره خواسته است این خط دیگر برایش پیامک نفرستد",
 }
