@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -18,13 +20,15 @@ from bot.account.handlers import account_handlers
 from bot.admin.handlers import admin_handlers
 from bot.alerts.admin_chat import send_alert
 from bot.config import AccountConfig, Config
-from bot.context import Account, BotData, Context
+from bot.context import Account, BotData, Context, wall_clock
 from bot.errors import on_error
 from bot.export.handlers import export_handlers
 from bot.help.handlers import bot_commands, help_handlers
 from bot.history.handlers import history_handlers
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
+from bot.optout.handlers import optout_handlers
+from bot.schedule.handlers import schedule_handlers
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
 from bot.topics.handlers import topic_handlers
@@ -64,6 +68,8 @@ def register_handlers(application: BridgeApp) -> None:
         account_handlers,
         history_handlers,
         admin_handlers,
+        schedule_handlers,
+        optout_handlers,
     ):
         for handler in feature():
             application.add_handler(handler)
@@ -117,8 +123,9 @@ async def post_shutdown(application: BridgeApp) -> None:
         log.info("bridge stopped")  # not said by a bridge that never opened its database
 
 
-def build_application(config: Config) -> BridgeApp:
-    """The PTB Application for `config`, with handlers; jobs start in post_init."""
+def build_application(config: Config, *, clock: Callable[[], datetime] = wall_clock) -> BridgeApp:
+    """The PTB Application for `config`, with handlers; jobs start in post_init. `clock`:
+    what time it is for scheduled sends (tests move their own)."""
     quiet_leaky_loggers()
     api = config.telegram.api_url
     builder = (
@@ -138,6 +145,7 @@ def build_application(config: Config) -> BridgeApp:
         builder = builder.proxy(config.telegram.proxy).get_updates_proxy(config.telegram.proxy)
     application = builder.build()
     application.bot_data.config = config
+    application.bot_data.clock = clock
     register_handlers(application)
     return application
 
@@ -162,8 +170,14 @@ class RunningBridge:
     """The bridge running inside an existing event loop (tests and the demo), with the same
     lifecycle as `run_polling`: initialize, post_init, start polling; then the reverse."""
 
-    def __init__(self, config: Config, *, poll_timeout: int = 1) -> None:
-        self.application = build_application(config)
+    def __init__(
+        self,
+        config: Config,
+        *,
+        poll_timeout: int = 1,
+        clock: Callable[[], datetime] = wall_clock,
+    ) -> None:
+        self.application = build_application(config, clock=clock)
         self._poll_timeout = poll_timeout
 
     @property

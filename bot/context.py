@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cached_property
 
 import aiohttp
@@ -51,6 +53,9 @@ class BotData:
     session: aiohttp.ClientSession
     repo: Storage
     accounts: dict[str, Account]
+    # What time it is for scheduled sends (the wall clock; a test may start the bridge on its
+    # own clock, set in `bot.app.build_application`).
+    clock: Callable[[], datetime]
 
     def account_for_line(self, line: str) -> Account | None:
         """The account that owns `line`."""
@@ -88,6 +93,11 @@ class BotData:
     def default_account(self) -> Account:
         """The account sends go from unless a chat chose another with /from."""
         return self.accounts[self.config.default_account.name]
+
+
+def wall_clock() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
 
 
 Context = CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]

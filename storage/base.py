@@ -558,7 +558,8 @@ class ScheduleStore(Protocol):
         self, now: datetime, *, reclaim_before: datetime, limit: int = 50
     ) -> list[ScheduledSend]:
         """Claim pending sends due by `now` that nobody claimed (or whose claim was taken
-        before `reclaim_before`: its claimer died); soonest first, as claimed now."""
+        before `reclaim_before`: its claimer died); soonest first, as claimed now (stamped
+        `now`: the caller's clock is the one times are compared on)."""
         ...
 
     async def finish_scheduled(

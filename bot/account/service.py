@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
-from providers.base import ProviderError, SmsProvider
+from providers.base import Capability, Prices, ProviderError, SmsProvider
 from storage.base import Storage
 
 log = logging.getLogger(__name__)
@@ -95,3 +95,32 @@ async def credit_of(account: AccountLike) -> Credit:
 async def credits(accounts: Iterable[AccountLike]) -> list[Credit]:
     """Every account's credit, asked of every provider at once, in the given order."""
     return list(await asyncio.gather(*(credit_of(a) for a in accounts)))
+
+
+@dataclass(frozen=True, slots=True)
+class PartPrices:
+    """One account's price of an SMS part, or why it is not known."""
+
+    account: str
+    provider: str
+    prices: Prices | None
+    supported: bool
+    error: ProviderError | None = None
+
+
+async def prices_of(account: AccountLike) -> PartPrices:
+    """Ask the account's provider for its part prices (RayganSMS GetPrices, Payamak
+    GetBasePrice), where it can tell."""
+    provider = account.provider
+    if not provider.supports(Capability.PRICES):
+        return PartPrices(account.name, provider.provider_name, None, supported=False)
+    try:
+        return PartPrices(account.name, provider.provider_name, await provider.prices(), True)
+    except ProviderError as exc:
+        log.warning("prices of %s: %s", account.name, exc)
+        return PartPrices(account.name, provider.provider_name, None, True, exc)
+
+
+async def all_prices(accounts: Iterable[AccountLike]) -> list[PartPrices]:
+    """Every account's part prices, asked of every provider at once, in the given order."""
+    return list(await asyncio.gather(*(prices_of(a) for a in accounts)))

@@ -15,11 +15,15 @@ COMMANDS: Final[tuple[tuple[str, Role], ...]] = (
     ("start", Role.VIEWER),
     ("help", Role.VIEWER),
     ("send", Role.OPERATOR),
+    ("schedule", Role.OPERATOR),
+    ("scheduled", Role.OPERATOR),
     ("status", Role.VIEWER),
     ("history", Role.VIEWER),
     ("export", Role.VIEWER),
     ("name", Role.OPERATOR),
     ("credit", Role.OPERATOR),
+    ("prices", Role.OPERATOR),
+    ("check", Role.OPERATOR),
     ("lines", Role.VIEWER),
     ("from", Role.OPERATOR),
     ("language", Role.VIEWER),
@@ -30,6 +34,8 @@ COMMANDS: Final[tuple[tuple[str, Role], ...]] = (
     ("allow", Role.ADMIN),
     ("deny", Role.ADMIN),
     ("users", Role.ADMIN),
+    ("optouts", Role.ADMIN),
+    ("optin", Role.ADMIN),
 )
 
 

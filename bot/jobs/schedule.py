@@ -18,6 +18,8 @@ from bot.delivery.jobs import (
 from bot.forwarding.jobs import FORWARD_INTERVAL, forward_incoming
 from bot.inbox.jobs import poll_inbox
 from bot.jobs.runner import JOB_KWARGS
+from bot.schedule.jobs import run_scheduled
+from bot.schedule.service import SCHEDULE_TICK
 
 # APScheduler's words when a job comes due while its previous run still goes on (a
 # WARNING on this logger, the job and max_instances as its arguments).
@@ -81,4 +83,8 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
         first=1,
         name="confirmations",
         job_kwargs=JOB_KWARGS,
+    )
+    # Scheduled sends: the first run at start sends what came due while the bridge was down.
+    queue.run_repeating(
+        run_scheduled, SCHEDULE_TICK, first=1, name="scheduled", job_kwargs=JOB_KWARGS
     )

@@ -26,6 +26,8 @@ from bot.access.handlers import asked, language_of, role_name, sender_role
 from bot.access.service import has_right
 from bot.account.handlers import chat_sender
 from bot.context import Context
+from bot.optout.service import opted_out_recipients
+from bot.send.optout_prompt import opted_out_warning
 from bot.send.service import (
     Recipients,
     SmsText,
@@ -157,6 +159,10 @@ async def guided_text(update: Update, context: Context) -> int | None:
         parts=text.parts,
         text=text.body,
     )
+    listed = await opted_out_recipients(context.bot_data.repo, line, draft.recipients.numbers)
+    if listed:
+        # The preview is this flow's confirmation: Send sends to them too, knowingly.
+        preview = f"{opted_out_warning(lang, line, listed)}\n\n{preview}"
     sent = await message.reply_html(preview, reply_markup=buttons)
     draft.text, draft.account, draft.line = text, account.name, line
     draft.preview_id = sent.message_id

@@ -14,8 +14,9 @@ from bot.access.service import has_right
 from bot.account.handlers import chat_sender, command_arguments
 from bot.context import BotData, Context
 from bot.send.guided import ASK_NUMBERS, NOT_TEXT, TEXT_ONLY, guided_handlers
+from bot.send.optout_prompt import held_for_opt_outs, optout_prompt_handlers
 from bot.send.service import sendable, split_numbers_and_text
-from bot.send.shared import answer_by_sms, confirm, new_request, problem_text, submit
+from bot.send.shared import answer_by_sms, confirm, new_request, problem_text, sending, submit
 from bot.texts import t
 from storage.models import IncomingMessage, MessageLink, Role
 
@@ -41,6 +42,10 @@ async def send_command(update: Update, context: Context) -> int:
         await message.reply_html(refusal)
         return ConversationHandler.END
     request = new_request(message, user.id, account, line, *checked)
+    if await held_for_opt_outs(
+        context, message, user.id, lang, line, request.recipients.numbers, sending(request, lang)
+    ):
+        return ConversationHandler.END
     outcome = await submit(context, request)
     await confirm(data, lang, request, outcome, message, in_place=False)
     return ConversationHandler.END
@@ -89,6 +94,7 @@ def send_handlers() -> list[BaseHandler[Update, Context, Any]]:
     """The handlers of this feature, in the order they must be tried."""
     return [
         *guided_handlers(send_command),
+        *optout_prompt_handlers(),
         MessageHandler(filters.REPLY & TEXT_ONLY, reply_to_sms),
         MessageHandler(filters.REPLY & NOT_TEXT, non_text_reply),
     ]

@@ -10,6 +10,7 @@ from telegram import Message
 from bot.alerts.admin_chat import AdminChatAlerts
 from bot.context import Account, BotData, Context
 from bot.render import digest, render_confirmation
+from bot.send.optout_prompt import Go, held_for_opt_outs
 from bot.send.service import (
     EmptyText,
     InvalidNumbers,
@@ -158,5 +159,20 @@ async def answer_by_sms(
         await message.reply_html(problem_text(lang, checked))
         return
     request = new_request(message, user_id, account, line, *checked)
+    if await held_for_opt_outs(
+        context, message, user_id, lang, line, request.recipients.numbers, sending(request, lang)
+    ):
+        return
     outcome = await submit(context, request)
     await confirm(data, lang, request, outcome, message, in_place=False)
+
+
+def sending(request: SendRequest, lang: str) -> Go:
+    """What "Send anyway" does for a held send: send it once, and turn the prompt into its
+    confirmation."""
+
+    async def go(context: Context, prompt: Message) -> None:
+        outcome = await submit(context, request)
+        await confirm(context.bot_data, lang, request, outcome, prompt, in_place=True)
+
+    return go

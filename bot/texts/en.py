@@ -295,4 +295,95 @@ TEXTS: dict[str, str] = {
     "reason.with_code": "{reason} (code {code})",
     # --- opt-out and scheduling ---
     "optout.marked": "🚫 Opt-out: this number asked this line to send it no more SMS",
+    "cmd.schedule": "send later: <code>/schedule 14:30 0912… text</code>",
+    "cmd.scheduled": "this chat's scheduled sends, to cancel one",
+    "cmd.check": "blacklist and opt-out check: <code>/check 0912…</code>",
+    "cmd.prices": "the accounts' price of an SMS part",
+    "cmd.optouts": "the numbers that opted out",
+    "cmd.optin": "take a number off the opt-out list: <code>/optin 0912…</code>",
+    "optout.warning": (
+        "⚠️ {count} {count|recipient has|recipients have} asked line {line} to send them no"
+        " more SMS (opted out): {number}"
+    ),
+    "optout.ask": "Send to them anyway?",
+    "button.send_anyway": "⚠️ Send anyway",
+    "optout.prompt_expired": "This question is no longer valid; nothing was sent. Please ask again.",
+    "optout.list_empty": "No number has opted out.",
+    "optout.list_header": "{count} opted-out {count|number|numbers}:",
+    "optout.line_header": "Line {line} ({count}):",
+    "optout.item": "• {number} — {time} — {how}",
+    "optout.by_sms": "by SMS «{text}»",
+    "optout.by_admin": "by an admin",
+    "optout.optin_usage": (
+        "Usage: <code>/optin number</code> (off every line's list) or"
+        " <code>/optin number line</code>"
+    ),
+    "optout.optin_not_listed": "{number} is not on the opt-out list; nothing changed.",
+    "optout.optin_done": "{number} is off the opt-out list; it can be sent SMS again.",
+    "check.usage": "Usage: <code>/check numbers</code>",
+    "check.header": "Check for sending from line {line}:",
+    "check.blacklist_from": "Carriers' blacklist as account {account} sees it.",
+    "check.no_blacklist": (
+        "Account {account} ({provider}) cannot check the carriers' blacklist: its provider has"
+        " no such method. Only our opt-out list was checked."
+    ),
+    "check.blacklist_failed": (
+        "The carriers' blacklist could not be checked on account {account}: {reason}. Only our"
+        " opt-out list was checked."
+    ),
+    "check.item": "• {number}: {marks}",
+    "check.blacklisted": "⛔ on the carriers' blacklist",
+    "check.opted_out": "🚫 opted out of line {line}",
+    "check.clear": "✅ can be sent to",
+    "check.not_opted_out": "not opted out",
+    "prices.header": "Price of one SMS part:",
+    "prices.line": "• {account}: Persian {persian} rials, Latin {latin} rials",
+    "prices.unsupported": "• {account}: its provider ({provider}) does not tell its prices",
+    "prices.error": "• {account}: unknown ({reason})",
+    "schedule.usage": (
+        "Usage: <code>/schedule when numbers text</code>\n"
+        "For example <code>/schedule 14:30 09123456789 Hello</code>"
+    ),
+    "schedule.forms": (
+        "Times are Tehran time:\n"
+        "<code>/schedule 14:30 …</code> today, or tomorrow if it has passed\n"
+        "<code>/schedule 1403/09/01 14:30 …</code> Jalali\n"
+        "<code>/schedule 2026-11-22 14:30 …</code> Gregorian\n"
+        "<code>/schedule +2h …</code> (or <code>/schedule +30m …</code>, <code>/schedule +1d …</code>)"
+    ),
+    "schedule.when.unparseable": "“{value}” is not a time I can read; nothing was scheduled.",
+    "schedule.when.no_such_date": "There is no such date or time as “{value}”; nothing was scheduled.",
+    "schedule.when.past": "That time has passed already; nothing was scheduled.",
+    "schedule.when.too_far": "“{value}” is more than a year away; nothing was scheduled.",
+    "schedule.confirmed": (
+        "⏰ Scheduled send #{schedule_id}: {count} {count|recipient|recipients}, {parts}"
+        " {parts|part|parts}, from line {line} ({account})\nAt {time} (Tehran time)"
+    ),
+    "button.cancel_schedule": "✖️ Cancel #{schedule_id}",
+    "schedule.list_empty": "This chat has no scheduled sends waiting.",
+    "schedule.list_header": "Scheduled sends waiting in this chat: {count}",
+    "schedule.list_item": (
+        "#{schedule_id} · {time} · {count} {count|recipient|recipients} · line {line}\n  {text}"
+    ),
+    "schedule.list_more": "… and {count} more",
+    "schedule.not_found": "This scheduled send is not there any more.",
+    "schedule.cancel_not_yours": (
+        "Only the person who scheduled it or an admin may cancel it; nothing changed."
+    ),
+    "schedule.cancelled": "Scheduled send #{schedule_id} is cancelled; nothing will be sent.",
+    "schedule.cancel_in_flight": (
+        "Scheduled send #{schedule_id} is being sent right now; it can no longer be cancelled."
+    ),
+    "schedule.cancel_final": "Scheduled send #{schedule_id} is {state}; nothing changed.",
+    "schedule.state.pending": "waiting",
+    "schedule.state.sent": "sent already",
+    "schedule.state.missed": "missed",
+    "schedule.state.cancelled": "cancelled already",
+    "schedule.state.failed": "failed",
+    "schedule.missed": (
+        "⏰ Scheduled send #{schedule_id} for {time} was missed: the bridge was not running then,"
+        " and it is more than 6 hours late now. Nothing was sent. (Asked by user {user_id}.)"
+    ),
+    "schedule.failed": "⏰ Scheduled send #{schedule_id} could not be sent: {error}",
+    "schedule.failed_send": "⏰ Scheduled send #{schedule_id} could not be sent:",
 }

@@ -306,4 +306,88 @@ TEXTS: dict[str, str] = {
     "reason.with_code": "{reason} (کد {code})",
     # --- opt-out and scheduling ---
     "optout.marked": "🚫 لغو عضویت: این شماره خواسته است این خط دیگر برایش پیامک نفرستد",
+    "cmd.schedule": "ارسال در زمان دیگر: <code>/schedule 14:30 0912… متن</code>",
+    "cmd.scheduled": "ارسال‌های زمان‌بندی‌شدهٔ این گفتگو و لغو آن‌ها",
+    "cmd.check": "بررسی فهرست سیاه و لغو عضویت: <code>/check 0912…</code>",
+    "cmd.prices": "بهای هر بخش پیامک در حساب‌ها",
+    "cmd.optouts": "شماره‌هایی که لغو عضویت کرده‌اند",
+    "cmd.optin": "برداشتن شماره از فهرست لغو: <code>/optin 0912…</code>",
+    "optout.warning": (
+        "⚠️ {count} گیرنده از خط {line} خواسته‌اند دیگر برایشان پیامک نفرستد (لغو عضویت): {number}"
+    ),
+    "optout.ask": "با این حال برایشان فرستاده شود؟",
+    "button.send_anyway": "⚠️ با این حال بفرست",
+    "optout.prompt_expired": "این پرسش دیگر معتبر نیست؛ چیزی فرستاده نشد. لطفاً دوباره بخواهید.",
+    "optout.list_empty": "هیچ شماره‌ای لغو عضویت نکرده است.",
+    "optout.list_header": "{count} شمارهٔ لغوشده:",
+    "optout.line_header": "خط {line} ({count}):",
+    "optout.item": "• {number} — {time} — {how}",
+    "optout.by_sms": "با پیامک «{text}»",
+    "optout.by_admin": "به دست مدیر",
+    "optout.optin_usage": (
+        "کاربرد: <code>/optin شماره</code> (از فهرست همهٔ خط‌ها) یا <code>/optin شماره خط</code>"
+    ),
+    "optout.optin_not_listed": "{number} در فهرست لغو نیست؛ چیزی تغییر نکرد.",
+    "optout.optin_done": "{number} از فهرست لغو برداشته شد؛ دوباره می‌توان برایش پیامک فرستاد.",
+    "check.usage": "کاربرد: <code>/check شماره‌ها</code>",
+    "check.header": "بررسی برای ارسال از خط {line}:",
+    "check.blacklist_from": "فهرست سیاه اپراتورها از دید حساب {account}.",
+    "check.no_blacklist": (
+        "حساب {account} ({provider}) نمی‌تواند فهرست سیاه اپراتورها را بررسی کند: سامانهٔ آن"
+        " چنین روشی ندارد. فقط فهرست لغو ما بررسی شد."
+    ),
+    "check.blacklist_failed": (
+        "فهرست سیاه اپراتورها در حساب {account} بررسی نشد: {reason}. فقط فهرست لغو ما بررسی شد."
+    ),
+    "check.item": "• {number}: {marks}",
+    "check.blacklisted": "⛔ در فهرست سیاه اپراتورها",
+    "check.opted_out": "🚫 لغو عضویت از خط {line}",
+    "check.clear": "✅ می‌توان فرستاد",
+    "check.not_opted_out": "لغو عضویت نکرده",
+    "prices.header": "بهای هر بخش پیامک:",
+    "prices.line": "• {account}: فارسی {persian} ریال، لاتین {latin} ریال",
+    "prices.unsupported": "• {account}: سامانهٔ آن ({provider}) بها را اعلام نمی‌کند",
+    "prices.error": "• {account}: نامعلوم ({reason})",
+    "schedule.usage": (
+        "کاربرد: <code>/schedule زمان شماره‌ها متن</code>\n"
+        "برای نمونه <code>/schedule 14:30 09123456789 سلام</code>"
+    ),
+    "schedule.forms": (
+        "زمان‌ها به وقت تهران‌اند:\n"
+        "<code>/schedule 14:30 …</code> امروز، یا فردا اگر گذشته باشد\n"
+        "<code>/schedule 1403/09/01 14:30 …</code> خورشیدی\n"
+        "<code>/schedule 2026-11-22 14:30 …</code> میلادی\n"
+        "<code>/schedule +2h …</code> (و <code>/schedule +30m …</code>، <code>/schedule +1d …</code>)"
+    ),
+    "schedule.when.unparseable": "«{value}» زمانی نیست که بتوانم بخوانم؛ چیزی زمان‌بندی نشد.",
+    "schedule.when.no_such_date": "تاریخ یا ساعتی به نام «{value}» وجود ندارد؛ چیزی زمان‌بندی نشد.",
+    "schedule.when.past": "این زمان گذشته است؛ چیزی زمان‌بندی نشد.",
+    "schedule.when.too_far": "«{value}» بیش از یک سال دیگر است؛ چیزی زمان‌بندی نشد.",
+    "schedule.confirmed": (
+        "⏰ ارسال زمان‌بندی‌شدهٔ #{schedule_id}: {count} گیرنده، {parts} بخش، از خط {line}"
+        " ({account})\nدر {time} (به وقت تهران)"
+    ),
+    "button.cancel_schedule": "✖️ لغو #{schedule_id}",
+    "schedule.list_empty": "این گفتگو ارسال زمان‌بندی‌شدهٔ در انتظاری ندارد.",
+    "schedule.list_header": "ارسال‌های زمان‌بندی‌شدهٔ در انتظار در این گفتگو: {count}",
+    "schedule.list_item": "#{schedule_id} · {time} · {count} گیرنده · خط {line}\n  {text}",
+    "schedule.list_more": "… و {count} مورد دیگر",
+    "schedule.not_found": "این ارسال زمان‌بندی‌شده دیگر وجود ندارد.",
+    "schedule.cancel_not_yours": "فقط کسی که آن را زمان‌بندی کرده یا مدیر می‌تواند لغوش کند؛ چیزی تغییر نکرد.",
+    "schedule.cancelled": "ارسال زمان‌بندی‌شدهٔ #{schedule_id} لغو شد؛ چیزی فرستاده نمی‌شود.",
+    "schedule.cancel_in_flight": (
+        "ارسال زمان‌بندی‌شدهٔ #{schedule_id} همین حالا در حال ارسال است؛ دیگر لغوشدنی نیست."
+    ),
+    "schedule.cancel_final": "ارسال زمان‌بندی‌شدهٔ #{schedule_id} {state}؛ چیزی تغییر نکرد.",
+    "schedule.state.pending": "در انتظار است",
+    "schedule.state.sent": "پیش‌تر فرستاده شده",
+    "schedule.state.missed": "از دست رفته",
+    "schedule.state.cancelled": "پیش‌تر لغو شده",
+    "schedule.state.failed": "ناموفق بوده",
+    "schedule.missed": (
+        "⏰ ارسال زمان‌بندی‌شدهٔ #{schedule_id} برای {time} از دست رفت: پل در آن زمان روشن نبود"
+        " و اکنون بیش از ۶ ساعت دیر شده است. چیزی فرستاده نشد. (درخواست کاربر {user_id})"
+    ),
+    "schedule.failed": "⏰ ارسال زمان‌بندی‌شدهٔ #{schedule_id} فرستاده نشد: {error}",
+    "schedule.failed_send": "⏰ ارسال زمان‌بندی‌شدهٔ #{schedule_id} فرستاده نشد:",
 }

@@ -163,7 +163,8 @@ class SqliteScheduled(SqliteBase):
     ) -> list[ScheduledSend]:
         """Claim pending sends due by `now` that nobody claimed (or whose claim was taken
         before `reclaim_before`); soonest first, as claimed now."""
-        stamp = self._now()
+        # The claim is stamped with the caller's `now`, the clock `reclaim_before` is read on.
+        stamp = to_db_time(now)
         async with self._transaction() as conn:
             ids = [
                 int(r["id"])

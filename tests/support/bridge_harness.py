@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,8 @@ class World:
     stack: AsyncExitStack
     bridge: RunningBridge | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    # What time the bridge's scheduled sends go by (None: the wall clock); see MovableClock.
+    clock: Callable[[], datetime] | None = None
 
     def config_data(self) -> dict[str, Any]:
         """The bridge's config as data."""
@@ -83,7 +86,10 @@ class World:
 
     async def start_bridge(self) -> RunningBridge:
         """Start the real bridge in this event loop."""
-        self.bridge = RunningBridge(self.config())
+        if self.clock is None:
+            self.bridge = RunningBridge(self.config())
+        else:
+            self.bridge = RunningBridge(self.config(), clock=self.clock)
         await self.stack.enter_async_context(self.bridge)
         return self.bridge
 
@@ -124,6 +130,25 @@ class World:
         conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         return conn
+
+
+class MovableClock:
+    """A clock that runs with the wall clock from `start`, and jumps when a test moves it."""
+
+    def __init__(self, start: datetime) -> None:
+        self._offset = start - datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def move(self, seconds: float) -> datetime:
+        """Jump forward (or back) by `seconds`; the new now."""
+        self._offset += timedelta(seconds=seconds)
+        return self()
+
+    def set(self, moment: datetime) -> None:
+        """Jump to `moment` (it runs on from there)."""
+        self._offset = moment - datetime.now(UTC)
 
 
 class BridgeProcess:
