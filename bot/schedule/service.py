@@ -22,6 +22,7 @@ from bot.send.service import (
     SendingAccount,
     SendRequest,
     SmsText,
+    TooManyParts,
     check_text,
     submit_send,
 )
@@ -127,8 +128,11 @@ class Scheduler:
                 return await self._fail(row, "campaigns cannot be scheduled on this bridge")
             return await self.start_campaign(row)
         text = check_text(account, row.text)
+        if isinstance(text, TooManyParts):
+            reason = f"the text takes {text.parts} parts, more than {text.limit} on {account.name}"
+            return await self._fail(row, reason)
         if not isinstance(text, SmsText):
-            return await self._fail(row, f"the text cannot be sent on {account.name}: {text}")
+            return await self._fail(row, "the text is empty")
         request = SendRequest(
             idempotency_key=schedule_send_key(row),
             account=account,
