@@ -34,6 +34,16 @@ class Account:
         return tuple(self.config.lines)
 
     @property
+    def max_per_minute(self) -> int | None:
+        """SMS a minute at most through this account (None: no throttle)."""
+        return self.config.max_per_minute
+
+    @property
+    def daily_limit(self) -> int:
+        """SMS a Tehran day at most through this account (0: no cap)."""
+        return self.config.daily_limit
+
+    @property
     def part_limit(self) -> int | None:
         """The most parts one text may take on this account's provider (None: no limit)."""
         return provider_spec(self.config.provider).max_parts
