@@ -11,6 +11,7 @@ import aiosqlite
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import AccountConfig, Config
+from bot.throttle.service import ServiceClock
 from providers.base import SmsProvider
 from providers.registry import provider_spec
 from storage.base import Storage
@@ -93,6 +94,11 @@ class BotData:
         """Accounts whose quarantined inbox records this process has read again (once each,
         at its first inbox poll: a fixed parser may read them now)."""
         return set()
+
+    @cached_property
+    def clock(self) -> ServiceClock:
+        """The time campaigns and throttles act on (real; tests and the demo may move it)."""
+        return ServiceClock()
 
     @property
     def default_account(self) -> Account:

@@ -19,17 +19,27 @@ WaitReason = Literal["throttle", "daily_limit"]
 
 
 class ServiceClock:
-    """The time services act on: UTC now plus `offset` (zero but in tests and the demo)."""
+    """The time services act on: UTC now plus `offset`, or a held moment (tests, the demo)."""
 
     def __init__(self) -> None:
         self.offset = timedelta(0)
+        self.held: datetime | None = None
 
     def __call__(self) -> datetime:
+        if self.held is not None:
+            return self.held
         return datetime.now(UTC) + self.offset
 
     def move(self, delta: timedelta) -> None:
         """Move the clock on (or back) by `delta`."""
-        self.offset += delta
+        if self.held is not None:
+            self.held += delta
+        else:
+            self.offset += delta
+
+    def hold(self, moment: datetime) -> None:
+        """Stop the clock at `moment` (it moves only by `move` from then on)."""
+        self.held = moment
 
 
 class AccountLimits(Protocol):
