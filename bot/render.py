@@ -10,6 +10,7 @@ from datetime import datetime
 
 import jdatetime
 
+from bot.optout.service import is_opt_out_request
 from bot.texts import TEHRAN, Raw, t
 from providers.base import DeliveryState
 from providers.parts import count_parts
@@ -86,20 +87,23 @@ def render_incoming(lang: str, message: IncomingMessage) -> list[str]:
         sender=display_number(message.sender),
         line=message.line,
         time=message.received_at,
-        body=message.body,
+        body=_verbatim(message.body),
     )
+    if is_opt_out_request(message.body):
+        text = f"{t(lang, 'optout.marked')}\n{text}"
     return _split_chunk(text, TELEGRAM_LIMIT)
 
 
 def _digest_item(lang: str, message: IncomingMessage) -> str:
-    return t(
+    item = t(
         lang,
         "digest_item",
         sender=display_number(message.sender),
         line=message.line,
         time=message.received_at,
-        body=message.body,
+        body=_verbatim(message.body),
     )
+    return f"{item}\n{t(lang, 'optout.marked')}" if is_opt_out_request(message.body) else item
 
 
 def _digest_room(lang: str) -> int:
@@ -193,3 +197,9 @@ def shorten(text: str, limit: int = 80) -> str:
     """One line of at most `limit` characters, for lists."""
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _verbatim(body: str) -> Raw:
+    """An SMS body as it came, only HTML-escaped: a body that is all digits (`11`, a code) or
+    looks like a time keeps its own digits instead of being written as a Persian number."""
+    return Raw(html.escape(body, quote=False))

@@ -15,7 +15,7 @@ Every backend keeps these promises:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -36,6 +36,8 @@ from storage.models import (
     IncomingMessage,
     MessageLink,
     Mirror,
+    OptOut,
+    OptOutSource,
     PendingForward,
     PollHealth,
     QuarantinedRecord,
@@ -43,6 +45,8 @@ from storage.models import (
     RefusedChat,
     Role,
     Route,
+    ScheduledSend,
+    ScheduleState,
     Send,
     SendRecipient,
     StartedChunk,
@@ -255,11 +259,15 @@ class InboxStore(Protocol):
         cursor: str | None,
         history: Sequence[IncomingSms] = (),
         unreadable: Sequence[UnreadableRecord] = (),
+        opt_out_keys: Collection[str] = (),
     ) -> StoredInbox:
         """One inbox fetch, in one transaction: the messages not seen before (by dedupe key),
         each queued for every chat; `history` stored but queued for no chat; `unreadable`
         records quarantined once (by key); the cursor moved (None: left as it is). A fetch
-        that brings nothing new and leaves the cursor as it was writes nothing."""
+        that brings nothing new and leaves the cursor as it was writes nothing.
+
+        A new message (or history) whose dedupe key is in `opt_out_keys` asks to be sent
+        nothing more: its sender goes on the line's opt-out list in the same transaction."""
         ...
 
     async def open_quarantine(self, account: str | None = None) -> list[QuarantinedRecord]:
@@ -610,6 +618,104 @@ class UsageStore(Protocol):
 
     async def usage(self, account: str, bucket: str) -> int:
         """How many SMS of the account are counted in `bucket`."""
+
+
+class OptOutStore(Protocol):
+    """Each line's opt-out list: the numbers it must not send to without asking."""
+
+    async def add_opt_out(
+        self,
+        line: str,
+        number: str,
+        *,
+        source: OptOutSource = "admin",
+        incoming_id: int | None = None,
+        body: str = "",
+    ) -> bool:
+        """Put `number` on `line`'s list; False if it was there already (kept as it was)."""
+        ...
+
+    async def remove_opt_out(self, line: str | None, number: str) -> bool:
+        """Take `number` off `line`'s list (None: off every line's); False if it was on none."""
+        ...
+
+    async def list_opt_outs(self, line: str | None = None) -> list[OptOut]:
+        """The list of one line (None: of every line), by line then newest first."""
+        ...
+
+    async def opted_out_among(self, line: str, numbers: Sequence[str]) -> set[str]:
+        """Which of `numbers` are on `line`'s list (cheap for a campaign's thousands)."""
+        ...
+
+
+class ScheduleStore(Protocol):
+    """Sends asked for later: stored when asked, claimed once when due, final once done."""
+
+    async def create_scheduled(
+        self,
+        *,
+        idempotency_key: str,
+        chat_id: int,
+        requested_by: int,
+        account: str,
+        line: str,
+        recipients: Sequence[str],
+        text: str,
+        due_at: datetime,
+        campaign_id: int | None = None,
+    ) -> tuple[ScheduledSend, bool]:
+        """Store a pending scheduled send; with a key seen before, return that one and False,
+        writing nothing."""
+        ...
+
+    async def get_scheduled(self, schedule_id: int) -> ScheduledSend | None:
+        """One scheduled send by id."""
+        ...
+
+    async def pending_scheduled(
+        self, chat_id: int | None = None, limit: int = 50
+    ) -> list[ScheduledSend]:
+        """Pending scheduled sends (of one chat, or all), soonest first."""
+        ...
+
+    async def cancel_scheduled(
+        self, schedule_id: int, cancelled_by: int
+    ) -> tuple[ScheduledSend, bool]:
+        """Cancel a pending send nobody has claimed yet (final, and counted as reported);
+        False (and the row as it is) if it is claimed or final already. NotFoundError if
+        there is no such row."""
+        ...
+
+    async def mark_missed_scheduled(self, due_before: datetime) -> list[ScheduledSend]:
+        """Pending sends never claimed and due before `due_before` become missed; returns
+        them (their requesters are still to be told: `unreported_scheduled`)."""
+        ...
+
+    async def claim_due_scheduled(
+        self, now: datetime, *, reclaim_before: datetime, limit: int = 50
+    ) -> list[ScheduledSend]:
+        """Claim pending sends due by `now` that nobody claimed (or whose claim was taken
+        before `reclaim_before`: its claimer died); soonest first, as claimed now."""
+        ...
+
+    async def finish_scheduled(
+        self,
+        schedule_id: int,
+        state: ScheduleState,
+        *,
+        send_id: int | None = None,
+        error: str | None = None,
+    ) -> ScheduledSend:
+        """A claimed send is done: `state` sent or failed (final). A row already final is
+        returned as it is."""
+        ...
+
+    async def unreported_scheduled(self, limit: int = 50) -> list[ScheduledSend]:
+        """Final scheduled sends whose chat has not been told yet, oldest first."""
+        ...
+
+    async def mark_scheduled_reported(self, schedule_id: int) -> None:
+        """The chat was told what became of this scheduled send."""
         ...
 
 
@@ -628,6 +734,8 @@ class Storage(
     AuditStore,
     CampaignStore,
     UsageStore,
+    OptOutStore,
+    ScheduleStore,
     Protocol,
 ):
     """All of the bridge's storage: what `BotData.repo` is."""

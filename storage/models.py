@@ -401,3 +401,54 @@ class CampaignReportRow:
     text: str
     outcome: str  # a DeliveryState value, 'skipped:<reason>', 'not_sent' (waiting, cancelled)
     raw_code: str | None
+
+
+# ---------------------------------------------------------------- opt-out, scheduled sends
+
+OptOutSource = Literal["sms", "admin"]
+
+
+@dataclass(frozen=True, slots=True)
+class OptOut:
+    """`number` asked `line` to send it nothing more (by SMS), or an admin put it there."""
+
+    line: str
+    number: str  # E.164 when it is a mobile, else as the provider gave it
+    source: OptOutSource
+    incoming_id: int | None  # the SMS that asked, if it was one
+    body: str  # what that SMS said ("" if none)
+    created_at: datetime
+
+
+class ScheduleState(enum.StrEnum):
+    """Where a scheduled send stands; every state but `pending` is final."""
+
+    PENDING = "pending"  # waiting for its time (or claimed and being sent: `claimed_at`)
+    SENT = "sent"  # handed to the send service (`send_id` tells what became of it)
+    MISSED = "missed"  # the bridge was down at its time, and it is too late now
+    CANCELLED = "cancelled"
+    FAILED = "failed"  # it could not be sent (the send service refused it)
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledSend:
+    """A send asked for later; the stored row, not an in-memory job, is the truth."""
+
+    id: int
+    idempotency_key: str
+    chat_id: int
+    requested_by: int
+    account: str
+    line: str
+    recipients: tuple[str, ...]  # E.164, in the order given (empty for a campaign)
+    text: str
+    campaign_id: int | None
+    due_at: datetime
+    state: ScheduleState
+    claimed_at: datetime | None
+    send_id: int | None
+    error: str | None
+    cancelled_by: int | None
+    reported_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

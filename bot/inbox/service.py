@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.account.service import AccountLike
+from bot.optout.service import is_opt_out_request
 from providers.base import InboxBatch, InboxWindow, UnreadableRecord
 from storage.base import Storage
 from storage.models import QuarantinedRecord
@@ -70,6 +71,9 @@ class InboxPoller:
 
     async def _store(self, account: AccountLike, line: str, batch: InboxBatch) -> int:
         chats = await self._chats(line)
+        opt_outs = {
+            m.dedupe_key for m in (*batch.messages, *batch.history) if is_opt_out_request(m.body)
+        }
 
         async def store() -> int:
             result = await self.repo.store_inbox(
@@ -80,7 +84,16 @@ class InboxPoller:
                 cursor=batch.next_cursor,
                 history=batch.history,
                 unreadable=batch.unreadable,
+                opt_out_keys=opt_outs,
             )
+            for message in result.new:
+                if message.dedupe_key in opt_outs:
+                    log.info(
+                        "inbox of %s %s: SMS #%d asks to opt out; its sender is on the list",
+                        account.name,
+                        line,
+                        message.id,
+                    )
             if batch.first_start and result.new:
                 await self.notices.first_start(line, chats, len(result.new))
             for record in result.quarantined:

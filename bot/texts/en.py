@@ -404,4 +404,6 @@ TEXTS: dict[str, str] = {
         "⚠️ Campaign #c{campaign_id} on {account} was sending when the bridge stopped: its"
         " {count|recipient|recipients} in flight are unknown and never resent; the rest goes on."
     ),
+    # --- opt-out and scheduling ---
+    "optout.marked": "🚫 Opt-out: this number asked this line to send it no more SMS",
 }

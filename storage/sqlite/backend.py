@@ -15,7 +15,9 @@ from storage.sqlite.forwarding import SqliteForwarding
 from storage.sqlite.health import SqliteHealth
 from storage.sqlite.history import SqliteHistory
 from storage.sqlite.inbox import SqliteInbox
+from storage.sqlite.optouts import SqliteOptOuts
 from storage.sqlite.routes import SqliteRoutes
+from storage.sqlite.scheduled import SqliteScheduled
 from storage.sqlite.sends import SqliteSends
 from storage.sqlite.topics import SqliteTopics
 
@@ -35,6 +37,8 @@ class SqliteStorage(
     SqliteAudit,
     SqliteCampaigns,
     SqliteUsage,
+    SqliteOptOuts,
+    SqliteScheduled,
 ):
     """The bridge's storage on SQLite: `SqliteStorage(open_database(path))` is a `Storage`."""
 

@@ -18,6 +18,7 @@ from bot.render import (
     tehran_time,
     visible_length,
 )
+from bot.texts import t
 from providers.base import DeliveryState
 from sandbox.telegram.html import parse_html
 from storage.models import IncomingMessage, Send, SendRecipient, SendStatus
@@ -200,3 +201,23 @@ def test_persian_digests_keep_every_number_in_order() -> None:
     assert layout_problems(seen, own_direction=tuple(bodies)) == []
     assert shown(seen).startswith("📩 ۷ پیامک جدید")
     assert "+98 912 765 4323" in shown(seen)
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_an_opt_out_sms_is_marked_alone_and_in_a_digest(lang: str) -> None:
+    mark = plain(t(lang, "optout.marked"))
+    [alone] = render_incoming(lang, incoming("لغو ۱۱"))
+    assert plain(alone).startswith(mark)
+    assert "لغو ۱۱" in plain(alone)
+    [(digest_text, ids)] = render_digests(lang, [incoming("سلام", 1), incoming("11", 2)])
+    assert ids == [1, 2]
+    assert plain(digest_text).count(mark) == 1
+    assert plain(digest_text).index(mark) > plain(digest_text).index("11")
+    [ordinary] = render_incoming(lang, incoming("لغو کنید؟"))
+    assert mark not in plain(ordinary)
+
+
+@pytest.mark.parametrize("body", ["11", "12345", "1405/09/01 14:30", "1,000"])
+def test_a_body_of_digits_keeps_its_own_digits_in_persian(body: str) -> None:
+    [text] = render_incoming("fa", incoming(body))
+    assert plain(text).endswith(body)

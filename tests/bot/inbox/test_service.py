@@ -153,3 +153,17 @@ async def test_an_unreadable_record_is_told_once_and_read_again_by_a_new_process
     assert notices.said[-1] == ("quarantine_read", "odd")
     assert await later.poll(account) == 0
     assert await repo.open_quarantine("raygan") == []
+
+
+async def test_an_opt_out_sms_lists_its_sender_and_is_still_forwarded(
+    repo: SqliteStorage,
+) -> None:
+    asks = IncomingSms(LINE, "+989350000001", " لغو ۱۱ ", T0, "o1")
+    batch = InboxBatch((sms("a", "لغو کنید؟"), asks), "c1")
+    account = ScriptedAccount("raygan", (LINE,), ScriptedInbox([batch]))
+    assert await poller(repo, RecordedNotices()).poll(account) == 2
+    [listed] = await repo.list_opt_outs(LINE)
+    assert (listed.number, listed.source, listed.body) == ("+989350000001", "sms", " لغو ۱۱ ")
+    pending = await repo.pending_forwards(chat_id=GROUP)
+    assert [f.incoming.dedupe_key for f in pending] == ["a", "o1"]
+    assert listed.incoming_id == pending[1].incoming.id
