@@ -44,13 +44,15 @@ from bot.campaigns.service import (
     start_campaign,
 )
 from bot.context import Context
+from bot.schedule.when import WhenProblem, parse_when
 from bot.texts import t
 from storage.models import Campaign, CampaignStatus, Role
 
 log = logging.getLogger(__name__)
 
-ASK_FILE, ASK_TEXT = range(2)
+ASK_FILE, ASK_TEXT, ASK_WHEN = range(3)
 _PENDING: Final = "bulk_pending"  # chat_data: user id -> the file waiting for its text
+_WHEN: Final = "bulk_when"  # chat_data: user id -> (campaign id, preview message id)
 CAPTION_BULK: Final = filters.CaptionRegex(r"^/bulk(@\w+)?(\s|$)")
 TEXT_ONLY: Final = filters.TEXT & ~filters.COMMAND
 NOT_DOCUMENT: Final = ~filters.Document.ALL & ~filters.COMMAND & ~filters.StatusUpdate.ALL
@@ -226,8 +228,8 @@ async def _preview(
 
 
 async def opted_out_numbers(context: Context, line: str, numbers: list[str]) -> set[str]:
-    """The numbers among `numbers` that opted out of `line` (none until the opt-out list)."""
-    return set()
+    """The numbers among `numbers` that opted out of `line`."""
+    return await context.bot_data.repo.opted_out_among(line, numbers)
 
 
 # ---------------------------------------------------------------- buttons
@@ -263,7 +265,7 @@ async def bulk_button(update: Update, context: Context) -> None:
     if action == "go":
         changed = await start_campaign(data.repo, campaign.id)
     elif action == "at":
-        await query.answer(t(lang, "bulk.schedule_unavailable"), show_alert=True)
+        await query.answer(t(lang, "flow_expired"), show_alert=True)  # its flow has ended
         return
     elif action == "pause":
         changed = await pause_campaign(data.repo, campaign.id)
@@ -301,6 +303,96 @@ async def post_progress(context: Context, campaign: Campaign, lang: str, preview
     )
 
 
+async def pressed_own(update: Update, context: Context) -> tuple[Campaign, str] | None:
+    """The campaign of the pressed button if the presser uploaded it and is still an
+    operator; else None, after saying why (nothing changes)."""
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    data = context.bot_data
+    lang = await language_of(data, user.id)
+    raw_id = (query.data or "").rsplit(":", 1)[-1]
+    campaign = await data.repo.get_campaign(int(raw_id)) if raw_id.isdigit() else None
+    chat_id = query.message.chat.id if query.message is not None else None
+    if campaign is None:
+        await query.answer(t(lang, "bulk.gone"), show_alert=True)
+        return None
+    if campaign.requested_by != user.id:
+        await data.repo.audit(user.id, chat_id, "refused", f"bulk schedule #c{campaign.id}")
+        await query.answer(t(lang, "bulk.not_yours"), show_alert=True)
+        return None
+    role = await sender_role(update, context)
+    if not has_right(role, Role.OPERATOR):
+        await data.repo.audit(user.id, chat_id, "refused", f"bulk schedule #c{campaign.id}")
+        await query.answer(
+            t(lang, "flow_refused_right", role=role_name(lang, role)), show_alert=True
+        )
+        return None
+    return campaign, lang
+
+
+async def bulk_schedule_button(update: Update, context: Context) -> int | None:
+    """Schedule pressed on the preview: asks for the start time (the forms of /schedule)."""
+    own = await pressed_own(update, context)
+    if own is None:
+        return None
+    campaign, lang = own
+    query = update.callback_query
+    user = update.effective_user
+    assert query is not None and user is not None
+    if campaign.status is not CampaignStatus.DRAFT:
+        await query.answer(t(lang, "bulk.gone"), show_alert=True)
+        return None
+    await query.answer()
+    preview_id = query.message.message_id if query.message is not None else 0
+    _whens(context)[user.id] = (campaign.id, preview_id)
+    if isinstance(query.message, Message):
+        await query.message.reply_html(t(lang, "bulk.ask_when", campaign_id=campaign.id))
+    return ASK_WHEN
+
+
+def _whens(context: Context) -> dict[int, tuple[int, int]]:
+    chat_data = context.chat_data
+    assert chat_data is not None, "/bulk runs in a chat"
+    whens = chat_data.get(_WHEN)
+    if not isinstance(whens, dict):
+        whens = {}
+        chat_data[_WHEN] = whens
+    return whens
+
+
+@requires(Role.OPERATOR)
+async def bulk_when(update: Update, context: Context) -> int | None:
+    """The campaign's start time: refused (asked again) if it cannot be read or has passed."""
+    message, user, lang = await asked(update, context)
+    data = context.bot_data
+    pending = _whens(context).get(user.id)
+    if pending is None:
+        await message.reply_html(t(lang, "flow_expired"))
+        return ConversationHandler.END
+    campaign_id, preview_id = pending
+    at = parse_when(message.text or "", data.clock())
+    if isinstance(at, WhenProblem):
+        await message.reply_html(t(lang, f"bulk.when.{at.kind.value}", raw=at.text))
+        return None
+    _whens(context).pop(user.id, None)
+    campaign = await start_campaign(data.repo, campaign_id, not_before=at)
+    if campaign is None:
+        await message.reply_html(t(lang, "bulk.gone"))
+        return ConversationHandler.END
+    await data.repo.audit(user.id, message.chat_id, "bulk_schedule", f"#c{campaign_id} {at}")
+    if preview_id:
+        try:
+            await context.bot.edit_message_reply_markup(
+                message.chat_id, preview_id, reply_markup=None
+            )
+        except TelegramError as error:
+            log.info("preview of campaign %s kept its buttons: %s", campaign_id, error)
+    await message.reply_html(t(lang, "bulk.scheduled", campaign_id=campaign_id, time=at))
+    await post_progress(context, campaign, lang, message)
+    return ConversationHandler.END
+
+
 def campaign_handlers() -> list[BaseHandler[Update, Context, Any]]:
     """The handlers of this feature: the /bulk flow and the campaigns' buttons."""
     with warnings.catch_warnings():
@@ -309,6 +401,7 @@ def campaign_handlers() -> list[BaseHandler[Update, Context, Any]]:
             entry_points=[
                 CommandHandler("bulk", bulk_command),
                 MessageHandler(filters.Document.ALL & CAPTION_BULK, bulk_document),
+                CallbackQueryHandler(bulk_schedule_button, pattern=r"^bulk:at:\d+$"),
             ],
             states={
                 ASK_FILE: [
@@ -316,6 +409,7 @@ def campaign_handlers() -> list[BaseHandler[Update, Context, Any]]:
                     MessageHandler(NOT_DOCUMENT, bulk_not_document),
                 ],
                 ASK_TEXT: [MessageHandler(TEXT_ONLY, bulk_text)],
+                ASK_WHEN: [MessageHandler(TEXT_ONLY, bulk_when)],
             },
             fallbacks=[CommandHandler("cancel", bulk_cancel)],
             conversation_timeout=900,

@@ -374,7 +374,6 @@ TEXTS: dict[str, str] = {
     "bulk.not_yours": "Only the person who uploaded this campaign may do that; nothing changed.",
     "bulk.gone": "This campaign is no longer waiting for that; nothing changed.",
     "bulk.no_credit_refused": "Not enough credit for this campaign; nothing was sent.",
-    "bulk.schedule_unavailable": "Scheduling is not available yet; nothing changed.",
     "bulk.cancelled": "Campaign #c{campaign_id} cancelled; nothing more will be sent.",
     "bulk.progress": "Campaign #c{campaign_id}: {done} / {total} — {percent}% {bar} — {failed} failed",
     "bulk.state.running": "Sending…",
@@ -404,6 +403,16 @@ TEXTS: dict[str, str] = {
         "⚠️ Campaign #c{campaign_id} on {account} was sending when the bridge stopped: its"
         " {count|recipient|recipients} in flight are unknown and never resent; the rest goes on."
     ),
+    "bulk.ask_when": (
+        "When should campaign #c{campaign_id} start? Tehran time: <code>14:30</code>,"
+        " <code>1403/09/01 14:30</code>, <code>2026-11-22 14:30</code>, <code>+2h</code>,"
+        " <code>+30m</code>, <code>+1d</code>. /cancel to stop."
+    ),
+    "bulk.scheduled": "Campaign #c{campaign_id} starts at {time} (Tehran time).",
+    "bulk.when.unparseable": "«{raw}» is not a time; send one of the forms above.",
+    "bulk.when.no_such_date": "«{raw}» is a date or time that does not exist; send another.",
+    "bulk.when.past": "«{raw}» has passed already; send a time still to come.",
+    "bulk.when.too_far": "«{raw}» is more than a year ahead; send a nearer time.",
     # --- opt-out and scheduling ---
     "optout.marked": "🚫 Opt-out: this number asked this line to send it no more SMS",
 }

@@ -6,6 +6,7 @@ with nothing stored or sent."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Sequence
@@ -351,3 +352,44 @@ async def _start(world: World) -> None:
 def _status(world: World) -> str:
     with world.db() as db:
         return str(db.execute("SELECT status FROM campaigns").fetchone()[0])
+
+
+async def test_opted_out_numbers_are_counted_and_skipped(bridge: World) -> None:
+    from bridge_harness import RAYGAN_LINE
+
+    assert bridge.bridge is not None
+    await bridge.bridge.data.repo.add_opt_out(RAYGAN_LINE, "+989121110002")
+    rows = [["mobile", "text"], ["09121110001", "a"], ["09121110002", "b"]]
+    preview = await upload(bridge, "l.csv", csv_bytes(rows))
+    assert "لغو عضویت: ۱" in preview.shown
+    await send_campaign(bridge, preview)
+    done = await summary(bridge, OPERATOR)
+    assert [s.mobile for s in bridge.sandbox.raygan.sent] == ["09121110001"]
+    outcomes = {r["number"]: r["outcome"] for r in report(done)}
+    assert outcomes["+989121110002"] == "skipped:opted_out"
+
+
+async def test_schedule_refuses_a_past_time_and_holds_the_campaign_until_its_time(
+    bridge: World,
+) -> None:
+    assert bridge.bridge is not None
+    clock = bridge.bridge.data.clock
+    clock.hold(datetime(2026, 11, 22, 8, 0, tzinfo=UTC))  # 11:30 in Tehran
+    preview = await upload(bridge, "l.csv", csv_bytes([["mobile", "text"], ["09121110001", "x"]]))
+    press(bridge, OPERATOR, OPERATOR, preview, "at")
+    asked = await bridge.reply(OPERATOR)
+    assert "کی شروع شود" in asked.shown
+    past = await _ask(bridge, "1405/09/01 10:00")
+    assert "گذشته است" in past.shown
+    wrong = await _ask(bridge, "1403/12/31 10:00")  # 1403 is not a leap year
+    assert "وجود ندارد" in wrong.shown
+    scheduled = await _ask(bridge, "+2h")
+    assert "شروع می‌شود" in scheduled.shown
+    progress = await bridge.reply(OPERATOR)
+    assert "شروع در" in progress.shown
+    assert not preview.buttons() or not bridge.fake.message(OPERATOR, preview.message_id).buttons()
+    await asyncio.sleep(2.5)  # several worker turns
+    assert bridge.sandbox.raygan.sent == []
+    clock.move(timedelta(hours=2))
+    await summary(bridge, OPERATOR)
+    assert [s.mobile for s in bridge.sandbox.raygan.sent] == ["09121110001"]
