@@ -403,6 +403,8 @@ TEXTS: dict[str, str] = {
         "⚠️ Campaign #c{campaign_id} on {account} was sending when the bridge stopped: its"
         " {count|recipient|recipients} in flight are unknown and never resent; the rest goes on."
     ),
+    "reason.throttle": "the account's per-minute limit is reached (max_per_minute)",
+    "reason.daily_limit": "the account's daily limit is reached (daily_limit); nothing was sent",
     "bulk.ask_when": (
         "When should campaign #c{campaign_id} start? Tehran time: <code>14:30</code>,"
         " <code>1403/09/01 14:30</code>, <code>2026-11-22 14:30</code>, <code>+2h</code>,"

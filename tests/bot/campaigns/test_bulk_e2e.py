@@ -393,3 +393,31 @@ async def test_schedule_refuses_a_past_time_and_holds_the_campaign_until_its_tim
     clock.move(timedelta(hours=2))
     await summary(bridge, OPERATOR)
     assert [s.mobile for s in bridge.sandbox.raygan.sent] == ["09121110001"]
+
+
+async def test_send_and_campaigns_share_the_accounts_per_minute_count(world: World) -> None:
+    world.overrides = {"accounts": _accounts(world, max_per_minute=2)}
+    await _start(world)
+    assert world.bridge is not None
+    world.bridge.data.clock.hold(datetime(2026, 11, 22, 8, 30, 5, tzinfo=UTC))
+    await _ask(world, "/send 09121110001 09121110002 hello")
+    assert len(world.sandbox.raygan.sent) == 2
+    preview = await upload(world, "l.csv", csv_bytes([["mobile", "text"], ["09121110003", "x"]]))
+    progress = await send_campaign(world, preview)
+    await world.fake.wait_until(
+        lambda: "سقف دقیقه‌ای" in world.fake.message(OPERATOR, progress.message_id).shown
+    )
+    assert len(world.sandbox.raygan.sent) == 2
+    world.bridge.data.clock.move(timedelta(minutes=1))
+    await summary(world, OPERATOR)
+    assert len(world.sandbox.raygan.sent) == 3
+
+
+async def test_a_send_over_the_daily_limit_is_refused_and_sends_nothing(world: World) -> None:
+    world.overrides = {"accounts": _accounts(world, daily_limit=1)}
+    await _start(world)
+    answer = await _ask(world, "/send 09121110001 09121110002 hello")
+    assert "سقف ارسال حساب" in answer.shown
+    assert world.sandbox.raygan.sent == []
+    with world.db() as db:
+        assert db.execute("SELECT status FROM sends").fetchone()[0] == "failed"
