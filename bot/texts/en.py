@@ -294,6 +294,7 @@ TEXTS: dict[str, str] = {
     "reason.category.unsupported": "the account's SMS provider does not support this",
     "reason.with_code": "{reason} (code {code})",
     # --- campaigns ---
+    "cmd.bulk": "a campaign from a CSV, TXT or XLSX file, each row with its own fields",
     "bulk.ask_file": (
         "Send the campaign's file: CSV, TXT (one number a line) or XLSX, up to 20 MB and"
         " {max} rows. A <code>mobile</code> column (or شماره) holds the numbers, a"

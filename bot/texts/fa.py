@@ -305,6 +305,7 @@ TEXTS: dict[str, str] = {
     "reason.category.unsupported": "سامانهٔ پیامک این حساب از این کار پشتیبانی نمی‌کند",
     "reason.with_code": "{reason} (کد {code})",
     # --- campaigns ---
+    "cmd.bulk": "کارزار از فایل CSV، TXT یا XLSX، هر ردیف با فیلدهای خودش",
     "bulk.ask_file": (
         "فایل کارزار را بفرستید: CSV، TXT (هر خط یک شماره) یا XLSX، تا ۲۰ مگابایت و {max} ردیف."
         " ستون <code>mobile</code> (یا شماره) شماره‌ها و ستون <code>text</code> (یا متن) متن هر"
