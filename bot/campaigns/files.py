@@ -367,6 +367,7 @@ class RenderedRow:
     number: str
     text: str
     parts: int
+    encoding: str = "ucs2"  # "ucs2" or "gsm7": which part price applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,7 +447,7 @@ def render_campaign(
             continue
         texts.add(text)
         by_encoding[encoding] = by_encoding.get(encoding, 0) + parts
-        rendered.append(RenderedRow(row.row, row.number, text, parts))
+        rendered.append(RenderedRow(row.row, row.number, text, parts, encoding))
     if too_long:
         assert part_limit is not None
         return RowsTooLong(tuple(too_long[:10]), part_limit, len(too_long))

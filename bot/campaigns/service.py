@@ -33,11 +33,12 @@ from providers.base import (
     Capability,
     ErrorCategory,
     OutgoingMessage,
+    Prices,
     ProviderError,
     SendResult,
     SmsProvider,
 )
-from providers.parts import Encoding, count_parts
+from providers.parts import Encoding
 from storage.base import Storage
 from storage.models import (
     Campaign,
@@ -130,7 +131,13 @@ async def prepare_campaign(
     """Check the rendered rows against the carriers' blacklist and the opt-out list, price
     them, plan the chunks, and store the campaign whole as a draft (nothing is sent)."""
     numbers = [row.number for row in rendered.rows]
-    blacklisted, checked, blacklist_error = await _blacklisted(account.provider, numbers)
+    # The blacklist and the prices are asked at once: the preview waits for the slower.
+    pricing = asyncio.ensure_future(_price(account.provider))
+    try:
+        blacklisted, checked, blacklist_error = await _blacklisted(account.provider, numbers)
+    except BaseException:
+        pricing.cancel()
+        raise
     skips: dict[str, SkipReason] = {}
     for number in numbers:
         if number in blacklisted:
@@ -142,6 +149,7 @@ async def prepare_campaign(
     for reason in skips.values():
         counts[reason] += 1
     if not sendable:
+        pricing.cancel()
         return NothingToSend(counts["blacklisted"], counts["opted_out"])
     chunks = plan_chunks(account, sendable)
     inputs = [
@@ -163,7 +171,8 @@ async def prepare_campaign(
         template=template,
         recipients=inputs,
     )
-    cost, credit, price_error = await _price(account.provider, sendable)
+    prices, credit, price_error = await pricing
+    cost = None if prices is None else _cost(prices, sendable)
     parts = [row.parts for row in sendable]
     return Preview(
         campaign=campaign,
@@ -192,34 +201,39 @@ async def _blacklisted(
 ) -> tuple[set[str], bool, ProviderError | None]:
     if not provider.supports(Capability.BLACKLIST):
         return set(), False, None
+    batches = [numbers[i : i + BLACKLIST_BATCH] for i in range(0, len(numbers), BLACKLIST_BATCH)]
+    # Side by side: the adapter's own concurrency limit bounds them.
+    checks = await asyncio.gather(
+        *(provider.filter_blacklist(batch) for batch in batches), return_exceptions=True
+    )
     found: set[str] = set()
-    try:
-        for start in range(0, len(numbers), BLACKLIST_BATCH):
-            check = await provider.filter_blacklist(numbers[start : start + BLACKLIST_BATCH])
-            found.update(check.blacklisted)
-    except ProviderError as error:
-        log.warning("blacklist check failed: %s", error)
-        return set(), False, error
+    for check in checks:
+        if isinstance(check, ProviderError):
+            log.warning("blacklist check failed: %s", check)
+            return set(), False, check
+        if isinstance(check, BaseException):
+            raise check
+        found.update(check.blacklisted)
     return found, True, None
 
 
 async def _price(
-    provider: SmsProvider, rows: Sequence[RenderedRow]
-) -> tuple[Decimal | None, Decimal | None, ProviderError | None]:
-    ucs2 = gsm7 = 0
-    for row in rows:
-        if count_parts(row.text).encoding is Encoding.UCS2:
-            ucs2 += row.parts
-        else:
-            gsm7 += row.parts
+    provider: SmsProvider,
+) -> tuple[Prices | None, Decimal | None, ProviderError | None]:
+    """The account's part prices and credit (None where it has no such method)."""
     try:
         prices = await provider.prices() if provider.supports(Capability.PRICES) else None
         credit = await provider.credit() if provider.supports(Capability.CREDIT) else None
     except ProviderError as error:
         log.warning("campaign preview: prices or credit unavailable: %s", error)
         return None, None, error
-    cost = None if prices is None else prices.ucs2_part * ucs2 + prices.gsm7_part * gsm7
-    return cost, credit, None
+    return prices, credit, None
+
+
+def _cost(prices: Prices, rows: Sequence[RenderedRow]) -> Decimal:
+    ucs2 = sum(row.parts for row in rows if row.encoding == Encoding.UCS2.value)
+    gsm7 = sum(row.parts for row in rows) - ucs2
+    return prices.ucs2_part * ucs2 + prices.gsm7_part * gsm7
 
 
 def plan_chunks(account: CampaignAccount, rows: Sequence[RenderedRow]) -> dict[str, int]:
