@@ -21,7 +21,6 @@ from bot.campaigns.files import CampaignFile, InvalidRow, RenderedCampaign, Rend
 from bot.delivery.service import first_poll_at
 from bot.throttle.service import (
     AccountLimits,
-    Granted,
     MustWait,
     NeverFits,
     Window,
@@ -309,55 +308,60 @@ class CampaignWorker:
         return done
 
     async def advance(self, campaign: Campaign, account: CampaignAccount) -> Advance:
-        """Send the campaign's chunks until it is finished, paused, cancelled or must wait."""
+        """Send the campaign's chunks in order until it is finished, paused, cancelled or must
+        wait: up to `parallel` chunks in flight, the next one started as soon as one ends
+        (each marked before its call). Pause, cancel, quiet hours and the throttle are looked
+        at before every chunk; chunks already in flight finish."""
+        flying: set[asyncio.Task[str | None]] = set()
         sent = 0
-        while True:
-            now = self._clock()
-            quiet = quiet_until(now, self._quiet)
-            if quiet is not None:
-                await self._repo.set_campaign_wait(campaign.id, "quiet_hours", quiet)
-                return Advance(sent, waiting="quiet_hours")
-            chunks = await self._repo.pending_chunks(campaign.id, self._parallel)
-            if not chunks:
-                return Advance(sent)
-            granted: list[int] = []
-            wait: MustWait | None = None
-            for chunk in chunks:
-                size = await self._repo.chunk_size(campaign.id, chunk)
-                answer = await reserve(self._repo, account, size, now)
-                if isinstance(answer, Granted):
-                    granted.append(chunk)
-                    continue
-                if isinstance(answer, NeverFits):  # chunks are planned to fit; a config change
-                    answer = MustWait(answer.reason, now)
-                wait = answer
-                break
-            if not granted:
-                assert wait is not None
-                await self._repo.set_campaign_wait(campaign.id, wait.reason, wait.until)
-                return Advance(sent, waiting=wait.reason)
-            await self._repo.set_campaign_wait(campaign.id, None, None)
-            started: list[StartedChunk] = []
-            for chunk in granted:
-                item = await self._repo.start_chunk(campaign.id, chunk)
-                if item is None:
-                    break  # paused or cancelled since: the next chunk waits
-                started.append(item)
-            outcomes = await asyncio.gather(
-                *(self._send_chunk(campaign, account, item) for item in started)
-            )
-            sent += len(started)
-            paused = next((reason for reason in outcomes if reason is not None), None)
-            if paused is not None:
-                return Advance(sent, paused=paused)
-            if len(started) < len(granted):
-                return Advance(sent)
-            current = await self._repo.get_campaign(campaign.id)
-            if current is None or current.status is not CampaignStatus.RUNNING:
-                return Advance(sent)
-            if wait is not None:
-                await self._repo.set_campaign_wait(campaign.id, wait.reason, wait.until)
-                return Advance(sent, waiting=wait.reason)
+        stop: Advance | None = None
+        wait: tuple[str, datetime] | None = None
+        try:
+            while True:
+                while stop is None and wait is None and len(flying) < self._parallel:
+                    now = self._clock()
+                    quiet = quiet_until(now, self._quiet)
+                    if quiet is not None:
+                        wait = ("quiet_hours", quiet)
+                        break
+                    chunks = await self._repo.pending_chunks(campaign.id, 1)
+                    if not chunks:
+                        break
+                    size = await self._repo.chunk_size(campaign.id, chunks[0])
+                    answer = await reserve(self._repo, account, size, now)
+                    if isinstance(answer, NeverFits):  # planned to fit; the config changed
+                        answer = MustWait(answer.reason, now)
+                    if isinstance(answer, MustWait):
+                        wait = (answer.reason, answer.until)
+                        break
+                    item = await self._repo.start_chunk(campaign.id, chunks[0])
+                    if item is None:
+                        stop = Advance(sent)  # paused or cancelled since
+                        break
+                    if sent == 0 and not flying:
+                        await self._repo.set_campaign_wait(campaign.id, None, None)
+                    sent += 1
+                    flying.add(asyncio.ensure_future(self._send_chunk(campaign, account, item)))
+                if not flying:
+                    break
+                done, flying = await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    paused = task.result()
+                    if paused is not None and (stop is None or stop.paused is None):
+                        stop = Advance(sent, paused=paused)
+        finally:
+            if flying:
+                # Never abandon a call in flight: its answer must be stored.
+                for outcome in await asyncio.gather(*flying, return_exceptions=True):
+                    if isinstance(outcome, str) and (stop is None or stop.paused is None):
+                        stop = Advance(sent, paused=outcome)
+        if stop is not None:
+            return Advance(sent, paused=stop.paused)
+        if wait is not None:
+            reason, until = wait
+            await self._repo.set_campaign_wait(campaign.id, reason, until)
+            return Advance(sent, waiting=reason)
+        return Advance(sent)
 
     async def _send_chunk(
         self, campaign: Campaign, account: CampaignAccount, item: StartedChunk

@@ -112,3 +112,12 @@ def test_campaign_preview_reads_checks_and_stores_both_files() -> None:
         assert re.search(
             rf"{re.escape(name)} .*valid 1,197 +invalid 2 +duplicates 1 +to send 1,197", out
         ), out
+
+
+def test_campaign_send_sends_every_recipient_through_both_simulators() -> None:
+    result = run_bench("campaign_send.py", "--recipients", "2500", "--latency", "0.005")
+    out = result.stdout
+    assert result.returncode in (0, 1), result.stderr
+    assert re.search(r"raygansms .*calls +3 .*accepted 2,500\b", out), out
+    assert re.search(r"payamak .*calls +25 .*accepted 2,500\b", out), out
+    assert out.count("every recipient accepted: PASS") == 2, out
