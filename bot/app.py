@@ -19,6 +19,7 @@ from bot.access.handlers import check_access
 from bot.account.handlers import account_handlers
 from bot.admin.handlers import admin_handlers
 from bot.alerts.admin_chat import send_alert
+from bot.campaigns.handlers import campaign_handlers
 from bot.config import AccountConfig, Config
 from bot.context import Account, BotData, Context, wall_clock
 from bot.errors import on_error
@@ -61,6 +62,7 @@ def register_handlers(application: BridgeApp) -> None:
     """Every handler, in order; the access check first, in its own earlier group."""
     application.add_handler(TypeHandler(Update, check_access), group=-1)
     for feature in (
+        campaign_handlers,  # first: its conversation takes only what its own steps await
         help_handlers,
         topic_handlers,
         export_handlers,
@@ -89,6 +91,17 @@ async def post_init(application: BridgeApp) -> None:
         if route.topics:
             chat_id = await data.repo.current_chat_id(route.chat_id)
             await data.repo.set_route_topics(route.line, chat_id, True)
+    # Campaign chunks first: one alert per campaign, not one per chunk in flight.
+    for recovered in await data.repo.recover_campaigns():
+        await send_alert(
+            data,
+            application.bot,
+            f"campaign_interrupted:{recovered.campaign.id}",
+            "alert.campaign_interrupted",
+            campaign_id=recovered.campaign.id,
+            account=recovered.campaign.account,
+            count=recovered.unknown_recipients,
+        )
     for send in await data.repo.mark_in_flight_unknown():
         recipients = await data.repo.get_recipients(send.id)
         log.warning("send %s was in flight at the last stop: marked unknown", send.id)

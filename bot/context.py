@@ -13,6 +13,7 @@ import aiosqlite
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import AccountConfig, Config
+from bot.throttle.service import ServiceClock
 from providers.base import SmsProvider
 from providers.registry import provider_spec
 from storage.base import Storage
@@ -34,6 +35,16 @@ class Account:
     def lines(self) -> tuple[str, ...]:
         """The account's dedicated lines, from config."""
         return tuple(self.config.lines)
+
+    @property
+    def max_per_minute(self) -> int | None:
+        """SMS a minute at most through this account (None: no throttle)."""
+        return self.config.max_per_minute
+
+    @property
+    def daily_limit(self) -> int:
+        """SMS a Tehran day at most through this account (0: no cap)."""
+        return self.config.daily_limit
 
     @property
     def part_limit(self) -> int | None:
@@ -88,6 +99,11 @@ class BotData:
         """Accounts whose quarantined inbox records this process has read again (once each,
         at its first inbox poll: a fixed parser may read them now)."""
         return set()
+
+    @cached_property
+    def clock(self) -> ServiceClock:
+        """The time campaigns and throttles act on (real; tests and the demo may move it)."""
+        return ServiceClock()
 
     @property
     def default_account(self) -> Account:

@@ -235,6 +235,15 @@ def _fast_mobile(raw: str) -> str | None:
     return "+98" + match.group(1) if match else None
 
 
+def _ends_with_opt_out(text: str) -> bool:
+    # «لغو11» at the end, in any digits and spacing, as the provider checks it.
+    tail = re.sub(r"\s+", "", text.translate(_PERSIAN_DIGITS))[-5:]
+    return tail == "لغو11"
+
+
+_PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+
 def _mobile_key(raw: str) -> str:
     fast = _fast_mobile(raw)
     if fast is not None:
@@ -267,6 +276,8 @@ class PayamakSimulator:
         self.calls: Counter[str] = Counter()
         self.blacklist: set[str] = set()
         self.reject_links = False  # code 14 is optional at the real provider too
+        # Code 15: a send to several recipients must end with the opt-out phrase (service lines).
+        self.require_opt_out = False
         self.base_price = BASE_PRICE
         self.accounts: dict[str, Account] = {}
         self.sent: list[SentSms] = []
@@ -488,6 +499,8 @@ class PayamakSimulator:
             return _error(17)
         if self.reject_links and any(mark in text.lower() for mark in ("http://", "https://")):
             return _error(14)
+        if self.require_opt_out and len(mobiles) > 1 and not _ends_with_opt_out(text):
+            return _error(15)
         if self.blacklist and not {_mobile_key(b) for b in self.blacklist}.isdisjoint(mobiles):
             return _error(35)
         cost = count_parts(text).parts * len(mobiles)

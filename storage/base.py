@@ -21,6 +21,11 @@ from typing import Protocol
 
 from providers.base import DeliveryState, IncomingSms, Receipt, UnreadableRecord
 from storage.models import (
+    Campaign,
+    CampaignProgress,
+    CampaignRecipientInput,
+    CampaignReportRow,
+    CampaignStatus,
     ChatMove,
     DeliveryReport,
     ExportRow,
@@ -36,6 +41,7 @@ from storage.models import (
     PendingForward,
     PollHealth,
     QuarantinedRecord,
+    RecoveredCampaign,
     RefusedChat,
     Role,
     Route,
@@ -43,6 +49,7 @@ from storage.models import (
     ScheduleState,
     Send,
     SendRecipient,
+    StartedChunk,
     StoredInbox,
     Topic,
     User,
@@ -483,6 +490,136 @@ class AuditStore(Protocol):
         ...
 
 
+class CampaignStore(Protocol):
+    """Campaigns (/bulk): stored whole before the first call, sent chunk by chunk, each chunk
+    a send (`SendStore`) from the moment it is marked in flight."""
+
+    async def create_campaign(
+        self,
+        *,
+        idempotency_key: str,
+        account: str,
+        line: str,
+        chat_id: int,
+        requested_by: int,
+        file_name: str,
+        template: str | None,
+        recipients: Sequence[CampaignRecipientInput],
+    ) -> tuple[Campaign, bool]:
+        """Store a campaign whole (status draft), its recipients with their texts, and its
+        chunks; with a key seen before, return that campaign and False, writing nothing."""
+        ...
+
+    async def get_campaign(self, campaign_id: int) -> Campaign | None:
+        """One campaign by id."""
+        ...
+
+    async def change_campaign_status(
+        self,
+        campaign_id: int,
+        status: CampaignStatus,
+        *,
+        expect: Sequence[CampaignStatus],
+        pause_reason: str | None = None,
+        not_before: datetime | None = None,
+    ) -> Campaign | None:
+        """Move a campaign to `status` if it is in one of `expect` (else None, nothing
+        changed); a move clears its wait. `not_before` holds a start until then."""
+        ...
+
+    async def set_campaign_wait(
+        self, campaign_id: int, reason: str | None, until: datetime | None
+    ) -> None:
+        """Say why a running campaign is not sending now, and until when (None: it is)."""
+        ...
+
+    async def runnable_campaigns(self, now: datetime) -> list[Campaign]:
+        """Running campaigns whose start time (if any) has come, oldest first."""
+        ...
+
+    async def campaigns_to_show(self) -> list[Campaign]:
+        """Campaigns whose progress message may need an edit: running, paused, or finished
+        without their summary yet."""
+        ...
+
+    async def pending_chunks(self, campaign_id: int, limit: int) -> list[int]:
+        """The first `limit` chunks not sent yet, in order."""
+        ...
+
+    async def chunk_size(self, campaign_id: int, chunk: int) -> int:
+        """How many recipients a chunk holds."""
+        ...
+
+    async def start_chunk(self, campaign_id: int, chunk: int) -> StartedChunk | None:
+        """Mark a pending chunk of a running campaign in flight, storing it as a send
+        (submitting) with its recipients (queued), in one transaction; None (nothing written)
+        if the campaign is not running or the chunk not pending."""
+        ...
+
+    async def finish_chunk(self, campaign_id: int, chunk: int) -> Campaign:
+        """The chunk's send has its outcome stored: the chunk takes it (sent, failed or
+        unknown); the campaign is done when no chunk is left to send."""
+        ...
+
+    async def release_chunk(
+        self, campaign_id: int, chunk: int, *, pause_reason: str, error: str
+    ) -> Campaign:
+        """The provider surely sent nothing of the chunk and the campaign must wait for a
+        person (a limit, credit): the chunk is pending again (its send row dropped) and the
+        campaign paused with `pause_reason`."""
+        ...
+
+    async def recover_campaigns(self) -> list[RecoveredCampaign]:
+        """At start (before `mark_in_flight_unknown`): chunks marked in flight take their
+        send's outcome; a send still submitting becomes unknown, never resent. Returns the
+        campaigns with chunks made unknown, one entry each."""
+        ...
+
+    async def campaign_progress(self, campaign_id: int) -> CampaignProgress:
+        """Counts per delivery state of the chunks' sends, recipients still waiting, skipped."""
+        ...
+
+    async def campaign_report(self, campaign_id: int) -> list[CampaignReportRow]:
+        """Every recipient of the campaign with its outcome, in row order."""
+        ...
+
+    async def campaign_example(self, campaign_id: int) -> str | None:
+        """The text of the campaign's first recipient to be sent to."""
+        ...
+
+    async def campaign_of_send(self, send_id: int) -> int | None:
+        """The campaign a send (one of its chunks) belongs to, if any."""
+        ...
+
+    async def set_progress_message(
+        self, campaign_id: int, chat_id: int, message_id: int, digest: str
+    ) -> None:
+        """Remember the message showing the campaign's progress, and what it shows."""
+        ...
+
+    async def mark_progress_shown(self, campaign_id: int, digest: str) -> None:
+        """The progress message now shows the text with `digest`."""
+        ...
+
+    async def claim_summary(self, campaign_id: int) -> bool:
+        """True once (the caller then posts the summary) for a finished campaign."""
+        ...
+
+
+class UsageStore(Protocol):
+    """SMS counted per account and period (max_per_minute, daily_limit), across restarts."""
+
+    async def reserve_usage(
+        self, account: str, count: int, limits: Sequence[tuple[str, int]]
+    ) -> str | None:
+        """Count `count` SMS in each (bucket, limit) if none would go over its limit, in one
+        transaction; else count nothing and return the first bucket that would."""
+        ...
+
+    async def usage(self, account: str, bucket: str) -> int:
+        """How many SMS of the account are counted in `bucket`."""
+
+
 class OptOutStore(Protocol):
     """Each line's opt-out list: the numbers it must not send to without asking."""
 
@@ -596,6 +733,8 @@ class Storage(
     HistoryStore,
     HealthStore,
     AuditStore,
+    CampaignStore,
+    UsageStore,
     OptOutStore,
     ScheduleStore,
     Protocol,

@@ -296,6 +296,113 @@ class PollHealth:
     last_success_at: datetime | None
 
 
+# ---------------------------------------------------------------- campaigns (/bulk)
+
+
+class CampaignStatus(enum.StrEnum):
+    """Where a campaign stands: previewed (draft), sending, paused, finished or cancelled."""
+
+    DRAFT = "draft"  # stored whole at the preview; nothing sent before Send
+    RUNNING = "running"
+    PAUSED = "paused"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ChunkState(enum.StrEnum):
+    """One chunk (one provider call) of a campaign."""
+
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"  # marked before its provider call; at start: unknown, never resent
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+SkipReason = Literal["blacklisted", "opted_out"]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRecipientInput:
+    """A recipient as the campaign is stored: its row, text, parts, and chunk (None: skipped)."""
+
+    row_number: int
+    recipient: str  # E.164
+    text: str
+    parts: int
+    chunk: int | None
+    skip_reason: SkipReason | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    """A stored campaign."""
+
+    id: int
+    idempotency_key: str
+    account: str
+    line: str
+    chat_id: int
+    requested_by: int
+    file_name: str
+    template: str | None
+    status: CampaignStatus
+    pause_reason: str | None
+    wait_reason: str | None
+    wait_until: datetime | None
+    not_before: datetime | None
+    recipient_count: int
+    chunk_count: int
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    progress_digest: str | None
+    summary_sent: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StartedChunk:
+    """A chunk marked in flight: its send (stored, submitting) and what goes in its call."""
+
+    campaign_id: int
+    chunk: int
+    send: Send
+    messages: tuple[tuple[str, str], ...]  # (recipient E.164, text), in row order
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignProgress:
+    """A campaign's counts: recipients per delivery state (of the chunks sent or in flight),
+    those still waiting for their chunk, those skipped, and chunks done of all."""
+
+    states: dict[DeliveryState, int]
+    waiting: int
+    skipped: dict[str, int]
+    chunks_done: int
+    chunk_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveredCampaign:
+    """A campaign whose chunks were in flight when the process stopped: now unknown."""
+
+    campaign: Campaign
+    unknown_chunks: int
+    unknown_recipients: int
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignReportRow:
+    """One recipient's outcome for the campaign's CSV report."""
+
+    row_number: int
+    recipient: str
+    text: str
+    outcome: str  # a DeliveryState value, 'skipped:<reason>', 'not_sent' (waiting, cancelled)
+    raw_code: str | None
+
+
 # ---------------------------------------------------------------- opt-out, scheduled sends
 
 OptOutSource = Literal["sms", "admin"]

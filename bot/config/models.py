@@ -111,6 +111,9 @@ class AccountConfig(_Section):
     max_concurrency: Annotated[int, Field(ge=1)] = 8
     read_attempts: Annotated[int, Field(ge=1, le=10)] = 3
     credit_low: Annotated[float, Field(ge=0)] | None = None
+    # Throttle and cap shared by every send of the account (campaigns, /send, replies).
+    max_per_minute: Annotated[int, Field(ge=1)] | None = None
+    daily_limit: Annotated[int, Field(ge=0)] = 0  # SMS a Tehran day; 0 = no cap
 
     @model_validator(mode="before")
     @classmethod
@@ -231,6 +234,37 @@ class DeliveryConfig(_Section):
     )
 
 
+_QUIET_HOURS = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])")
+
+
+class BulkConfig(_Section):
+    """[bulk]: campaigns from a file (/bulk): their size, quiet hours and opt-out suffix."""
+
+    max_recipients: Annotated[int, Field(ge=1, le=1_000_000)] = 50_000
+    quiet_hours: str = ""  # "HH:MM-HH:MM", Tehran time; "" = none
+    opt_out_suffix: str = ""  # appended to campaign texts ("" = none)
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value == "":
+            return value
+        match = _QUIET_HOURS.fullmatch(value.strip())
+        if match is None:
+            raise problem(f'{value!r} must be "HH:MM-HH:MM" (Tehran time), like "22:00-08:00"')
+        if match.group(1, 2) == match.group(3, 4):
+            raise problem(f"{value!r} starts and ends at the same minute")
+        return value.strip()
+
+    def quiet_window(self) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """((start hour, minute), (end hour, minute)) of the quiet hours, or None."""
+        match = _QUIET_HOURS.fullmatch(self.quiet_hours)
+        if match is None:
+            return None
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        return (h1, m1), (h2, m2)
+
+
 class Config(_Section):
     """The whole configuration file."""
 
@@ -241,6 +275,7 @@ class Config(_Section):
     polling: PollingConfig = Field(default_factory=PollingConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    bulk: BulkConfig = Field(default_factory=BulkConfig)
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Config:

@@ -20,6 +20,7 @@ COMMANDS: Final[tuple[tuple[str, Role], ...]] = (
     ("status", Role.VIEWER),
     ("history", Role.VIEWER),
     ("export", Role.VIEWER),
+    ("bulk", Role.OPERATOR),
     ("name", Role.OPERATOR),
     ("credit", Role.OPERATOR),
     ("prices", Role.OPERATOR),

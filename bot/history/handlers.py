@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.access.handlers import asked, requires
+from bot.campaigns.handlers import campaign_status
 from bot.context import Context
 from bot.history.service import SendNotFound, chat_history, conversation_history, send_status
 from bot.render import pack_messages, render_confirmation, shorten, state_label
@@ -30,6 +31,11 @@ def int_argument(context: Context) -> int | None:
 async def status_command(update: Update, context: Context) -> None:
     """`/status <id>`: a send's per-recipient delivery states."""
     message, _user, lang = await asked(update, context)
+    raw = to_ascii_digits(context.args[0]).lstrip("#") if context.args else ""
+    campaign = await campaign_status(context, lang, raw)
+    if campaign is not None:
+        await message.reply_html(campaign)
+        return
     send_id = int_argument(context)
     if send_id is None:
         await message.reply_html(t(lang, "status_usage"))

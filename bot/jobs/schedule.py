@@ -8,6 +8,7 @@ import logging
 from telegram.ext import JobQueue
 
 from bot.account.jobs import check_credit
+from bot.campaigns.jobs import PROGRESS_INTERVAL, WORKER_INTERVAL, run_campaigns, show_campaigns
 from bot.context import BotData, Context
 from bot.delivery.jobs import (
     CONFIRMATION_INTERVAL,
@@ -87,4 +88,15 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
     # Scheduled sends: the first run at start sends what came due while the bridge was down.
     queue.run_repeating(
         run_scheduled, SCHEDULE_TICK, first=1, name="scheduled", job_kwargs=JOB_KWARGS
+    )
+    # Campaigns: the worker's turn, and their progress messages (edited at most every 3 s).
+    queue.run_repeating(
+        run_campaigns, WORKER_INTERVAL, first=1, name="campaigns", job_kwargs=JOB_KWARGS
+    )
+    queue.run_repeating(
+        show_campaigns,
+        PROGRESS_INTERVAL,
+        first=PROGRESS_INTERVAL,
+        name="campaign-progress",
+        job_kwargs=JOB_KWARGS,
     )

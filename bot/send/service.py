@@ -5,14 +5,18 @@ Knows nothing of Telegram: the bot, the HTTP API and the jobs call the same func
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final, Protocol
 
 from bot.alerts.service import AlertSink, alert_provider_error
 from bot.delivery.service import first_poll_at
-from providers.base import ProviderError, SmsProvider
+from bot.throttle.service import AccountLimits, Granted, MustWait, reserve
+from providers.base import ErrorCategory, ProviderError, SmsProvider
 from providers.parts import count_parts
 from providers.phone import (
     InvalidNumberError,
@@ -236,10 +240,21 @@ class SendOutcome:
 
 
 async def submit_send(
-    repo: Storage, alerts: AlertSink, request: SendRequest, *, poll_delay: float
+    repo: Storage,
+    alerts: AlertSink,
+    request: SendRequest,
+    *,
+    poll_delay: float,
+    limits: AccountLimits | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> SendOutcome:
     """Store the send, then call the provider once, then store its answer; problems that
     need a person go to `alerts`. `poll_delay`: seconds until the first delivery poll.
+
+    With `limits`, the send counts against the account's per-minute and daily limits, which
+    every send of the account shares (campaigns too): at the per-minute limit it waits for the
+    next minute; over the daily cap (or over a minute's worth at once) it is refused, stored
+    as failed, and nothing is sent.
 
     A second request with the same idempotency key (a Telegram update delivered twice, a
     button pressed twice) returns the stored send and calls nobody.
@@ -261,6 +276,12 @@ async def submit_send(
         )
         return SendOutcome(send, created=False)
     await repo.audit(request.user_id, request.chat_id, "send", f"#{send.id} to {len(recipients)}")
+    if limits is not None:
+        refused = await _wait_for_room(repo, limits, len(recipients), clock or _utc_now)
+        if refused is not None:
+            stored = await repo.record_send_failure(send.id, error=str(refused))
+            log.info("send %s refused by the account's limits: %s", send.id, refused)
+            return SendOutcome(stored, created=True, error=refused)
     try:
         result = await account.provider.send(request.line, recipients, request.text.body)
     except ProviderError as error:
@@ -310,6 +331,40 @@ async def _record_failure(
             account=request.account.name,
         )
     return SendOutcome(stored, created=True, error=error)
+
+
+# The longest a single send waits for the account's next minute before it is refused.
+_MAX_THROTTLE_WAIT: Final = 61.0
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _wait_for_room(
+    repo: Storage, limits: AccountLimits, count: int, clock: Callable[[], datetime]
+) -> ProviderError | None:
+    """Count the send against the account's limits, waiting for the next minute if need be;
+    the reason it may not go (the daily cap, or more than a minute's worth), or None."""
+    waited = 0.0
+    while True:
+        now = clock()
+        answer = await reserve(repo, limits, count, now)
+        if isinstance(answer, Granted):
+            return None
+        if isinstance(answer, MustWait) and answer.reason == "throttle":
+            pause = max(0.05, (answer.until - now).total_seconds())
+            if waited + pause <= _MAX_THROTTLE_WAIT:
+                waited += pause
+                await asyncio.sleep(pause)
+                continue
+        return ProviderError(
+            ErrorCategory.RATE_LIMIT,
+            f"the account's {answer.reason.replace('_', ' ')} is reached",
+            provider="bridge",
+            nothing_sent=True,
+            reason_key=answer.reason,
+        )
 
 
 def sendable(

@@ -103,7 +103,15 @@ async def submit(context: Context, request: SendRequest) -> SendOutcome:
     """`submit_send` with the admin chat as its alert sink."""
     data = context.bot_data
     alerts = AdminChatAlerts(data, context.bot)
-    return await submit_send(data.repo, alerts, request, poll_delay=data.config.polling.delivery)
+    account = data.accounts.get(request.account.name)
+    return await submit_send(
+        data.repo,
+        alerts,
+        request,
+        poll_delay=data.config.polling.delivery,
+        limits=account,
+        clock=data.clock,
+    )
 
 
 async def confirm(

@@ -293,6 +293,129 @@ TEXTS: dict[str, str] = {
     "reason.category.partial": "some recipients could not be sent to",
     "reason.category.unsupported": "the account's SMS provider does not support this",
     "reason.with_code": "{reason} (code {code})",
+    # --- campaigns ---
+    "cmd.bulk": "a campaign from a CSV, TXT or XLSX file, each row with its own fields",
+    "bulk.ask_file": (
+        "Send the campaign's file: CSV, TXT (one number a line) or XLSX, up to 20 MB and"
+        " {max} rows. A <code>mobile</code> column (or شماره) holds the numbers, a"
+        " <code>text</code> column (or متن) each row's text; other columns are {placeholder}-style"
+        " placeholders. /cancel to stop."
+    ),
+    "bulk.file_only": "Send the campaign's file as a document (or /cancel).",
+    "bulk.ask_text": (
+        "The file has {count|row|rows} to send to and no text column. Send the text now; it"
+        " may hold the placeholders {fields}."
+    ),
+    "bulk.no_fields": "(none: the file has no other columns)",
+    "bulk.problem.unsupported": (
+        "«{name}» is not a CSV, TXT or XLSX file; nothing was stored or sent."
+    ),
+    "bulk.problem.empty": "The file holds no rows; nothing was stored or sent.",
+    "bulk.problem.too_large": (
+        "The file is over 20 MB, the most a bot may download; nothing was stored or sent."
+    ),
+    "bulk.problem.too_many_rows": (
+        "The file has {count} rows, more than the {limit} a campaign may have; nothing was"
+        " stored or sent."
+    ),
+    "bulk.problem.undecodable": (
+        "The file's text is neither UTF-8 nor Windows-1256; save it as «CSV UTF-8» and send it"
+        " again. Nothing was stored or sent."
+    ),
+    "bulk.problem.unreadable": "The XLSX file cannot be opened; nothing was stored or sent.",
+    "bulk.problem.no_phone_column": (
+        "No phone column found: head it mobile, phone, number, شماره, موبایل or تلفن. Nothing"
+        " was stored or sent."
+    ),
+    "bulk.problem.no_valid_rows": (
+        "Every row is invalid ({count|row|rows}); nothing was stored or sent.\nThe first:"
+    ),
+    "bulk.problem.unknown_placeholders": (
+        "The text names placeholders no column provides: {names}. Columns: {columns}. Nothing"
+        " was stored or sent."
+    ),
+    "bulk.problem.rows_too_long": (
+        "{count|row is|rows are} over the {limit} parts a text may take: {rows}. Nothing was"
+        " stored or sent."
+    ),
+    "bulk.problem.long_row": "row {row} ({parts} parts)",
+    "bulk.problem.empty_template": "The text is empty; nothing was stored or sent.",
+    "bulk.problem.nothing_to_send": (
+        "No number is left to send to: {blacklisted} on the carriers' blacklist, {opted_out}"
+        " opted out. Nothing was stored or sent."
+    ),
+    "bulk.problem.download": "The file could not be downloaded from Telegram; please send it again.",
+    "bulk.invalid_row": "row {row}: {raw} — {why}",
+    "bulk.why.empty_number": "no number",
+    "bulk.why.empty_text": "no text",
+    "bulk.why.invalid_number": "not a valid Iranian mobile",
+    "bulk.preview": (
+        "Campaign #c{campaign_id} from «{file}» — preview (nothing sent yet)\n"
+        "Rows read: {rows}\nValid: {valid}\nInvalid: {invalid}\nDuplicates dropped: {duplicates}\n"
+        "On the carriers' blacklist: {blacklisted}\nOpted out: {opted_out}\n"
+        "To send: {to_send}\nParts per message: {parts}\nTotal parts: {total_parts}\n"
+        "Cost: {cost}\nAccount {account}, line {line}"
+    ),
+    "bulk.blacklist_unchecked": "not checked (the account cannot check it)",
+    "bulk.blacklist_failed": "not checked ({reason})",
+    "bulk.parts_range": "{low} to {high}",
+    "bulk.cost_known": "{cost} (credit {credit})",
+    "bulk.cost_unknown": "unknown ({reason})",
+    "bulk.invalid_header": "Invalid rows (the first ten):",
+    "bulk.empty_placeholders": "Some rows leave these placeholders empty: {names}",
+    "bulk.example": "Example:\n{text}",
+    "bulk.not_enough_credit": (
+        "⛔ The cost {cost} is over the account's credit {credit}: Send is refused."
+    ),
+    "button.bulk_send": "✅ Send",
+    "button.bulk_schedule": "🕒 Schedule",
+    "button.bulk_cancel": "✖️ Cancel",
+    "button.bulk_pause": "⏸ Pause",
+    "button.bulk_resume": "▶️ Resume",
+    "bulk.not_yours": "Only the person who uploaded this campaign may do that; nothing changed.",
+    "bulk.gone": "This campaign is no longer waiting for that; nothing changed.",
+    "bulk.no_credit_refused": "Not enough credit for this campaign; nothing was sent.",
+    "bulk.cancelled": "Campaign #c{campaign_id} cancelled; nothing more will be sent.",
+    "bulk.progress": "Campaign #c{campaign_id}: {done} / {total} — {percent}% {bar} — {failed} failed",
+    "bulk.state.running": "Sending…",
+    "bulk.state.scheduled": "Starts at {time}.",
+    "bulk.state.paused": "Paused.",
+    "bulk.state.paused_limit": "Paused: {reason}. Resume when the account can send again.",
+    "bulk.state.quiet_hours": "Quiet hours: paused until {time}, then it resumes on its own.",
+    "bulk.state.throttle": "At the account's per-minute limit: waiting until {time}.",
+    "bulk.state.daily_limit": "At the account's daily limit: waiting until {time}.",
+    "bulk.summary": (
+        "Campaign #c{campaign_id} {how}.\nDelivered: {delivered}\nSent, no report yet: {sent}\n"
+        "Failed: {failed}\nUnknown: {unknown}\nSkipped: {skipped}\nNot sent: {not_sent}"
+    ),
+    "bulk.how.done": "finished",
+    "bulk.how.cancelled": "cancelled",
+    "bulk.report_caption": "Every recipient's outcome, campaign #c{campaign_id}",
+    "bulk.status_not_found": "Campaign #c{campaign_id} not found.",
+    "alert.campaign_paused": (
+        "⚠️ Campaign #c{campaign_id} on {account} paused: {reason}. Nothing of its chunk went;"
+        " it resumes when someone presses Resume."
+    ),
+    "alert.campaign_unknown": (
+        "⚠️ Campaign #c{campaign_id} on {account}: {count|recipient|recipients} may or may not"
+        " have received their SMS; they are never sent again automatically."
+    ),
+    "alert.campaign_interrupted": (
+        "⚠️ Campaign #c{campaign_id} on {account} was sending when the bridge stopped: its"
+        " {count|recipient|recipients} in flight are unknown and never resent; the rest goes on."
+    ),
+    "reason.throttle": "the account's per-minute limit is reached (max_per_minute)",
+    "reason.daily_limit": "the account's daily limit is reached (daily_limit); nothing was sent",
+    "bulk.ask_when": (
+        "When should campaign #c{campaign_id} start? Tehran time: <code>14:30</code>,"
+        " <code>1403/09/01 14:30</code>, <code>2026-11-22 14:30</code>, <code>+2h</code>,"
+        " <code>+30m</code>, <code>+1d</code>. /cancel to stop."
+    ),
+    "bulk.scheduled": "Campaign #c{campaign_id} starts at {time} (Tehran time).",
+    "bulk.when.unparseable": "«{raw}» is not a time; send one of the forms above.",
+    "bulk.when.no_such_date": "«{raw}» is a date or time that does not exist; send another.",
+    "bulk.when.past": "«{raw}» has passed already; send a time still to come.",
+    "bulk.when.too_far": "«{raw}» is more than a year ahead; send a nearer time.",
     # --- opt-out and scheduling ---
     "optout.marked": "🚫 Opt-out: this number asked this line to send it no more SMS",
     "cmd.schedule": "send later: <code>/schedule 14:30 0912… text</code>",

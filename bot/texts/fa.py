@@ -304,6 +304,123 @@ TEXTS: dict[str, str] = {
     "reason.category.partial": "ارسال برای برخی از گیرندگان ناموفق بود",
     "reason.category.unsupported": "سامانهٔ پیامک این حساب از این کار پشتیبانی نمی‌کند",
     "reason.with_code": "{reason} (کد {code})",
+    # --- campaigns ---
+    "cmd.bulk": "کارزار از فایل CSV، TXT یا XLSX، هر ردیف با فیلدهای خودش",
+    "bulk.ask_file": (
+        "فایل کارزار را بفرستید: CSV، TXT (هر خط یک شماره) یا XLSX، تا ۲۰ مگابایت و {max} ردیف."
+        " ستون <code>mobile</code> (یا شماره) شماره‌ها و ستون <code>text</code> (یا متن) متن هر"
+        " ردیف را دارد؛ ستون‌های دیگر جای‌نگهدار {placeholder} هستند. برای توقف /cancel."
+    ),
+    "bulk.file_only": "فایل کارزار را به‌صورت سند بفرستید (یا /cancel).",
+    "bulk.ask_text": (
+        "فایل {count} ردیف برای ارسال دارد و ستون متن ندارد. اکنون متن را بفرستید؛ می‌تواند این"
+        " جای‌نگهدارها را داشته باشد: {fields}"
+    ),
+    "bulk.no_fields": "(هیچ: فایل ستون دیگری ندارد)",
+    "bulk.problem.unsupported": "«{name}» فایل CSV، TXT یا XLSX نیست؛ چیزی ذخیره یا ارسال نشد.",
+    "bulk.problem.empty": "فایل هیچ ردیفی ندارد؛ چیزی ذخیره یا ارسال نشد.",
+    "bulk.problem.too_large": (
+        "فایل بیش از ۲۰ مگابایت است، بیشترین اندازه‌ای که ربات می‌تواند دریافت کند؛ چیزی ذخیره یا"
+        " ارسال نشد."
+    ),
+    "bulk.problem.too_many_rows": (
+        "فایل {count} ردیف دارد، بیش از {limit} ردیفی که یک کارزار می‌تواند داشته باشد؛ چیزی ذخیره"
+        " یا ارسال نشد."
+    ),
+    "bulk.problem.undecodable": (
+        "متن فایل نه UTF-8 است و نه Windows-1256؛ آن را با «CSV UTF-8» ذخیره کنید و دوباره"
+        " بفرستید. چیزی ذخیره یا ارسال نشد."
+    ),
+    "bulk.problem.unreadable": "فایل XLSX باز نمی‌شود؛ چیزی ذخیره یا ارسال نشد.",
+    "bulk.problem.no_phone_column": (
+        "ستون شماره پیدا نشد: عنوان آن را mobile، phone، number، شماره، موبایل یا تلفن بگذارید."
+        " چیزی ذخیره یا ارسال نشد."
+    ),
+    "bulk.problem.no_valid_rows": (
+        "همهٔ ردیف‌ها نامعتبرند ({count} ردیف)؛ چیزی ذخیره یا ارسال نشد.\nنخستین‌ها:"
+    ),
+    "bulk.problem.unknown_placeholders": (
+        "متن جای‌نگهدارهایی دارد که هیچ ستونی ندارد: {names}. ستون‌ها: {columns}. چیزی ذخیره یا"
+        " ارسال نشد."
+    ),
+    "bulk.problem.rows_too_long": (
+        "متن {count} ردیف از {limit} بخش مجاز بیشتر است: {rows}. چیزی ذخیره یا ارسال نشد."
+    ),
+    "bulk.problem.long_row": "ردیف {row} ({parts} بخش)",
+    "bulk.problem.empty_template": "متن خالی است؛ چیزی ذخیره یا ارسال نشد.",
+    "bulk.problem.nothing_to_send": (
+        "شماره‌ای برای ارسال نماند: {blacklisted} در فهرست سیاه اپراتورها، {opted_out} لغو عضویت."
+        " چیزی ذخیره یا ارسال نشد."
+    ),
+    "bulk.problem.download": "فایل از تلگرام دریافت نشد؛ لطفاً دوباره بفرستید.",
+    "bulk.invalid_row": "ردیف {row}: {raw} — {why}",
+    "bulk.why.empty_number": "بدون شماره",
+    "bulk.why.empty_text": "بدون متن",
+    "bulk.why.invalid_number": "شمارهٔ همراه معتبر ایران نیست",
+    "bulk.preview": (
+        "کارزار #c{campaign_id} از «{file}» — پیش‌نمایش (هنوز چیزی ارسال نشده)\n"
+        "ردیف‌های خوانده‌شده: {rows}\nمعتبر: {valid}\nنامعتبر: {invalid}\n"
+        "تکراری‌های حذف‌شده: {duplicates}\nدر فهرست سیاه اپراتورها: {blacklisted}\n"
+        "لغو عضویت: {opted_out}\nبرای ارسال: {to_send}\nبخش هر پیام: {parts}\n"
+        "همهٔ بخش‌ها: {total_parts}\nهزینه: {cost}\nحساب {account}، خط {line}"
+    ),
+    "bulk.blacklist_unchecked": "بررسی نشد (این حساب امکان بررسی ندارد)",
+    "bulk.blacklist_failed": "بررسی نشد ({reason})",
+    "bulk.parts_range": "{low} تا {high}",
+    "bulk.cost_known": "{cost} (اعتبار {credit})",
+    "bulk.cost_unknown": "نامعلوم ({reason})",
+    "bulk.invalid_header": "ردیف‌های نامعتبر (ده تای اول):",
+    "bulk.empty_placeholders": "برخی ردیف‌ها این جای‌نگهدارها را خالی می‌گذارند: {names}",
+    "bulk.example": "نمونه:\n{text}",
+    "bulk.not_enough_credit": "⛔ هزینهٔ {cost} از اعتبار حساب ({credit}) بیشتر است: ارسال ممکن نیست.",
+    "button.bulk_send": "✅ ارسال",
+    "button.bulk_schedule": "🕒 زمان‌بندی",
+    "button.bulk_cancel": "✖️ لغو",
+    "button.bulk_pause": "⏸ توقف",
+    "button.bulk_resume": "▶️ ادامه",
+    "bulk.not_yours": "فقط کسی که این کارزار را فرستاده می‌تواند این کار را بکند؛ چیزی تغییر نکرد.",
+    "bulk.gone": "این کارزار دیگر منتظر این کار نیست؛ چیزی تغییر نکرد.",
+    "bulk.no_credit_refused": "اعتبار برای این کارزار کافی نیست؛ چیزی ارسال نشد.",
+    "bulk.cancelled": "کارزار #c{campaign_id} لغو شد؛ دیگر چیزی ارسال نمی‌شود.",
+    "bulk.progress": "کارزار #c{campaign_id}: {done} / {total} — ٪{percent} {bar} — {failed} ناموفق",
+    "bulk.state.running": "در حال ارسال…",
+    "bulk.state.scheduled": "شروع در {time}.",
+    "bulk.state.paused": "متوقف است.",
+    "bulk.state.paused_limit": "متوقف شد: {reason}. وقتی حساب دوباره توانست بفرستد، ادامه را بزنید.",
+    "bulk.state.quiet_hours": "ساعت سکوت: تا {time} متوقف است و سپس خودش ادامه می‌دهد.",
+    "bulk.state.throttle": "به سقف دقیقه‌ای حساب رسید: تا {time} صبر می‌کند.",
+    "bulk.state.daily_limit": "به سقف روزانهٔ حساب رسید: تا {time} صبر می‌کند.",
+    "bulk.summary": (
+        "کارزار #c{campaign_id} {how}.\nتحویل‌شده: {delivered}\nارسال‌شده، هنوز بی‌گزارش: {sent}\n"
+        "ناموفق: {failed}\nنامعلوم: {unknown}\nکنارگذاشته: {skipped}\nارسال‌نشده: {not_sent}"
+    ),
+    "bulk.how.done": "به پایان رسید",
+    "bulk.how.cancelled": "لغو شد",
+    "bulk.report_caption": "نتیجهٔ هر گیرنده، کارزار #c{campaign_id}",
+    "bulk.status_not_found": "کارزار #c{campaign_id} پیدا نشد.",
+    "alert.campaign_paused": (
+        "⚠️ کارزار #c{campaign_id} روی حساب {account} متوقف شد: {reason}. از این بخش چیزی ارسال"
+        " نشد؛ با زدن «ادامه» از سر گرفته می‌شود."
+    ),
+    "alert.campaign_unknown": (
+        "⚠️ کارزار #c{campaign_id} روی حساب {account}: معلوم نیست {count} گیرنده پیامک را گرفته‌اند"
+        " یا نه؛ هرگز به‌طور خودکار دوباره فرستاده نمی‌شوند."
+    ),
+    "alert.campaign_interrupted": (
+        "⚠️ کارزار #c{campaign_id} روی حساب {account} هنگام توقف برنامه در حال ارسال بود: وضعیت"
+        " {count} گیرندهٔ در جریان نامعلوم است و دوباره فرستاده نمی‌شوند؛ بقیه ادامه می‌یابد."
+    ),
+    "reason.throttle": "سقف دقیقه‌ای حساب پر شده است (max_per_minute)",
+    "reason.daily_limit": "سقف روزانهٔ حساب پر شده است (daily_limit)؛ چیزی ارسال نشد",
+    "bulk.ask_when": (
+        "کارزار #c{campaign_id} کی شروع شود؟ ساعت، تاریخ شمسی یا میلادی با ساعت، یا مدتی از"
+        " اکنون، همه به وقت تهران و به همان شکل‌های /schedule. برای توقف /cancel."
+    ),
+    "bulk.scheduled": "کارزار #c{campaign_id} در {time} (به وقت تهران) شروع می‌شود.",
+    "bulk.when.unparseable": "«{raw}» زمان نیست؛ یکی از شکل‌های بالا را بفرستید.",
+    "bulk.when.no_such_date": "«{raw}» تاریخ یا ساعتی است که وجود ندارد؛ زمان دیگری بفرستید.",
+    "bulk.when.past": "«{raw}» گذشته است؛ زمانی در آینده بفرستید.",
+    "bulk.when.too_far": "«{raw}» بیش از یک سال بعد است؛ زمان نزدیک‌تری بفرستید.",
     # --- opt-out and scheduling ---
     "optout.marked": "🚫 لغو عضویت: این شماره خواسته است این خط دیگر برایش پیامک نفرستد",
     "cmd.schedule": "ارسال در زمان دیگر: <code>/schedule 14:30 0912… متن</code>",

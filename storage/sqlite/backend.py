@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from storage.base import Storage
 from storage.sqlite.access import SqliteAccess
 from storage.sqlite.audit import SqliteAudit
+from storage.sqlite.campaigns import SqliteCampaigns, SqliteUsage
 from storage.sqlite.chats import SqliteChatMoves
 from storage.sqlite.deliveries import SqliteDeliveries
 from storage.sqlite.export import SqliteExport
@@ -34,6 +35,8 @@ class SqliteStorage(
     SqliteHistory,
     SqliteHealth,
     SqliteAudit,
+    SqliteCampaigns,
+    SqliteUsage,
     SqliteOptOuts,
     SqliteScheduled,
 ):

@@ -101,3 +101,23 @@ def test_topic_burst_puts_every_sms_in_its_customers_topic() -> None:
     assert result.returncode == 0, result.stderr + out
     assert re.search(r"topics opened 4,", out), out
     assert "lost 0; doubled 0; in the wrong topic 0; outside topics 0" in out, out
+
+
+def test_campaign_preview_reads_checks_and_stores_both_files() -> None:
+    result = run_bench("campaign_preview.py", "--rows", "1200", "--latency", "0.005")
+    out = result.stdout
+    assert result.returncode in (0, 1), result.stderr
+    for name in ("list.csv", "list.xlsx"):
+        # 1,200 rows: rows 500 and 1000 are invalid, row 999 repeats the one before it.
+        assert re.search(
+            rf"{re.escape(name)} .*valid 1,197 +invalid 2 +duplicates 1 +to send 1,197", out
+        ), out
+
+
+def test_campaign_send_sends_every_recipient_through_both_simulators() -> None:
+    result = run_bench("campaign_send.py", "--recipients", "2500", "--latency", "0.005")
+    out = result.stdout
+    assert result.returncode in (0, 1), result.stderr
+    assert re.search(r"raygansms .*calls +3 .*accepted 2,500\b", out), out
+    assert re.search(r"payamak .*calls +25 .*accepted 2,500\b", out), out
+    assert out.count("every recipient accepted: PASS") == 2, out

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from bot.config import (
     AccountConfig,
     AlertsConfig,
+    BulkConfig,
     Config,
     ConfigError,
     DeliveryConfig,
@@ -749,6 +750,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("polling", PollingConfig),
     ("alerts", AlertsConfig),
     ("delivery", DeliveryConfig),
+    ("bulk", BulkConfig),
 ]
 
 

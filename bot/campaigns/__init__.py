@@ -1,0 +1,1 @@
+"""Campaigns from a file (/bulk): reading it, storing it whole, sending it chunk by chunk."""

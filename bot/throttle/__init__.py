@@ -1,0 +1,1 @@
+"""Per-account throttle and daily cap (max_per_minute, daily_limit), and quiet hours."""
