@@ -293,4 +293,9 @@ TEXTS: dict[str, str] = {
     "reason.category.partial": "some recipients could not be sent to",
     "reason.category.unsupported": "the account's SMS provider does not support this",
     "reason.with_code": "{reason} (code {code})",
+    # --- otp ---
+    "alert.unknown_otp": (
+        "⚠️ The SMS provider's answer to a verification code ({account}) did not arrive; whether"
+        " the code went is unknown, and it will not be resent."
+    ),
 }

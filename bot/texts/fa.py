@@ -304,4 +304,9 @@ TEXTS: dict[str, str] = {
     "reason.category.partial": "ارسال برای برخی از گیرندگان ناموفق بود",
     "reason.category.unsupported": "سامانهٔ پیامک این حساب از این کار پشتیبانی نمی‌کند",
     "reason.with_code": "{reason} (کد {code})",
+    # --- otp ---
+    "alert.unknown_otp": (
+        "⚠️ پاسخ سامانهٔ پیامک به ارسال کد تأیید (حساب {account}) نرسید و معلوم نیست کد رفته است"
+        " یا نه. کد دوباره فرستاده نمی‌شود."
+    ),
 }

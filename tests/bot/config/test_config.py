@@ -16,6 +16,7 @@ from bot.config import (
     Config,
     ConfigError,
     DeliveryConfig,
+    OtpConfig,
     PollingConfig,
     RouteConfig,
     StorageConfig,
@@ -749,6 +750,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("polling", PollingConfig),
     ("alerts", AlertsConfig),
     ("delivery", DeliveryConfig),
+    ("otp", OtpConfig),
 ]
 
 
