@@ -18,13 +18,14 @@ from bot.account.handlers import account_handlers
 from bot.admin.handlers import admin_handlers
 from bot.alerts.admin_chat import send_alert
 from bot.config import AccountConfig, Config
-from bot.context import Account, BotData, Context
+from bot.context import Account, BotData, Context, with_fallbacks
 from bot.errors import on_error
 from bot.export.handlers import export_handlers
 from bot.help.handlers import bot_commands, help_handlers
 from bot.history.handlers import history_handlers
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
+from bot.otp.handlers import otp_handlers
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
 from bot.topics.handlers import topic_handlers
@@ -61,6 +62,7 @@ def register_handlers(application: BridgeApp) -> None:
         topic_handlers,
         export_handlers,
         send_handlers,
+        otp_handlers,
         account_handlers,
         history_handlers,
         admin_handlers,
@@ -77,7 +79,9 @@ async def post_init(application: BridgeApp) -> None:
     data.db = await open_bridge_database(config.storage.path)
     data.repo = SqliteStorage(data.db)
     data.session = aiohttp.ClientSession()
-    data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
+    data.accounts = with_fallbacks(
+        {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
+    )
     await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])
     for route in config.routes:
         if route.topics:

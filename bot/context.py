@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import aiohttp
@@ -22,6 +22,8 @@ class Account:
 
     config: AccountConfig
     provider: SmsProvider
+    # `accounts[].fallback`, resolved (`with_fallbacks`); one hop: its own is never followed.
+    fallback: Account | None = None
 
     @property
     def name(self) -> str:
@@ -37,6 +39,14 @@ class Account:
     def part_limit(self) -> int | None:
         """The most parts one text may take on this account's provider (None: no limit)."""
         return provider_spec(self.config.provider).max_parts
+
+
+def with_fallbacks(accounts: dict[str, Account]) -> dict[str, Account]:
+    """The accounts with each one's configured fallback account set."""
+    return {
+        name: replace(account, fallback=accounts.get(account.config.fallback))
+        for name, account in accounts.items()
+    }
 
 
 class BotData:

@@ -240,7 +240,7 @@ class OtpConfig(_Section):
     """[otp]: verification codes: their shape, life, limits per number, and how they are sent."""
 
     length: Annotated[int, Field(ge=4, le=10)] = 6
-    ttl_seconds: Annotated[int, Field(ge=30, le=86400)] = 120
+    ttl_seconds: Annotated[int, Field(ge=1, le=86400)] = 120
     max_checks: Annotated[int, Field(ge=1, le=100)] = 5
     per_number_minute: Annotated[int, Field(ge=1, le=100)] = 1
     per_number_hour: Annotated[int, Field(ge=1, le=1000)] = 5

@@ -15,6 +15,8 @@ COMMANDS: Final[tuple[tuple[str, Role], ...]] = (
     ("start", Role.VIEWER),
     ("help", Role.VIEWER),
     ("send", Role.OPERATOR),
+    ("otp", Role.OPERATOR),
+    ("verify", Role.OPERATOR),
     ("status", Role.VIEWER),
     ("history", Role.VIEWER),
     ("export", Role.VIEWER),

@@ -29,13 +29,13 @@ HELP_BY_ROLE = [
     pytest.param(
         OPERATOR,
         {"start", "help", "status", "history", "export", "lines", "language"}
-        | {"send", "credit", "from", "cancel", "name"},
+        | {"send", "credit", "from", "cancel", "name", "otp", "verify"},
         id="operator",
     ),
     pytest.param(
         ADMIN,
         {"start", "help", "status", "history", "export", "lines", "language"}
-        | {"send", "credit", "from", "cancel", "name"}
+        | {"send", "credit", "from", "cancel", "name", "otp", "verify"}
         | {"route", "unroute", "routes", "allow", "deny", "users"},
         id="admin",
     ),
