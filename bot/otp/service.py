@@ -336,6 +336,8 @@ class OtpService:
             text=text,
             chat_id=chat_id,
             user_id=_telegram_user(requested_by),
+            # Never the code in the database: history and exports show it masked.
+            stored_text=self._config.text.replace(OTP_CODE, "*" * len(code)),
         )
         outcome = await submit_send(self._repo, self._alerts, request, poll_delay=self._poll_delay)
         send = outcome.send

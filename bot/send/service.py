@@ -235,6 +235,9 @@ class SendRequest:
     text: SmsText
     chat_id: int
     user_id: int
+    # The text kept in the database (history, exports, confirmations) when it must differ
+    # from what goes out: a verification code's SMS is stored with its code masked.
+    stored_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +264,7 @@ async def submit_send(
         idempotency_key=request.idempotency_key,
         account=account.name,
         line=request.line,
-        text=request.text.body,
+        text=request.text.body if request.stored_text is None else request.stored_text,
         chat_id=request.chat_id,
         requested_by=request.user_id,
         recipients=recipients,

@@ -51,6 +51,8 @@ async def test_a_code_is_sent_and_checked(world: World) -> None:
     code = last_code(bridge)
     assert sms.text == f"کد تأیید شما: {code}" and sms.mobile == NUMBER
     assert code not in answer.shown  # the operator never sees the code
+    history = await ask(bridge, OPERATOR, OPERATOR, "/history")
+    assert "کد تأیید شما: ******" in history.shown and code not in history.shown
     valid = await ask(bridge, OPERATOR, OPERATOR, f"/verify {NUMBER} {fa_digits(code)}")
     assert valid.shown == "✅ کد درست است."
     again = await ask(bridge, OPERATOR, OPERATOR, f"/verify {NUMBER} {code}")

@@ -169,8 +169,9 @@ async def test_a_code_goes_through_the_send_service_and_is_stored_only_as_a_hash
         f"otp:{answer.id}",
         "submitted",
     )
-    # Never the code itself in any OTP table; the hash is not the code's plain hash either.
-    for table in ("otp_codes", "otp_audit", "otp_key"):
+    # Never the code itself in the database: the send is stored with it masked.
+    assert send["text"] == rig.config.otp.text.replace("{code}", "******")
+    for table in ("otp_codes", "otp_audit", "otp_key", "sends", "audit_log"):
         for row in rig.rows(f"SELECT * FROM {table}"):
             assert not any(code in str(value) for value in tuple(row)), table
     [row] = rig.rows("SELECT * FROM otp_codes")
