@@ -258,11 +258,18 @@ async def submit_send(
     A second request with the same idempotency key (a Telegram update delivered twice, a
     button pressed twice) returns the stored send and calls nobody.
     """
+    stored = await store_send(repo, request)
+    if not stored.created:
+        return stored
+    return await call_provider(repo, alerts, request, stored.send, poll_delay=poll_delay)
+
+
+async def store_send(repo: Storage, request: SendRequest) -> SendOutcome:
+    """The first half of `submit_send`: store the send (or find it by its key) and audit it."""
     recipients = request.recipients.numbers
-    account = request.account
     send, created = await repo.create_send(
         idempotency_key=request.idempotency_key,
-        account=account.name,
+        account=request.account.name,
         line=request.line,
         text=request.text.body if request.stored_text is None else request.stored_text,
         chat_id=request.chat_id,
@@ -275,6 +282,16 @@ async def submit_send(
         )
         return SendOutcome(send, created=False)
     await repo.audit(request.user_id, request.chat_id, "send", f"#{send.id} to {len(recipients)}")
+    return SendOutcome(send, created=True)
+
+
+async def call_provider(
+    repo: Storage, alerts: AlertSink, request: SendRequest, send: Send, *, poll_delay: float
+) -> SendOutcome:
+    """The second half of `submit_send`: call the provider once for the stored `send`, then
+    store its answer. If the account surely sent nothing and has a fallback, the send is
+    moved to the fallback's first line in the database, then sent there, once (one hop)."""
+    account = request.account
     try:
         result = await _provider_send(repo, request, send)
     except ProviderError as error:
@@ -283,7 +300,6 @@ async def submit_send(
             return await _record_failure(repo, alerts, request, send, error, poll_delay)
         # The first account surely sent nothing: its trouble still needs a person.
         await alert_provider_error(alerts, account.name, error)
-        reason = failover_reason(error)
         log.warning(
             "send %s: %s sent nothing (%s); sending through its fallback %s",
             send.id,
@@ -293,7 +309,7 @@ async def submit_send(
         )
         # Stored before the second call, like the first: a crash now leaves it unknown.
         send = await repo.switch_send_account(
-            send.id, account=moved.account.name, line=moved.line, reason=reason
+            send.id, account=moved.account.name, line=moved.line, reason=failover_reason(error)
         )
         request = moved
         try:
@@ -430,11 +446,13 @@ __all__ = [
     "TooManyParts",
     "TooManyRecipients",
     "TypedNumbers",
+    "call_provider",
     "check_numbers",
     "check_text",
     "failover_reason",
     "parse_number_list",
     "split_numbers_and_text",
+    "store_send",
     "submit_send",
     "surely_nothing_sent",
 ]
