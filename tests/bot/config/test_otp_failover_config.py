@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.cli import describe_config
 from bot.config import Config, ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -134,3 +135,15 @@ def test_a_config_built_in_code_is_checked_the_same(tmp_path: Path) -> None:
     data["accounts"][0]["fallback"] = "raygan"
     with pytest.raises(ValidationError, match="cannot fall back on itself"):
         Config.model_validate(data)
+
+
+def test_check_config_shows_the_fallbacks_and_the_otp_settings(tmp_path: Path) -> None:
+    text = with_fallbacks("meli", "") + '\n[otp]\nmode = "provider"\nkey = "env:OTP_KEY"\n'
+    config = load(tmp_path, text, {"OTP_KEY": "otp-key-from-the-environment"})
+    shown = describe_config(config, "config.toml").splitlines()
+    assert "    falls back on: meli (when it surely sent nothing)" in shown
+    assert (
+        "otp: mode provider (made by the provider) from raygan, valid 120s, 5 checks, at most"
+        " 1/min and 5/h per number, key from the config"
+    ) in shown
+    assert not any("otp-key-from-the-environment" in line for line in shown)
