@@ -22,6 +22,8 @@ Decisions:
   nothing; it is still audited. The number's state is answered first (no code, expired,
   too many checks), so the answer does not hide those.
 - A good code is good once: after it, the number has no code (`no_code`).
+- Failover (`accounts[].fallback`) applies to mode own, whose SMS goes through the send
+  service; not to mode provider: `CheckSendCode` must ask the account that made the code.
 - Codes are compared in constant time (`hmac.compare_digest`); a check is counted (claimed in
   the database) before the comparison, so concurrent checks never exceed `max_checks`.
 """
@@ -34,7 +36,7 @@ import logging
 import math
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, Protocol
@@ -477,7 +479,7 @@ def _whole(seconds: float) -> int:
     return max(1, math.ceil(seconds))
 
 
-__all__: Sequence[str] = [
+__all__ = [
     "OtpAccount",
     "OtpCheck",
     "OtpCheckFailed",

@@ -11,6 +11,7 @@ import pytest
 from bridge_harness import ADMIN, OPERATOR, SUPPORT_GROUP, VIEWER, World
 from e2e_steps import ask, persian_number, say_and_get_update
 
+from sandbox.faults import FaultKind
 from storage.models import Role
 
 LATIN = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
@@ -221,3 +222,14 @@ async def test_provider_mode_refused_by_the_provider(world: World) -> None:
     # It did not go: it counts toward no limit.
     bridge.sandbox.raygan.accounts["demo"].webservice = True
     assert (await ask(bridge, OPERATOR, OPERATOR, f"/otp {NUMBER}")).shown.startswith("✅")
+
+
+async def test_a_code_whose_answer_was_lost_is_never_resent_and_still_checks(world: World) -> None:
+    bridge = await start(world, per_number_minute=5)
+    # The SMS goes out, RayganSMS's answer never comes back.
+    bridge.sandbox.raygan.faults.inject(FaultKind.TIMEOUT_AFTER, method="SendMessage")
+    answer = await ask(bridge, OPERATOR, OPERATOR, f"/otp {NUMBER}")
+    assert answer.shown.startswith(f"⚠️ پاسخ سامانهٔ پیامک نرسید؛ شاید کد به {SHOWN} رفته باشد")
+    assert bridge.sandbox.raygan.calls["SendMessage"] == 1
+    valid = await ask(bridge, OPERATOR, OPERATOR, f"/verify {NUMBER} {last_code(bridge)}")
+    assert valid.shown == "✅ کد درست است."
