@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -21,7 +19,7 @@ from bot.admin.handlers import admin_handlers
 from bot.alerts.admin_chat import send_alert
 from bot.campaigns.handlers import campaign_handlers
 from bot.config import AccountConfig, Config
-from bot.context import Account, BotData, Context, wall_clock
+from bot.context import Account, BotData, Context, with_fallbacks
 from bot.errors import on_error
 from bot.export.handlers import export_handlers
 from bot.help.handlers import bot_commands, help_handlers
@@ -29,9 +27,11 @@ from bot.history.handlers import history_handlers
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.optout.handlers import optout_handlers
+from bot.otp.handlers import otp_handlers
 from bot.schedule.handlers import schedule_handlers
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
+from bot.throttle.service import ServiceClock
 from bot.topics.handlers import topic_handlers
 from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
@@ -67,6 +67,7 @@ def register_handlers(application: BridgeApp) -> None:
         topic_handlers,
         export_handlers,
         send_handlers,
+        otp_handlers,
         account_handlers,
         history_handlers,
         admin_handlers,
@@ -85,7 +86,9 @@ async def post_init(application: BridgeApp) -> None:
     data.db = await open_bridge_database(config.storage.path)
     data.repo = SqliteStorage(data.db)
     data.session = aiohttp.ClientSession()
-    data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
+    data.accounts = with_fallbacks(
+        {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
+    )
     await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])
     for route in config.routes:
         if route.topics:
@@ -136,7 +139,7 @@ async def post_shutdown(application: BridgeApp) -> None:
         log.info("bridge stopped")  # not said by a bridge that never opened its database
 
 
-def build_application(config: Config, *, clock: Callable[[], datetime] = wall_clock) -> BridgeApp:
+def build_application(config: Config, *, clock: ServiceClock | None = None) -> BridgeApp:
     """The PTB Application for `config`, with handlers; jobs start in post_init. `clock`:
     what time it is for scheduled sends (tests move their own)."""
     quiet_leaky_loggers()
@@ -158,7 +161,7 @@ def build_application(config: Config, *, clock: Callable[[], datetime] = wall_cl
         builder = builder.proxy(config.telegram.proxy).get_updates_proxy(config.telegram.proxy)
     application = builder.build()
     application.bot_data.config = config
-    application.bot_data.clock = clock
+    application.bot_data.clock = ServiceClock() if clock is None else clock
     register_handlers(application)
     return application
 
@@ -188,7 +191,7 @@ class RunningBridge:
         config: Config,
         *,
         poll_timeout: int = 1,
-        clock: Callable[[], datetime] = wall_clock,
+        clock: ServiceClock | None = None,
     ) -> None:
         self.application = build_application(config, clock=clock)
         self._poll_timeout = poll_timeout

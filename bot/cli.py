@@ -179,6 +179,17 @@ def _health(cli_path: str | None) -> int:
     return EXIT_OK if health.healthy else EXIT_FAILED
 
 
+def _describe_otp(config: Config) -> str:
+    otp = config.otp
+    shape = f"{otp.length} digits" if otp.mode == "own" else "made by the provider"
+    key = "from the config" if otp.key.get_secret_value() else "kept in the database"
+    return (
+        f"otp: mode {otp.mode} ({shape}) from {config.otp_account.name}, valid {otp.ttl_seconds}s,"
+        f" {otp.max_checks} checks, at most {otp.per_number_minute}/min and"
+        f" {otp.per_number_hour}/h per number, key {key}"
+    )
+
+
 def describe_config(config: Config, source: str) -> str:
     """A readable summary of `config` with no secret in it (what check-config prints)."""
     tg = config.telegram
@@ -199,6 +210,8 @@ def describe_config(config: Config, source: str) -> str:
         mark = ", default" if account.name == default else ""
         lines.append(f"  {account.name} ({account.provider}{mark}): {public_url(account.base_url)}")
         lines.append(f"    lines: {', '.join(account.lines)}")
+        if account.fallback:
+            lines.append(f"    falls back on: {account.fallback} (when it surely sent nothing)")
         credit = "not set" if account.credit_low is None else f"{account.credit_low:g}"
         lines.append(
             f"    timeout {account.timeout_seconds:g}s, max concurrency "
@@ -216,6 +229,7 @@ def describe_config(config: Config, source: str) -> str:
         f"alerts: after {a.failures_before_alert} failures, at most once per {a.window_seconds:g}s",
         f"delivery: give up after {d.give_up_hours:g}h, backoff "
         f"{', '.join(f'{s:g}' for s in d.backoff_seconds)} s",
+        _describe_otp(config),
     ]
     return "\n".join(lines)
 

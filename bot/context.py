@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import aiohttp
@@ -25,6 +23,8 @@ class Account:
 
     config: AccountConfig
     provider: SmsProvider
+    # `accounts[].fallback`, resolved (`with_fallbacks`); one hop: its own is never followed.
+    fallback: Account | None = None
 
     @property
     def name(self) -> str:
@@ -52,6 +52,14 @@ class Account:
         return provider_spec(self.config.provider).max_parts
 
 
+def with_fallbacks(accounts: dict[str, Account]) -> dict[str, Account]:
+    """The accounts with each one's configured fallback account set."""
+    return {
+        name: replace(account, fallback=accounts.get(account.config.fallback))
+        for name, account in accounts.items()
+    }
+
+
 class BotData:
     """Dependencies shared by all handlers and jobs, set up in `post_init`.
 
@@ -64,9 +72,9 @@ class BotData:
     session: aiohttp.ClientSession
     repo: Storage
     accounts: dict[str, Account]
-    # What time it is for scheduled sends (the wall clock; a test may start the bridge on its
-    # own clock, set in `bot.app.build_application`).
-    clock: Callable[[], datetime]
+    # The time campaigns, throttles and scheduled sends act on: the wall clock, or one a test
+    # or the demo moves (set in `bot.app.build_application`).
+    clock: ServiceClock
 
     def account_for_line(self, line: str) -> Account | None:
         """The account that owns `line`."""
@@ -100,20 +108,10 @@ class BotData:
         at its first inbox poll: a fixed parser may read them now)."""
         return set()
 
-    @cached_property
-    def clock(self) -> ServiceClock:
-        """The time campaigns and throttles act on (real; tests and the demo may move it)."""
-        return ServiceClock()
-
     @property
     def default_account(self) -> Account:
         """The account sends go from unless a chat chose another with /from."""
         return self.accounts[self.config.default_account.name]
-
-
-def wall_clock() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
 
 
 Context = CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import sys
 import tempfile
 import time
@@ -31,6 +32,7 @@ TOPIC_CUSTOMER = "09351234567"
 RAYGAN_LINE = "50002910001080"
 PAYAMAK_LINE = "10002188"
 CUSTOMER = "09127654321"
+OTP_CUSTOMER = "09131112233"
 STEP_TIMEOUT = 20.0
 
 
@@ -159,6 +161,7 @@ async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -
 
     await _topic_conversation(fake, sandbox, show)
     await _campaign(fake, sandbox, show)
+    await _otp_conversation(fake, sandbox, show)
 
     show.step("Someone with no role is refused")
     before = len(sandbox.raygan.sent) + len(sandbox.payamak.sent)
@@ -235,6 +238,34 @@ async def _campaign(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcri
     show.check(sent == wanted, "RayganSMS received each row's own text, once")
     report = summary.document.content.decode("utf-8-sig") if summary.document else ""
     show.check(report.count("\n") == len(CAMPAIGN_ROWS) + 1, "the report lists every recipient")
+
+
+async def _otp_conversation(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -> None:
+    """A verification code: sent with /otp, a wrong try, then the right one with /verify."""
+    show.step("A verification code is sent with /otp and checked with /verify")
+    command = f"/otp {OTP_CUSTOMER}"
+    before = len(sandbox.raygan.sent)
+    show.say("Sara", command)
+    fake.user_sends(ADMIN_ID, ADMIN_ID, command)
+    show.say("bot", (await _wait_bot(fake, ADMIN_ID)).text)
+    new = [s for s in sandbox.raygan.sent[before:] if s.mobile == OTP_CUSTOMER]
+    found = re.search(r"\d{6}", new[0].text) if len(new) == 1 else None
+    show.check(found is not None, "one SMS with a six-digit code reached the customer")
+    if found is None:
+        return
+    code = found.group(0)
+    show.say("customer (SMS received)", new[0].text)
+    wrong = code[:-1] + str((int(code[-1]) + 1) % 10)
+    for typed, expected, what in (
+        (wrong, "نادرست", "a wrong code is refused, with the checks left"),
+        (code, "درست است", "the right code is valid"),
+    ):
+        command = f"/verify {OTP_CUSTOMER} {typed}"
+        show.say("Sara", command)
+        fake.user_sends(ADMIN_ID, ADMIN_ID, command)
+        answer = await _wait_bot(fake, ADMIN_ID)
+        show.say("bot", answer.text)
+        show.check(expected in answer.text, what)
 
 
 async def run_demo(out: TextIO = sys.stdout) -> int:

@@ -12,7 +12,7 @@ import jdatetime
 
 from bot.optout.service import is_opt_out_request
 from bot.texts import TEHRAN, Raw, t
-from providers.base import DeliveryState
+from providers.base import DeliveryState, ErrorCategory, ProviderError
 from providers.parts import count_parts
 from providers.phone import display_number
 from storage.models import IncomingMessage, Send, SendRecipient
@@ -182,6 +182,8 @@ def render_confirmation(
         failed=failed,
         waiting=waiting,
     )
+    if send.failover_from:
+        summary = f"{failover_note(lang, send)}\n{summary}"
     return t(
         lang,
         "confirmation",
@@ -191,6 +193,18 @@ def render_confirmation(
         summary=Raw(summary),
         recipients=Raw("\n".join(lines)),
     )
+
+
+def failover_note(lang: str, send: Send) -> str:
+    """Which account sent a send that moved to its fallback, and why the first did not."""
+    category, _, key = (send.failover_reason or "").partition(":")
+    try:
+        kind = ErrorCategory(category)
+    except ValueError:
+        kind = ErrorCategory.TRANSIENT
+    # Worded as the provider reasons are, from the stored category and reason key.
+    reason = ProviderError(kind, "", reason_key=key)
+    return t(lang, "failover.note", account=send.account, name=send.failover_from, reason=reason)
 
 
 def shorten(text: str, limit: int = 80) -> str:

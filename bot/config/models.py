@@ -114,6 +114,8 @@ class AccountConfig(_Section):
     # Throttle and cap shared by every send of the account (campaigns, /send, replies).
     max_per_minute: Annotated[int, Field(ge=1)] | None = None
     daily_limit: Annotated[int, Field(ge=0)] = 0  # SMS a Tehran day; 0 = no cap
+    # Another account's name: a send this account surely did not make goes through it, once.
+    fallback: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -265,6 +267,49 @@ class BulkConfig(_Section):
         return (h1, m1), (h2, m2)
 
 
+OTP_CODE = "{code}"
+
+
+class OtpConfig(_Section):
+    """[otp]: verification codes: their shape, life, limits per number, and how they are sent."""
+
+    length: Annotated[int, Field(ge=4, le=10)] = 6
+    ttl_seconds: Annotated[int, Field(ge=1, le=86400)] = 120
+    max_checks: Annotated[int, Field(ge=1, le=100)] = 5
+    per_number_minute: Annotated[int, Field(ge=1, le=100)] = 1
+    per_number_hour: Annotated[int, Field(ge=1, le=1000)] = 5
+    text: str = "کد تأیید شما: {code}"
+    # Provider mode: RayganSMS writes the text around its own code; this goes at its end.
+    footer: str = ""
+    mode: Literal["own", "provider"] = "own"
+    account: str = ""  # "" = the default account
+    # The HMAC key codes are hashed with; "" = a random key the database keeps.
+    key: SecretStr = SecretStr("")
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if value.count(OTP_CODE) != 1:
+            raise problem("must contain {code} exactly once (where the code goes)")
+        return value
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and len(secret) < 16:
+            raise problem("must be empty (a key kept in the database) or at least 16 characters")
+        return value
+
+    @field_validator("per_number_hour")
+    @classmethod
+    def _per_hour(cls, value: int, info: ValidationInfo) -> int:
+        per_minute = info.data.get("per_number_minute")
+        if isinstance(per_minute, int) and value < per_minute:
+            raise problem(f"must be at least per_number_minute ({per_minute})")
+        return value
+
+
 class Config(_Section):
     """The whole configuration file."""
 
@@ -276,6 +321,7 @@ class Config(_Section):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     bulk: BulkConfig = Field(default_factory=BulkConfig)
+    otp: OtpConfig = Field(default_factory=OtpConfig)
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Config:
@@ -284,10 +330,17 @@ class Config(_Section):
         problems = cross_problems(
             {
                 "accounts": [
-                    {"name": a.name, "lines": list(a.lines), "default": a.default}
+                    {
+                        "name": a.name,
+                        "lines": list(a.lines),
+                        "default": a.default,
+                        "provider": a.provider,
+                        "fallback": a.fallback,
+                    }
                     for a in self.accounts
                 ],
                 "routes": [{"line": r.line} for r in self.routes],
+                "otp": {"mode": self.otp.mode, "account": self.otp.account},
             }
         )
         if problems:
@@ -304,6 +357,7 @@ class Config(_Section):
             password = account.password.get_secret_value()
             basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()
             values += [password, basic]
+        values.append(self.otp.key.get_secret_value())
         urls = [self.telegram.proxy, self.telegram.api_url, *(a.base_url for a in self.accounts)]
         for url in urls:
             in_url = url_password(url)
@@ -319,6 +373,11 @@ class Config(_Section):
     def default_account(self) -> AccountConfig:
         """The account marked `default = true`, else the first one."""
         return next((a for a in self.accounts if a.default), self.accounts[0])
+
+    @property
+    def otp_account(self) -> AccountConfig:
+        """The account verification codes go from: `otp.account`, else the default account."""
+        return self.account(self.otp.account) or self.default_account
 
     def account_for_line(self, line: str) -> AccountConfig | None:
         """The account that owns `line`, or None."""

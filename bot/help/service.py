@@ -17,6 +17,8 @@ COMMANDS: Final[tuple[tuple[str, Role], ...]] = (
     ("send", Role.OPERATOR),
     ("schedule", Role.OPERATOR),
     ("scheduled", Role.OPERATOR),
+    ("otp", Role.OPERATOR),
+    ("verify", Role.OPERATOR),
     ("status", Role.VIEWER),
     ("history", Role.VIEWER),
     ("export", Role.VIEWER),

@@ -9,14 +9,14 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final, Protocol
 
 from bot.alerts.service import AlertSink, alert_provider_error
 from bot.delivery.service import first_poll_at
 from bot.throttle.service import AccountLimits, Granted, MustWait, reserve
-from providers.base import ErrorCategory, ProviderError, SmsProvider
+from providers.base import ErrorCategory, ProviderError, SendResult, SmsProvider
 from providers.parts import count_parts
 from providers.phone import (
     InvalidNumberError,
@@ -50,6 +50,17 @@ class SendingAccount(Protocol):
     @property
     def part_limit(self) -> int | None:
         """The most parts one text may take on it (None: no limit of ours)."""
+        ...
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """Its lines; a failover sends from the fallback's first."""
+        ...
+
+    @property
+    def fallback(self) -> SendingAccount | None:
+        """The account a send goes through when this one surely sent nothing (config
+        `accounts[].fallback`), or None."""
         ...
 
 
@@ -228,6 +239,9 @@ class SendRequest:
     text: SmsText
     chat_id: int
     user_id: int
+    # The text kept in the database (history, exports, confirmations) when it must differ
+    # from what goes out: a verification code's SMS is stored with its code masked.
+    stored_text: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,13 +273,22 @@ async def submit_send(
     A second request with the same idempotency key (a Telegram update delivered twice, a
     button pressed twice) returns the stored send and calls nobody.
     """
+    stored = await store_send(repo, request)
+    if not stored.created:
+        return stored
+    return await call_provider(
+        repo, alerts, request, stored.send, poll_delay=poll_delay, limits=limits, clock=clock
+    )
+
+
+async def store_send(repo: Storage, request: SendRequest) -> SendOutcome:
+    """The first half of `submit_send`: store the send (or find it by its key) and audit it."""
     recipients = request.recipients.numbers
-    account = request.account
     send, created = await repo.create_send(
         idempotency_key=request.idempotency_key,
-        account=account.name,
+        account=request.account.name,
         line=request.line,
-        text=request.text.body,
+        text=request.text.body if request.stored_text is None else request.stored_text,
         chat_id=request.chat_id,
         requested_by=request.user_id,
         recipients=recipients,
@@ -276,30 +299,127 @@ async def submit_send(
         )
         return SendOutcome(send, created=False)
     await repo.audit(request.user_id, request.chat_id, "send", f"#{send.id} to {len(recipients)}")
+    return SendOutcome(send, created=True)
+
+
+async def call_provider(
+    repo: Storage,
+    alerts: AlertSink,
+    request: SendRequest,
+    send: Send,
+    *,
+    poll_delay: float,
+    limits: AccountLimits | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> SendOutcome:
+    """The second half of `submit_send`: call the provider once for the stored `send`, then
+    store its answer. If the account surely sent nothing and has a fallback, the send is
+    moved to the fallback's first line in the database, then sent there, once (one hop).
+    With `limits`, the account's throttle and daily cap are honoured first (see
+    `submit_send`); a send they refuse is stored failed, with no failover."""
+    account = request.account
     if limits is not None:
+        recipients = request.recipients.numbers
         refused = await _wait_for_room(repo, limits, len(recipients), clock or _utc_now)
         if refused is not None:
             stored = await repo.record_send_failure(send.id, error=str(refused))
             log.info("send %s refused by the account's limits: %s", send.id, refused)
             return SendOutcome(stored, created=True, error=refused)
     try:
-        result = await account.provider.send(request.line, recipients, request.text.body)
+        result = await _provider_send(repo, request, send)
     except ProviderError as error:
-        return await _record_failure(repo, alerts, request, send, error, poll_delay)
+        moved = _failover_request(request, error)
+        if moved is None:
+            return await _record_failure(repo, alerts, request, send, error, poll_delay)
+        # The first account surely sent nothing: its trouble still needs a person.
+        await alert_provider_error(alerts, account.name, error)
+        log.warning(
+            "send %s: %s sent nothing (%s); sending through its fallback %s",
+            send.id,
+            account.name,
+            error,
+            moved.account.name,
+        )
+        # Stored before the second call, like the first: a crash now leaves it unknown.
+        send = await repo.switch_send_account(
+            send.id, account=moved.account.name, line=moved.line, reason=failover_reason(error)
+        )
+        request = moved
+        try:
+            result = await _provider_send(repo, request, send)
+        except ProviderError as second:
+            return await _record_failure(repo, alerts, request, send, second, poll_delay)
+    stored = await repo.record_send_result(
+        send.id, result.receipts, next_poll_at=first_poll_at(poll_delay)
+    )
+    log.info(
+        "send %s: %d recipients accepted by %s",
+        send.id,
+        len(result.receipts),
+        request.account.name,
+    )
+    return SendOutcome(stored, created=True)
+
+
+async def _provider_send(repo: Storage, request: SendRequest, send: Send) -> SendResult:
+    """The one provider call of a send (or of its failover)."""
+    try:
+        return await request.account.provider.send(
+            request.line, request.recipients.numbers, request.text.body
+        )
+    except ProviderError:
+        raise
     except Exception:
         # A bug after the request may have left: the outcome is unknown now (not only after a
         # restart, which is what happens if the process dies here), and it is never resent.
         await repo.record_send_failure(
             send.id,
             error="internal error during the provider call",
-            unknown_recipients=recipients,
+            unknown_recipients=request.recipients.numbers,
         )
         raise
-    stored = await repo.record_send_result(
-        send.id, result.receipts, next_poll_at=first_poll_at(poll_delay)
+
+
+# What an account that surely sent nothing may have failed with (SPEC §5: failover only then).
+FAILOVER_CATEGORIES: Final = frozenset(
+    {ErrorCategory.AUTH, ErrorCategory.CREDIT, ErrorCategory.RATE_LIMIT, ErrorCategory.TRANSIENT}
+)
+
+
+def surely_nothing_sent(error: ProviderError) -> bool:
+    """Whether a failed send surely sent no SMS, for a reason of the account, not of the
+    request: credentials, access or IP refused, no credit, a sending limit, or a provider
+    that was never reached (a TRANSIENT send failure that is not `outcome_unknown`: the
+    connection was never made, or the provider's answer says nothing went). Never when the
+    outcome is unknown or some recipients went."""
+    return (
+        error.category in FAILOVER_CATEGORIES
+        and not error.outcome_unknown
+        and not error.receipts
+        and not error.unknown_recipients
     )
-    log.info("send %s: %d recipients accepted by %s", send.id, len(result.receipts), account.name)
-    return SendOutcome(stored, created=True)
+
+
+def failover_reason(error: ProviderError) -> str:
+    """Why a send moved to the fallback, as stored: `<category>:<reason key>`, the reason key
+    being the error's own, else `<provider>.<code>`, else empty (the texts word each)."""
+    key = error.reason_key or (
+        f"{error.provider}.{error.code}" if error.provider and error.code else ""
+    )
+    return f"{error.category.value}:{key}"
+
+
+def _failover_request(request: SendRequest, error: ProviderError) -> SendRequest | None:
+    """The same request on the account's fallback, if this error allows one (one hop: the
+    fallback's own fallback is never followed) and the text fits the fallback."""
+    fallback = request.account.fallback
+    if fallback is None or not fallback.lines or not surely_nothing_sent(error):
+        return None
+    text = check_text(fallback, request.text.body)
+    if not isinstance(text, SmsText):
+        log.warning("no failover to %s: the text does not fit it (%s)", fallback.name, text)
+        return None
+    return replace(request, account=fallback, line=fallback.lines[0], text=text)
 
 
 async def _record_failure(
@@ -393,9 +513,13 @@ __all__ = [
     "TooManyParts",
     "TooManyRecipients",
     "TypedNumbers",
+    "call_provider",
     "check_numbers",
     "check_text",
+    "failover_reason",
     "parse_number_list",
     "split_numbers_and_text",
+    "store_send",
     "submit_send",
+    "surely_nothing_sent",
 ]

@@ -509,4 +509,50 @@ TEXTS: dict[str, str] = {
     ),
     "schedule.failed": "⏰ Scheduled send #{schedule_id} could not be sent: {error}",
     "schedule.failed_send": "⏰ Scheduled send #{schedule_id} could not be sent:",
+    # --- otp and failover ---
+    "alert.unknown_otp": (
+        "⚠️ The SMS provider's answer to a verification code ({account}) did not arrive; whether"
+        " the code went is unknown, and it will not be resent."
+    ),
+    "failover.note": "↪️ Sent through account “{account}”: account “{name}” sent nothing: {reason}",
+    "otp.usage": "To send a verification code: <code>/otp 0912…</code>",
+    "otp.verify_usage": "To check a verification code: <code>/verify 0912… code</code>",
+    "otp.sent": (
+        "✅ Verification code sent to {number} ({account}); valid until {time}.\n"
+        "Check it: <code>/verify</code> number and code"
+    ),
+    "otp.sent_unknown": (
+        "⚠️ The SMS provider's answer did not arrive; the code may have reached {number}"
+        " ({account}). If it did, it is valid until {time}. It will not be resent, to avoid"
+        " sending it twice."
+    ),
+    "otp.failover": "↪️ Sent through account “{account}”: account “{name}” could not send it.",
+    "otp.rate_limited": (
+        "⏳ This number was sent a code a moment ago; try again in {seconds}"
+        " {seconds|second|seconds}."
+    ),
+    "otp.invalid_number": "❌ {raw}: {reason}",
+    "otp.unsupported": (
+        "❌ The SMS provider of account “{account}” does not make verification codes itself;"
+        " mode provider is for a RayganSMS account only."
+    ),
+    "otp.send_failed": "❌ The verification code was not sent: {reason}",
+    "otp.not_sent": "❌ The verification code was not sent.",
+    "otp.valid": "✅ The code is valid.",
+    "otp.wrong": "❌ Wrong code. {count} {count|check|checks} left.",
+    "otp.malformed": (
+        "❌ A code is {length} digits. Not counted; {count} {count|check|checks} left."
+    ),
+    "otp.malformed_digits": (
+        "❌ A code is digits only. Not counted; {count} {count|check|checks} left."
+    ),
+    "otp.expired": "⌛ The code has expired. Send a new one with /otp.",
+    "otp.too_many_checks": (
+        "🚫 This code was checked too many times and is no longer accepted. Send a new one"
+        " with /otp."
+    ),
+    "otp.no_code": "ℹ️ No code is waiting to be checked for this number. Send one with /otp.",
+    "otp.check_failed": "⚠️ The code could not be checked: {reason}. Not counted; try again.",
+    "cmd.otp": "send a verification code: <code>/otp 0912…</code>",
+    "cmd.verify": "check a verification code: <code>/verify 0912… code</code>",
 }

@@ -16,6 +16,7 @@ from storage.sqlite.health import SqliteHealth
 from storage.sqlite.history import SqliteHistory
 from storage.sqlite.inbox import SqliteInbox
 from storage.sqlite.optouts import SqliteOptOuts
+from storage.sqlite.otp import SqliteOtp
 from storage.sqlite.routes import SqliteRoutes
 from storage.sqlite.scheduled import SqliteScheduled
 from storage.sqlite.sends import SqliteSends
@@ -39,6 +40,7 @@ class SqliteStorage(
     SqliteUsage,
     SqliteOptOuts,
     SqliteScheduled,
+    SqliteOtp,
 ):
     """The bridge's storage on SQLite: `SqliteStorage(open_database(path))` is a `Storage`."""
 

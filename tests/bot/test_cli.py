@@ -58,6 +58,8 @@ def test_check_config_prints_what_it_found(capsys: pytest.CaptureFixture[str]) -
         "  meli (payamak): https://rest.payamak-panel.com/api/SendSMS",
         "    lines: 10002188",
         "  50002910001080 -> chat -1009876543210",
+        "otp: mode own (6 digits) from raygan, valid 120s, 5 checks, at most 1/min and 5/h per"
+        " number, key kept in the database",
     ]
     for line in expected:
         assert line in out.splitlines()

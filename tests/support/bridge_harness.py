@@ -22,6 +22,7 @@ from typing import Any
 
 from bot.app import RunningBridge
 from bot.config import Config
+from bot.throttle.service import ServiceClock
 from sandbox.bridge_config import bridge_config, with_overrides
 from sandbox.server import ProviderSandbox
 from sandbox.telegram import FakeMessage, TelegramFake
@@ -74,7 +75,7 @@ class World:
     bridge: RunningBridge | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
     # What time the bridge's scheduled sends go by (None: the wall clock); see MovableClock.
-    clock: Callable[[], datetime] | None = None
+    clock: ServiceClock | None = None
 
     def config_data(self) -> dict[str, Any]:
         """The bridge's config as data."""
@@ -132,23 +133,22 @@ class World:
         return conn
 
 
-class MovableClock:
-    """A clock that runs with the wall clock from `start`, and jumps when a test moves it."""
+class MovableClock(ServiceClock):
+    """The bridge's clock, running with the wall clock from `start`; a test jumps it."""
 
     def __init__(self, start: datetime) -> None:
-        self._offset = start - datetime.now(UTC)
+        super().__init__()
+        self.set(start)
 
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    def move(self, seconds: float) -> datetime:
+    def jump(self, seconds: float) -> datetime:
         """Jump forward (or back) by `seconds`; the new now."""
-        self._offset += timedelta(seconds=seconds)
+        self.move(timedelta(seconds=seconds))
         return self()
 
     def set(self, moment: datetime) -> None:
         """Jump to `moment` (it runs on from there)."""
-        self._offset = moment - datetime.now(UTC)
+        self.held = None
+        self.offset = moment - datetime.now(UTC)
 
 
 class BridgeProcess:

@@ -17,6 +17,7 @@ from bot.config import (
     Config,
     ConfigError,
     DeliveryConfig,
+    OtpConfig,
     PollingConfig,
     RouteConfig,
     StorageConfig,
@@ -751,6 +752,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("alerts", AlertsConfig),
     ("delivery", DeliveryConfig),
     ("bulk", BulkConfig),
+    ("otp", OtpConfig),
 ]
 
 

@@ -29,14 +29,14 @@ HELP_BY_ROLE = [
     pytest.param(
         OPERATOR,
         {"start", "help", "status", "history", "export", "lines", "language"}
-        | {"send", "credit", "from", "cancel", "name", "bulk"}
+        | {"send", "credit", "from", "cancel", "name", "bulk", "otp", "verify"}
         | {"schedule", "scheduled", "prices", "check"},
         id="operator",
     ),
     pytest.param(
         ADMIN,
         {"start", "help", "status", "history", "export", "lines", "language"}
-        | {"send", "credit", "from", "cancel", "name", "bulk"}
+        | {"send", "credit", "from", "cancel", "name", "bulk", "otp", "verify"}
         | {"schedule", "scheduled", "prices", "check"}
         | {"route", "unroute", "routes", "allow", "deny", "users"}
         | {"optouts", "optin"},

@@ -116,7 +116,7 @@ async def test_each_time_form_goes_once_at_its_time(timed: World) -> None:
 
     # Once: a last send scheduled after all of them goes, and none went twice meanwhile.
     await ask(timed, OPERATOR, OPERATOR, "/schedule +1m 09121110009 marker")
-    clock.move(120)
+    clock.jump(120)
     await fired(timed, "09121110009")
     for _command, mobile, _due, _shown in FORMS:
         assert len(sms_to(timed, mobile)) == 1, mobile
@@ -216,7 +216,7 @@ async def test_cancel_only_by_the_requester_or_an_admin_and_it_is_final(timed: W
 
     # Their times pass: nothing goes (a later send shows the scheduler ran meanwhile).
     await ask(timed, OPERATOR, SUPPORT_GROUP, "/schedule +3h 09121110003 marker")
-    clock.move(3 * 3600 + 60)
+    clock.jump(3 * 3600 + 60)
     await fired(timed, "09121110003")
     assert sms_to(timed, "09121110001") == [] and sms_to(timed, "09121110002") == []
     assert [r["state"] for r in rows(timed)] == ["cancelled", "cancelled", "sent"]
@@ -245,7 +245,7 @@ async def test_bad_input_is_a_clear_answer_that_stores_nothing(
     assert says in answer.shown, answer.shown
     assert rows(timed) == []
     assert answer.buttons() == []
-    clock_of(timed).move(2 * 86400)
+    clock_of(timed).jump(2 * 86400)
     await ask(timed, OPERATOR, OPERATOR, "/lines")
     assert nothing_sent(timed)
 
