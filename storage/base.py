@@ -15,9 +15,9 @@ Every backend keeps these promises:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from providers.base import DeliveryState, IncomingSms, Receipt, UnreadableRecord
 from storage.models import (
@@ -42,6 +42,9 @@ from storage.models import (
     StoredInbox,
     Topic,
     User,
+    WebhookBacklog,
+    WebhookEvent,
+    WebhookEventType,
 )
 
 
@@ -475,6 +478,47 @@ class AuditStore(Protocol):
         ...
 
 
+class WebhookOutbox(Protocol):
+    """Webhook events (SPEC §8), stored in the transaction of what they tell of, then sent
+    until the receiver answers 2xx (`bot.webhooks`)."""
+
+    async def set_webhook_events(self, enabled: bool) -> None:
+        """From now on, every new incoming SMS (`sms.received`) and every recipient's state
+        change (`sms.status`) also stores its event, in the same transaction; off: none."""
+        ...
+
+    async def add_webhook_event(
+        self, kind: WebhookEventType, data: Mapping[str, Any]
+    ) -> WebhookEvent:
+        """Store one event (due at once) and return it."""
+        ...
+
+    async def claim_webhook_events(
+        self, now: datetime, *, limit: int, lease_seconds: float
+    ) -> list[WebhookEvent]:
+        """Undelivered events due by `now`, oldest first, each claimed for `lease_seconds`
+        (not handed out again before, unless marked) with one more attempt counted."""
+        ...
+
+    async def mark_webhook_delivered(self, event_ids: Sequence[int]) -> None:
+        """The receiver answered 2xx to these events: never sent again."""
+        ...
+
+    async def record_webhook_failure(
+        self, event_id: int, *, error: str, retry_at: datetime
+    ) -> None:
+        """The attempt failed: retried at `retry_at` (an event delivered meanwhile stays so)."""
+        ...
+
+    async def webhook_backlog(self) -> WebhookBacklog:
+        """How many events wait, the oldest's creation, and the oldest tried one's."""
+        ...
+
+    async def get_webhook_event(self, event_id: str) -> WebhookEvent | None:
+        """One event by its `event_id`."""
+        ...
+
+
 class Storage(
     AccessStore,
     RouteStore,
@@ -488,6 +532,7 @@ class Storage(
     HistoryStore,
     HealthStore,
     AuditStore,
+    WebhookOutbox,
     Protocol,
 ):
     """All of the bridge's storage: what `BotData.repo` is."""

@@ -294,3 +294,33 @@ class PollHealth:
     consecutive_failures: int
     last_failure_at: datetime | None
     last_success_at: datetime | None
+
+
+class WebhookEventType(enum.StrEnum):
+    """What a webhook event tells of."""
+
+    RECEIVED = "sms.received"
+    STATUS = "sms.status"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """One stored webhook event: `body` is what is POSTed, the same bytes on every attempt."""
+
+    id: int
+    event_id: str
+    type: WebhookEventType
+    body: str
+    created_at: datetime
+    attempts: int
+    delivered_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookBacklog:
+    """The events not delivered yet: how many, the oldest's creation, the oldest tried one's."""
+
+    pending: int
+    oldest_created_at: datetime | None
+    oldest_attempted_at: datetime | None

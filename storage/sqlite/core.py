@@ -44,6 +44,9 @@ def _opt_time(text: str | None) -> datetime | None:
 class SqliteBase:
     """One aiosqlite connection, a clock, and the ways every store reads and writes through it."""
 
+    # Whether changes also store their webhook events (`SqliteWebhooks.set_webhook_events`).
+    _webhook_events: bool = False
+
     def __init__(
         self, conn: aiosqlite.Connection, *, clock: Callable[[], datetime] = utc_now
     ) -> None:

@@ -21,6 +21,7 @@ from storage.sqlite.core import (
     from_db_time,
     to_db_time,
 )
+from storage.sqlite.webhooks import queue_events, status_events
 
 log = logging.getLogger(__name__)
 
@@ -101,13 +102,16 @@ class SqliteSends(SqliteBase):
                     send_id,
                     len(missing),
                 )
-            await _apply_outcome(conn, self._now(), rows, by_recipient, set(missing), poll_at)
+            now = self._now()
+            changes = await _apply_outcome(conn, now, rows, by_recipient, set(missing), poll_at)
             row = await _one(
                 conn,
                 "UPDATE sends SET status = 'submitted', updated_at = ?,"
                 f" {_BUMP_CONFIRMATION} WHERE id = ? RETURNING *",
-                (self._now(), send_id),
+                (now, send_id),
             )
+            if row is not None and self._webhook_events:
+                await queue_events(conn, now, status_events(row, changes, now))
         if row is None:
             raise NotFoundError(f"send {send_id} does not exist")
         return _send(row)
@@ -132,7 +136,8 @@ class SqliteSends(SqliteBase):
             strangers = unknown - known
             if strangers:
                 raise ValueError(f"send {send_id} has no recipient {sorted(strangers)[0]}")
-            await _apply_outcome(conn, self._now(), rows, by_recipient, unknown, poll_at)
+            now = self._now()
+            changes = await _apply_outcome(conn, now, rows, by_recipient, unknown, poll_at)
             if by_recipient:
                 status = SendStatus.PARTIAL
             elif unknown:
@@ -143,8 +148,10 @@ class SqliteSends(SqliteBase):
                 conn,
                 f"UPDATE sends SET status = ?, error = ?, updated_at = ?, {_BUMP_CONFIRMATION}"
                 " WHERE id = ? RETURNING *",
-                (status.value, error, self._now(), send_id),
+                (status.value, error, now, send_id),
             )
+            if row is not None and self._webhook_events:
+                await queue_events(conn, now, status_events(row, changes, now))
         if row is None:
             raise NotFoundError(f"send {send_id} does not exist")
         return _send(row)
@@ -206,6 +213,12 @@ class SqliteSends(SqliteBase):
             if not ids:
                 return []
             marks = ",".join("?" * len(ids))
+            queued = await _all(
+                conn,
+                "SELECT id, send_id, recipient FROM send_recipients"
+                f" WHERE state = 'queued' AND send_id IN ({marks}) ORDER BY id",
+                ids,
+            )
             await conn.execute(
                 "UPDATE send_recipients SET state = 'unknown', next_poll_at = NULL,"
                 f" updated_at = ? WHERE state = 'queued' AND send_id IN ({marks})",
@@ -217,6 +230,14 @@ class SqliteSends(SqliteBase):
                 (_INTERRUPTED, now, *ids),
             )
             rows = await _all(conn, f"SELECT * FROM sends WHERE id IN ({marks}) ORDER BY id", ids)
+            if self._webhook_events:
+                for send in rows:
+                    changes = [
+                        (int(q["id"]), str(q["recipient"]), "queued", "unknown")
+                        for q in queued
+                        if q["send_id"] == send["id"]
+                    ]
+                    await queue_events(conn, now, status_events(send, changes, now))
         for row in rows:
             log.warning("send %s was interrupted while submitting; marked unknown", row["id"])
         return [_send(r) for r in rows]
@@ -257,8 +278,9 @@ async def _apply_outcome(
     receipts: dict[str, Receipt],
     unknown: set[str],
     poll_at: str | None,
-) -> None:
-    """Set each not-yet-reported recipient of a send to what the provider call told us."""
+) -> list[tuple[int, str, str, str]]:
+    """Set each not-yet-reported recipient of a send to what the provider call told us;
+    returns (recipient id, number, previous state, new state) of each one set."""
     updates: list[tuple[str, str | None, str | None, str | None, str, int]] = []
     for row in rows:
         if row["state"] not in (DeliveryState.QUEUED, DeliveryState.UNKNOWN):
@@ -285,6 +307,8 @@ async def _apply_outcome(
         " next_poll_at = ?, updated_at = ? WHERE id = ?",
         [(str(u[0]), *u[1:]) for u in updates],
     )
+    by_id = {int(r["id"]): r for r in rows}
+    return [(u[5], by_id[u[5]]["recipient"], str(by_id[u[5]]["state"]), str(u[0])) for u in updates]
 
 
 def _send(row: aiosqlite.Row) -> Send:
