@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import aiohttp
 import aiosqlite
@@ -14,6 +15,10 @@ from bot.config import AccountConfig, Config
 from providers.base import SmsProvider
 from providers.registry import provider_spec
 from storage.base import Storage
+
+if TYPE_CHECKING:
+    from bot.api.server import ApiServer
+    from bot.webhooks.jobs import WebhookSender
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class BotData:
     session: aiohttp.ClientSession
     repo: Storage
     accounts: dict[str, Account]
+    # Set in post_init when [api] is configured (and webhook_url, for the sender).
+    api_server: ApiServer | None = None
+    webhook_sender: WebhookSender | None = None
 
     def account_for_line(self, line: str) -> Account | None:
         """The account that owns `line`."""

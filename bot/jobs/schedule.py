@@ -18,6 +18,7 @@ from bot.delivery.jobs import (
 from bot.forwarding.jobs import FORWARD_INTERVAL, forward_incoming
 from bot.inbox.jobs import poll_inbox
 from bot.jobs.runner import JOB_KWARGS
+from bot.webhooks.jobs import WEBHOOK_INTERVAL, send_webhooks
 
 # APScheduler's words when a job comes due while its previous run still goes on (a
 # WARNING on this logger, the job and max_instances as its arguments).
@@ -82,3 +83,7 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
         name="confirmations",
         job_kwargs=JOB_KWARGS,
     )
+    if data.webhook_sender is not None:
+        queue.run_repeating(
+            send_webhooks, WEBHOOK_INTERVAL, first=0.2, name="webhooks", job_kwargs=JOB_KWARGS
+        )

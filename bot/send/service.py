@@ -224,6 +224,8 @@ class SendRequest:
     text: SmsText
     chat_id: int
     user_id: int
+    # Who asked, for the audit log, when it is not a Telegram user (an API key's name).
+    audit_as: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,6 +246,15 @@ async def submit_send(
     A second request with the same idempotency key (a Telegram update delivered twice, a
     button pressed twice) returns the stored send and calls nobody.
     """
+    stored = await store_send(repo, request)
+    if not stored.created:
+        return stored
+    return await call_provider(repo, alerts, request, stored.send, poll_delay=poll_delay)
+
+
+async def store_send(repo: Storage, request: SendRequest) -> SendOutcome:
+    """The first half of `submit_send`: store the send (or find it by its key) and audit it.
+    The caller then calls `call_provider` once, if `created` (the HTTP API answers between)."""
     recipients = request.recipients.numbers
     account = request.account
     send, created = await repo.create_send(
@@ -260,7 +271,19 @@ async def submit_send(
             "send %s: request %s seen before; not sent again", send.id, request.idempotency_key
         )
         return SendOutcome(send, created=False)
-    await repo.audit(request.user_id, request.chat_id, "send", f"#{send.id} to {len(recipients)}")
+    by = f" by {request.audit_as}" if request.audit_as else ""
+    detail = f"#{send.id} to {len(recipients)}{by}"
+    await repo.audit(request.user_id, request.chat_id, "send", detail)
+    return SendOutcome(send, created=True)
+
+
+async def call_provider(
+    repo: Storage, alerts: AlertSink, request: SendRequest, send: Send, *, poll_delay: float
+) -> SendOutcome:
+    """The second half of `submit_send`: call the provider once for the stored `send`, then
+    store its answer (a send stored but never called is marked unknown at the next start)."""
+    recipients = request.recipients.numbers
+    account = request.account
     try:
         result = await account.provider.send(request.line, recipients, request.text.body)
     except ProviderError as error:
@@ -338,9 +361,11 @@ __all__ = [
     "TooManyParts",
     "TooManyRecipients",
     "TypedNumbers",
+    "call_provider",
     "check_numbers",
     "check_text",
     "parse_number_list",
     "split_numbers_and_text",
+    "store_send",
     "submit_send",
 ]

@@ -293,4 +293,10 @@ TEXTS: dict[str, str] = {
     "reason.category.partial": "some recipients could not be sent to",
     "reason.category.unsupported": "the account's SMS provider does not support this",
     "reason.with_code": "{reason} (code {code})",
+    # --- webhooks ---
+    "alert.webhook_failing": (
+        "⚠️ The webhook receiver has not accepted events for {minutes} min: {count} {count|event|events}"
+        " wait (last answer: {reason}). They are retried until it answers 2xx."
+    ),
+    "alert.webhook_recovered": "✅ The webhook receiver accepts events again.",
 }

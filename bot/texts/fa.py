@@ -304,4 +304,10 @@ TEXTS: dict[str, str] = {
     "reason.category.partial": "ارسال برای برخی از گیرندگان ناموفق بود",
     "reason.category.unsupported": "سامانهٔ پیامک این حساب از این کار پشتیبانی نمی‌کند",
     "reason.with_code": "{reason} (کد {code})",
+    # --- webhooks ---
+    "alert.webhook_failing": (
+        "⚠️ گیرندهٔ وب‌هوک {minutes} دقیقه است که رویدادها را نمی‌پذیرد: {count} رویداد در انتظار است"
+        " (آخرین پاسخ: {reason}). تا پاسخ 2xx دوباره فرستاده می‌شوند."
+    ),
+    "alert.webhook_recovered": "✅ گیرندهٔ وب‌هوک دوباره رویدادها را می‌پذیرد.",
 }
