@@ -31,6 +31,10 @@ from storage.models import (
     IncomingMessage,
     MessageLink,
     Mirror,
+    OtpAuditEntry,
+    OtpCode,
+    OtpDraft,
+    OtpIssue,
     PendingForward,
     PollHealth,
     QuarantinedRecord,
@@ -130,6 +134,15 @@ class SendStore(Protocol):
     ) -> tuple[Send, bool]:
         """Store a send (status submitting) and its recipients (queued) before the provider is
         called; with a key seen before, return that send and False, writing nothing."""
+        ...
+
+    async def switch_send_account(
+        self, send_id: int, *, account: str, line: str, reason: str
+    ) -> Send:
+        """Failover: a send still submitting, whose account surely sent nothing, now goes from
+        `line` of `account` (its recipients too); the first account is kept in
+        `failover_from`, with `reason`. Once per send: a second switch, or one of a send that
+        is no longer submitting, raises StorageError."""
         ...
 
     async def record_send_result(
@@ -516,6 +529,69 @@ class WebhookOutbox(Protocol):
 
     async def get_webhook_event(self, event_id: str) -> WebhookEvent | None:
         """One event by its `event_id`."""
+
+
+class OtpStore(Protocol):
+    """Verification codes (as keyed hashes), the per-number limits counted from them, their
+    checks, the HMAC key, and the audit of every send and check. `now` is the caller's clock
+    (the limits and expiry are reckoned with it, so a test can move it)."""
+
+    async def otp_key(self, candidate: str) -> str:
+        """The HMAC key kept in the database; `candidate` is stored if there is none yet (the
+        first of several replicas to ask wins, and all get the same key)."""
+        ...
+
+    async def issue_otp(
+        self, draft: OtpDraft, *, now: datetime, per_minute: int, per_hour: int
+    ) -> OtpIssue:
+        """In one transaction: a request key seen before returns its code (`created` False);
+        else, if the number had `per_minute` codes in the last minute or `per_hour` in the
+        last hour (failed ones not counted), no code and `retry_after`; else the code is
+        stored active and every earlier active code of the number is cancelled by it. Each
+        outcome is audited (action "send")."""
+        ...
+
+    async def set_otp_sent(
+        self, code_id: int, *, send_id: int | None = None, provider_ref: str | None = None
+    ) -> None:
+        """The code's SMS went: the send that carried it, or the provider's reference."""
+        ...
+
+    async def fail_otp(self, code_id: int, *, detail: str = "", now: datetime) -> None:
+        """The code's SMS surely did not go: it is failed (counts toward no limit) and the
+        codes it cancelled are active again; audited (action "send", result "failed")."""
+        ...
+
+    async def latest_otp(self, number: str) -> OtpCode | None:
+        """The number's newest code that did not fail (any state), if any."""
+        ...
+
+    async def claim_otp_check(self, code_id: int, *, checks_seen: int) -> bool:
+        """Count one check of an active code whose checks are still `checks_seen` (and under
+        its maximum); False if another check came first or it is no longer active."""
+        ...
+
+    async def finish_otp_check(self, code_id: int, *, valid: bool | None) -> None:
+        """The claimed check's answer: True makes the code verified (good once); False leaves
+        it; None gives the check back (nothing could be decided, e.g. the provider failed)."""
+        ...
+
+    async def audit_otp(
+        self,
+        *,
+        number: str,
+        action: str,
+        result: str,
+        requested_by: str,
+        now: datetime,
+        code_id: int | None = None,
+        detail: str = "",
+    ) -> None:
+        """Record a send or check of a code, or its refusal, and who asked."""
+        ...
+
+    async def otp_audit(self, number: str, limit: int = 100) -> list[OtpAuditEntry]:
+        """The number's latest audit entries, oldest first."""
         ...
 
 
@@ -533,6 +609,7 @@ class Storage(
     HealthStore,
     AuditStore,
     WebhookOutbox,
+    OtpStore,
     Protocol,
 ):
     """All of the bridge's storage: what `BotData.repo` is."""

@@ -126,6 +126,10 @@ class Send:
     updated_at: datetime
     recipient_count: int = 0
     confirmation_version: int = 0
+    # Failover: the account the send was first given to, which surely sent nothing, and why
+    # (its error's reason key or category); `account` is then the fallback that sent it.
+    failover_from: str | None = None
+    failover_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,3 +328,77 @@ class WebhookBacklog:
     pending: int
     oldest_created_at: datetime | None
     oldest_attempted_at: datetime | None
+
+
+class OtpState(enum.StrEnum):
+    """Where a verification code stands."""
+
+    ACTIVE = "active"  # sent (or being sent): checkable until it expires or runs out of checks
+    VERIFIED = "verified"  # checked good once; never again
+    CANCELLED = "cancelled"  # a newer code to the same number replaced it
+    FAILED = "failed"  # its SMS surely did not go: it counts toward no limit
+
+
+OtpMode = Literal["own", "provider"]
+
+
+@dataclass(frozen=True, slots=True)
+class OtpDraft:
+    """A code about to be stored, before its SMS goes. Never the code itself: mode `own`
+    keeps its keyed hash and salt, mode `provider` nothing (the provider checks it)."""
+
+    number: str  # E.164
+    mode: OtpMode
+    account: str
+    requested_by: str  # "tg:<user id>" or "api:<key name>"
+    expires_at: datetime
+    max_checks: int
+    code_hmac: str | None = None
+    salt: str | None = None
+    request_key: str | None = None  # the same key again returns the stored code, nothing new
+
+
+@dataclass(frozen=True, slots=True)
+class OtpCode:
+    """A stored verification code (its keyed hash, never the code)."""
+
+    id: int
+    number: str
+    mode: OtpMode
+    account: str
+    code_hmac: str | None
+    salt: str | None
+    state: OtpState
+    checks: int
+    max_checks: int
+    cancelled_by: int | None
+    send_id: int | None
+    provider_ref: str | None
+    requested_by: str
+    request_key: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OtpIssue:
+    """What storing a new code did: the code (`created` False: its request key was seen
+    before), or no code and the seconds until the per-number limits allow one."""
+
+    code: OtpCode | None
+    created: bool
+    retry_after: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OtpAuditEntry:
+    """One send or check of a code, or its refusal, and who asked."""
+
+    id: int
+    at: datetime
+    code_id: int | None
+    number: str
+    action: Literal["send", "check"]
+    result: str
+    requested_by: str
+    detail: str

@@ -111,6 +111,8 @@ class AccountConfig(_Section):
     max_concurrency: Annotated[int, Field(ge=1)] = 8
     read_attempts: Annotated[int, Field(ge=1, le=10)] = 3
     credit_low: Annotated[float, Field(ge=0)] | None = None
+    # Another account's name: a send this account surely did not make goes through it, once.
+    fallback: str = ""
 
     @model_validator(mode="before")
     @classmethod
@@ -231,6 +233,49 @@ class DeliveryConfig(_Section):
     )
 
 
+OTP_CODE = "{code}"
+
+
+class OtpConfig(_Section):
+    """[otp]: verification codes: their shape, life, limits per number, and how they are sent."""
+
+    length: Annotated[int, Field(ge=4, le=10)] = 6
+    ttl_seconds: Annotated[int, Field(ge=30, le=86400)] = 120
+    max_checks: Annotated[int, Field(ge=1, le=100)] = 5
+    per_number_minute: Annotated[int, Field(ge=1, le=100)] = 1
+    per_number_hour: Annotated[int, Field(ge=1, le=1000)] = 5
+    text: str = "کد تأیید شما: {code}"
+    # Provider mode: RayganSMS writes the text around its own code; this goes at its end.
+    footer: str = ""
+    mode: Literal["own", "provider"] = "own"
+    account: str = ""  # "" = the default account
+    # The HMAC key codes are hashed with; "" = a random key the database keeps.
+    key: SecretStr = SecretStr("")
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        if value.count(OTP_CODE) != 1:
+            raise problem("must contain {code} exactly once (where the code goes)")
+        return value
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and len(secret) < 16:
+            raise problem("must be empty (a key kept in the database) or at least 16 characters")
+        return value
+
+    @field_validator("per_number_hour")
+    @classmethod
+    def _per_hour(cls, value: int, info: ValidationInfo) -> int:
+        per_minute = info.data.get("per_number_minute")
+        if isinstance(per_minute, int) and value < per_minute:
+            raise problem(f"must be at least per_number_minute ({per_minute})")
+        return value
+
+
 ApiScope = Literal["sms:send", "otp", "read"]
 API_SCOPES: tuple[ApiScope, ...] = ("sms:send", "otp", "read")
 # A key shorter than this is guessable by a flood of requests, whatever the rate limit.
@@ -349,6 +394,7 @@ class Config(_Section):
     polling: PollingConfig = Field(default_factory=PollingConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    otp: OtpConfig = Field(default_factory=OtpConfig)
     api: ApiConfig | None = None
 
     @model_validator(mode="after")
@@ -358,10 +404,17 @@ class Config(_Section):
         problems = cross_problems(
             {
                 "accounts": [
-                    {"name": a.name, "lines": list(a.lines), "default": a.default}
+                    {
+                        "name": a.name,
+                        "lines": list(a.lines),
+                        "default": a.default,
+                        "provider": a.provider,
+                        "fallback": a.fallback,
+                    }
                     for a in self.accounts
                 ],
                 "routes": [{"line": r.line} for r in self.routes],
+                "otp": {"mode": self.otp.mode, "account": self.otp.account},
             }
         )
         if problems:
@@ -378,6 +431,7 @@ class Config(_Section):
             password = account.password.get_secret_value()
             basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()
             values += [password, basic]
+        values.append(self.otp.key.get_secret_value())
         if self.api is not None:
             values.append(self.api.webhook_secret.get_secret_value())
             values += [k.key.get_secret_value() for k in self.api.keys]
@@ -396,6 +450,11 @@ class Config(_Section):
     def default_account(self) -> AccountConfig:
         """The account marked `default = true`, else the first one."""
         return next((a for a in self.accounts if a.default), self.accounts[0])
+
+    @property
+    def otp_account(self) -> AccountConfig:
+        """The account verification codes go from: `otp.account`, else the default account."""
+        return self.account(self.otp.account) or self.default_account
 
     def account_for_line(self, line: str) -> AccountConfig | None:
         """The account that owns `line`, or None."""

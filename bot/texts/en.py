@@ -299,4 +299,9 @@ TEXTS: dict[str, str] = {
         " wait (last answer: {reason}). They are retried until it answers 2xx."
     ),
     "alert.webhook_recovered": "✅ The webhook receiver accepts events again.",
+    # --- otp ---
+    "alert.unknown_otp": (
+        "⚠️ The SMS provider's answer to a verification code ({account}) did not arrive; whether"
+        " the code went is unknown, and it will not be resent."
+    ),
 }

@@ -14,6 +14,7 @@ from storage.sqlite.forwarding import SqliteForwarding
 from storage.sqlite.health import SqliteHealth
 from storage.sqlite.history import SqliteHistory
 from storage.sqlite.inbox import SqliteInbox
+from storage.sqlite.otp import SqliteOtp
 from storage.sqlite.routes import SqliteRoutes
 from storage.sqlite.sends import SqliteSends
 from storage.sqlite.topics import SqliteTopics
@@ -34,6 +35,7 @@ class SqliteStorage(
     SqliteHealth,
     SqliteAudit,
     SqliteWebhooks,
+    SqliteOtp,
 ):
     """The bridge's storage on SQLite: `SqliteStorage(open_database(path))` is a `Storage`."""
 

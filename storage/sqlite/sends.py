@@ -85,6 +85,34 @@ class SqliteSends(SqliteBase):
             )
         return _send(row), True
 
+    async def switch_send_account(
+        self, send_id: int, *, account: str, line: str, reason: str
+    ) -> Send:
+        """Failover: a send still submitting, whose account surely sent nothing, now goes from
+        `line` of `account`; its first account and `reason` are kept. Once per send."""
+        now = self._now()
+        async with self._transaction() as conn:
+            row = await _one(
+                conn,
+                "UPDATE sends SET failover_from = account, failover_reason = ?, account = ?,"
+                " line = ?, updated_at = ? WHERE id = ? AND status = 'submitting'"
+                " AND failover_from IS NULL RETURNING *",
+                (_nonempty(reason, "reason"), _nonempty(account, "account"), line, now, send_id),
+            )
+            if row is None:
+                exists = await _one(conn, "SELECT status FROM sends WHERE id = ?", (send_id,))
+                if exists is None:
+                    raise NotFoundError(f"send {send_id} does not exist")
+                raise StorageError(
+                    f"send {send_id} cannot move to another account: it is {exists['status']}"
+                    " or has moved once already"
+                )
+            await conn.execute(
+                "UPDATE send_recipients SET account = ?, updated_at = ? WHERE send_id = ?",
+                (account, now, send_id),
+            )
+        return _send(row)
+
     async def record_send_result(
         self, send_id: int, receipts: Sequence[Receipt], *, next_poll_at: datetime
     ) -> Send:
@@ -328,6 +356,8 @@ def _send(row: aiosqlite.Row) -> Send:
         updated_at=from_db_time(row["updated_at"]),
         recipient_count=row["recipient_count"],
         confirmation_version=row["confirmation_version"],
+        failover_from=row["failover_from"],
+        failover_reason=row["failover_reason"],
     )
 
 

@@ -19,6 +19,7 @@ from bot.config import (
     Config,
     ConfigError,
     DeliveryConfig,
+    OtpConfig,
     PollingConfig,
     RouteConfig,
     StorageConfig,
@@ -756,6 +757,7 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("delivery", DeliveryConfig),
     ("api", ApiConfig),
     ("api.keys", ApiKeyConfig),
+    ("otp", OtpConfig),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Verification codes: `/otp`, `/verify` and the service the HTTP API shares."""
