@@ -26,6 +26,7 @@ from bot.help.handlers import bot_commands, help_handlers
 from bot.history.handlers import history_handlers
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
+from bot.otp.shared import otp_service
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
 from bot.topics.handlers import topic_handlers
@@ -115,6 +116,7 @@ async def post_init(application: BridgeApp) -> None:
             data.accounts,
             data.default_account,
             alerts,
+            otp_service(data, application.bot),
             poll_delay=config.polling.delivery,
         )
         await data.api_server.start()

@@ -13,9 +13,14 @@ from bot.api.schemas import (
     Health,
     MessageAccepted,
     MessageStatus,
+    OtpAccepted,
+    OtpRequest,
+    OtpVerdict,
+    OtpVerifyRequest,
     SendMessageRequest,
 )
 from bot.config import ApiConfig
+from bot.config.models import OtpConfig
 
 REF: Final = "#/components/schemas/{model}"
 
@@ -23,6 +28,10 @@ _MODELS: Final[list[tuple[type[BaseModel], JsonSchemaMode]]] = [
     (SendMessageRequest, "validation"),
     (MessageAccepted, "serialization"),
     (MessageStatus, "serialization"),
+    (OtpRequest, "validation"),
+    (OtpAccepted, "serialization"),
+    (OtpVerifyRequest, "validation"),
+    (OtpVerdict, "serialization"),
     (Health, "serialization"),
     (ErrorBody, "serialization"),
 ]
@@ -54,8 +63,9 @@ def _errors(*statuses: int) -> dict[str, Any]:
         409: "The Idempotency-Key was used for a different message",
         413: "The body is larger than the cap",
         422: "A field is not valid: each problem names its field (`to[2]`)",
-        429: "Over the key's rate limit",
-        503: "The database does not answer",
+        429: "Over the key's rate limit (or, for codes, the number's)",
+        502: "The SMS provider refused or failed",
+        503: "The OTP account cannot do what otp.mode needs",
     }
     answers = {}
     for status in statuses:
@@ -64,8 +74,12 @@ def _errors(*statuses: int) -> dict[str, Any]:
     return answers
 
 
-def openapi_document(config: ApiConfig) -> dict[str, Any]:
-    """The document for `config` (its body cap and rate limit are stated in it)."""
+def openapi_document(config: ApiConfig, otp: OtpConfig) -> dict[str, Any]:
+    """The document for `config` (its body cap and limits are stated in it)."""
+    config_otp_limits = (
+        f"{otp.per_number_minute} a minute, {otp.per_number_hour} an hour; a code lives "
+        f"{otp.ttl_seconds} s and takes {otp.max_checks} checks"
+    )
     _keys, schemas = models_json_schema(_MODELS, ref_template=REF)
     secured: list[dict[str, list[str]]] = [{"bearer": []}]
     paths: dict[str, Any] = {
@@ -121,6 +135,49 @@ def openapi_document(config: ApiConfig) -> dict[str, Any]:
                 "responses": {
                     "200": _json(MessageStatus, "The message"),
                     **_errors(401, 403, 404, 429),
+                },
+            }
+        },
+        "/v1/otp": {
+            "post": {
+                "operationId": "sendOtp",
+                "summary": "Send a verification code to a mobile (scope `otp`)",
+                "description": (
+                    "A new code cancels the number's earlier one. Over the per-number limits "
+                    f"({config_otp_limits}): 429 with Retry-After. An optional "
+                    "Idempotency-Key answers the first code again and sends nothing."
+                ),
+                "security": secured,
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref(OtpRequest)}},
+                },
+                "responses": {
+                    "202": _json(OtpAccepted, "The code is on its way"),
+                    **_errors(400, 401, 403, 413, 422, 429, 502, 503),
+                },
+            }
+        },
+        "/v1/otp/verify": {
+            "post": {
+                "operationId": "verifyOtp",
+                "summary": "Check a code (scope `otp`); a good code is good once",
+                "security": secured,
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref(OtpVerifyRequest)}},
+                },
+                "responses": {
+                    "200": _json(OtpVerdict, "Valid, or why not"),
+                    **_errors(400, 401, 403, 413, 422, 429, 502),
                 },
             }
         },

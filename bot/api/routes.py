@@ -16,8 +16,18 @@ from pydantic import BaseModel, ValidationError
 
 from bot.alerts.service import AlertSink
 from bot.api import service
-from bot.api.schemas import ErrorBody, FieldError, Health, SendMessageRequest
+from bot.api.schemas import (
+    ErrorBody,
+    FieldError,
+    Health,
+    OtpAccepted,
+    OtpRequest,
+    OtpVerdict,
+    OtpVerifyRequest,
+    SendMessageRequest,
+)
 from bot.api.service import ApiAccount, ApiClient, KeyRing, RateLimiter, Refusal
+from bot.otp.service import OtpCheckFailed, OtpRefused, OtpService, api_requester
 from bot.send.service import call_provider
 from storage.base import Storage
 from storage.errors import StorageError
@@ -73,6 +83,7 @@ class ApiDeps:
     limiter: RateLimiter
     poll_delay: float
     max_body_bytes: int
+    otp: OtpService
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, Any], name: str) -> None:
@@ -179,3 +190,50 @@ async def health(request: web.Request) -> web.Response:
         log.warning("health: the database does not answer: %s", exc)
         return model_response(Health(ok=False), 503)
     return model_response(Health(ok=True))
+
+
+async def post_otp(request: web.Request) -> web.Response:
+    """POST /v1/otp: send a verification code (202), within the per-number limits (429)."""
+    deps = request.app[DEPS]
+    client = client_of(request, "otp")
+    body = await read_body(request, OtpRequest)
+    header = (request.headers.get("Idempotency-Key") or "").strip()
+    key = f"api:{client.name}:otp:{header}" if header else None
+    sent = await deps.otp.send(body.to, api_requester(client.name), idempotency_key=key)
+    if isinstance(sent, OtpRefused):
+        raise _otp_refusal(sent)
+    headers = {} if sent.created else {"Idempotent-Replayed": "true"}
+    return model_response(OtpAccepted(id=sent.id, expires_at=sent.expires_at), 202, **headers)
+
+
+def _otp_refusal(refused: OtpRefused) -> ApiError:
+    match refused.reason:
+        case "rate_limited":
+            wait = str(refused.retry_after_seconds or 1)
+            message = f"too many codes for this number; retry after {wait} s"
+            return ApiError(429, [FieldError(field="to", message=message)], {"Retry-After": wait})
+        case "invalid_number":
+            return ApiError(422, [FieldError(field="to", message=refused.detail)])
+        case "unsupported":
+            message = f"the OTP account {refused.detail!r} cannot send provider codes"
+            return ApiError(503, [FieldError(field="", message=message)])
+        case "send_failed":
+            reason = str(refused.error) if refused.error is not None else refused.detail
+            message = f"the code could not be sent: {reason}"
+            return ApiError(502, [FieldError(field="", message=message)])
+
+
+async def post_otp_verify(request: web.Request) -> web.Response:
+    """POST /v1/otp/verify: whether the code is right (200 either way), or why not."""
+    deps = request.app[DEPS]
+    client = client_of(request, "otp")
+    body = await read_body(request, OtpVerifyRequest)
+    checked = await deps.otp.verify(body.to, body.code, api_requester(client.name))
+    if isinstance(checked, OtpCheckFailed):
+        if checked.reason == "invalid_number":
+            raise ApiError(422, [FieldError(field="to", message=checked.detail)])
+        reason = str(checked.error) if checked.error is not None else checked.detail
+        message = f"the code could not be checked: {reason}"
+        raise ApiError(502, [FieldError(field="", message=message)])
+    left = checked.checks_left if checked.reason == "wrong" else None
+    return model_response(OtpVerdict(valid=checked.valid, reason=checked.reason, checks_left=left))

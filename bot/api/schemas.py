@@ -91,7 +91,7 @@ class OtpRequest(_Request):
     to: Annotated[str, Field(description="An Iranian mobile number", examples=["09123456789"])]
 
 
-class OtpSent(_Answer):
+class OtpAccepted(_Answer):
     """202: the code is on its way."""
 
     id: int
@@ -106,10 +106,16 @@ class OtpVerifyRequest(_Request):
 
 
 class OtpVerdict(_Answer):
-    """Whether the code is right; if not, why."""
+    """Whether the code is right; if not, why (`reason` is left out when it is)."""
 
     valid: bool
-    reason: Literal["wrong", "expired", "too_many_checks", "no_code"] | None = None
+    reason: Annotated[
+        Literal["wrong", "expired", "too_many_checks", "no_code"] | None,
+        Field(description="Only when valid is false"),
+    ] = None
+    checks_left: Annotated[
+        int | None, Field(description="Only when wrong: the checks the code has left")
+    ] = None
 
 
 class Health(_Answer):

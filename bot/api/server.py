@@ -20,11 +20,14 @@ from bot.api.routes import (
     get_message,
     health,
     post_message,
+    post_otp,
+    post_otp_verify,
     too_large,
 )
 from bot.api.schemas import FieldError
 from bot.api.service import ApiAccount, KeyRing, RateLimiter
 from bot.config import ApiConfig
+from bot.otp.service import OtpService
 from bot.startup import StartupError
 from storage.base import Storage
 
@@ -70,6 +73,8 @@ def build_app(deps: ApiDeps, *, document: dict[str, object]) -> web.Application:
 
     app.router.add_post("/v1/messages", post_message)
     app.router.add_get(r"/v1/messages/{id:\d{1,18}}", get_message, allow_head=False)
+    app.router.add_post("/v1/otp", post_otp)
+    app.router.add_post("/v1/otp/verify", post_otp_verify)
     app.router.add_get("/v1/health", health, allow_head=False)
     app.router.add_get("/v1/openapi.json", openapi, allow_head=False)
     return app
@@ -85,6 +90,7 @@ class ApiServer:
         accounts: Mapping[str, ApiAccount],
         default_account: ApiAccount,
         alerts: AlertSink,
+        otp: OtpService,
         *,
         poll_delay: float,
     ) -> None:
@@ -98,8 +104,9 @@ class ApiServer:
             limiter=RateLimiter(config.rate_per_second, config.rate_burst),
             poll_delay=poll_delay,
             max_body_bytes=config.max_body_bytes,
+            otp=otp,
         )
-        self.app = build_app(self.deps, document=openapi_document(config))
+        self.app = build_app(self.deps, document=openapi_document(config, otp.config))
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:

@@ -72,6 +72,20 @@ async def test_each_documented_route_answers_as_documented(api: ApiWorld) -> Non
     )
     status = await call(api.http, "GET", api.url(f"/v1/messages/{sent.body['id']}"))
     check_answer(doc, "/v1/messages/{id}", "get", status.status, status.body)
+    otp = await call(api.http, "POST", api.url("/v1/otp"), json_body={"to": "09127654321"})
+    check_answer(doc, "/v1/otp", "post", otp.status, otp.body)
+    assert otp.status == 202
+    limited = await call(api.http, "POST", api.url("/v1/otp"), json_body={"to": "09127654321"})
+    check_answer(doc, "/v1/otp", "post", limited.status, limited.body)
+    assert limited.status == 429
+    verdict = await call(
+        api.http,
+        "POST",
+        api.url("/v1/otp/verify"),
+        json_body={"to": "09127654321", "code": "12"},
+    )
+    check_answer(doc, "/v1/otp/verify", "post", verdict.status, verdict.body)
+    assert verdict.status == 200 and verdict.body["valid"] is False
     health = await call(api.http, "GET", api.url("/v1/health"), key=None)
     check_answer(doc, "/v1/health", "get", health.status, health.body)
     # Every secured operation documents its 401, and answers it without a key.
