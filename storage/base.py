@@ -31,6 +31,7 @@ from storage.models import (
     IncomingMessage,
     MessageLink,
     Mirror,
+    NewSend,
     OtpAuditEntry,
     OtpCode,
     OtpDraft,
@@ -143,6 +144,12 @@ class SendStore(Protocol):
         `line` of `account` (its recipients too); the first account is kept in
         `failover_from`, with `reason`. Once per send: a second switch, or one of a send that
         is no longer submitting, raises StorageError."""
+        ...
+
+    async def create_sends(self, sends: Sequence[NewSend]) -> list[tuple[Send, bool]]:
+        """`create_send` for many sends in ONE transaction (the HTTP API commits concurrent
+        requests together), answers in the order given; a key seen before, or earlier in
+        the same batch, answers that send and False."""
         ...
 
     async def record_send_result(
@@ -488,6 +495,10 @@ class AuditStore(Protocol):
         self, user_id: int | None, chat_id: int | None, action: str, detail: str = ""
     ) -> None:
         """Record what a user did (or was refused)."""
+        ...
+
+    async def audit_many(self, entries: Sequence[tuple[int | None, int | None, str, str]]) -> None:
+        """`audit` for several (user_id, chat_id, action, detail) entries, in one transaction."""
         ...
 
 

@@ -103,6 +103,19 @@ class ExportRow:
 
 
 @dataclass(frozen=True, slots=True)
+class NewSend:
+    """A send to store (`SendStore.create_sends`): what `create_send` takes, as one value."""
+
+    idempotency_key: str
+    account: str
+    line: str
+    text: str
+    chat_id: int
+    requested_by: int
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Send:
     """One request to send one text to some recipients.
 

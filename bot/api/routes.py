@@ -84,6 +84,7 @@ class ApiDeps:
     poll_delay: float
     max_body_bytes: int
     otp: OtpService
+    batcher: service.SendBatcher
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, Any], name: str) -> None:
@@ -156,7 +157,7 @@ async def post_message(request: web.Request) -> web.Response:
     planned = service.plan_send(body, deps.accounts, deps.default_account, client=client, key=key)
     if isinstance(planned, Refusal):
         raise ApiError.refusal(planned)
-    accepted = await service.accept_send(deps.repo, planned)
+    accepted = await service.accept_send(deps.batcher, planned)
     if isinstance(accepted, Refusal):
         raise ApiError.refusal(accepted)
     if not accepted.created:

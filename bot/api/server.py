@@ -25,7 +25,7 @@ from bot.api.routes import (
     too_large,
 )
 from bot.api.schemas import FieldError
-from bot.api.service import ApiAccount, KeyRing, RateLimiter
+from bot.api.service import ApiAccount, KeyRing, RateLimiter, SendBatcher
 from bot.config import ApiConfig
 from bot.otp.service import OtpService
 from bot.startup import StartupError
@@ -105,6 +105,7 @@ class ApiServer:
             poll_delay=poll_delay,
             max_body_bytes=config.max_body_bytes,
             otp=otp,
+            batcher=SendBatcher(repo),
         )
         self.app = build_app(self.deps, document=openapi_document(config, otp.config))
         self._runner: web.AppRunner | None = None
@@ -130,6 +131,7 @@ class ApiServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self.deps.batcher.close()
         tasks = list(self.deps.tasks)
         if tasks:
             _done, pending = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)

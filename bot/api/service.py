@@ -4,6 +4,8 @@ send service (`bot.send.service`), so idempotency, audit and delivery polling ar
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hmac
 import math
 import time
@@ -27,16 +29,18 @@ from bot.send.service import (
     EmptyText,
     Recipients,
     SendingAccount,
+    SendOutcome,
     SendRequest,
     TooManyParts,
     check_text,
-    store_send,
+    store_sends,
 )
 from providers.phone import InvalidNumberError, normalize_mobile
 from storage.base import Storage
 from storage.models import Send
 
 MAX_IDEMPOTENCY_KEY: Final = 200
+MAX_BATCH: Final = 200  # API sends stored in one transaction at most
 API_CHAT_ID: Final = 0  # sends from the API belong to no Telegram chat
 API_USER_ID: Final = 0  # nor to a Telegram user: the audit names the key
 
@@ -245,20 +249,80 @@ def _sender(
     return account, body.line
 
 
-async def accept_send(repo: Storage, request: SendRequest) -> AcceptedSend | Refusal:
+class SendBatcher:
+    """Stores concurrent API sends together (a group commit): while one batch is written,
+    the requests that arrive meanwhile wait and go in the next, in one transaction through
+    `store_sends`. One request alone is written at once; under load each waits at most for
+    the batch before it. The single connection's round trips, not SQL, bound a send's
+    storing (bench/api_send.py), and a batch pays them once."""
+
+    def __init__(self, repo: Storage, *, max_batch: int = MAX_BATCH) -> None:
+        self._repo = repo
+        self._max_batch = max_batch
+        self._pending: list[tuple[SendRequest, asyncio.Future[SendOutcome]]] = []
+        self._wake = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+
+    @property
+    def repo(self) -> Storage:
+        """The storage it writes to."""
+        return self._repo
+
+    async def store(self, request: SendRequest) -> SendOutcome:
+        """`store_send`, in the next batch."""
+        future: asyncio.Future[SendOutcome] = asyncio.get_running_loop().create_future()
+        self._pending.append((request, future))
+        self._wake.set()
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.create_task(self._run(), name="api send batches")
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._pending:
+                batch = self._pending[: self._max_batch]
+                del self._pending[: self._max_batch]
+                try:
+                    outcomes = await store_sends(self._repo, [r for r, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - handed to each waiting request (a 500)
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                    if not future.done():
+                        future.set_result(outcome)
+
+    async def close(self) -> None:
+        """Stop the writer; requests still waiting are cancelled (nothing of theirs stored)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+        for _, future in self._pending:
+            future.cancel()
+        self._pending.clear()
+
+
+async def accept_send(batcher: SendBatcher, request: SendRequest) -> AcceptedSend | Refusal:
     """Store the send (or find the one stored under its key) and the 202 answer; the caller
     then calls the provider once, if `created`. A key used before for another message is
     refused (409) and changes nothing."""
-    outcome = await store_send(repo, request)
+    repo = batcher.repo
+    outcome = await batcher.store(request)
     send = outcome.send
-    recipients = await repo.get_recipients(send.id)
-    if not outcome.created and not _same_request(send, [r.recipient for r in recipients], request):
-        message = f"already used for a different message (id {send.id})"
-        return Refusal(409, [FieldError(field="Idempotency-Key", message=message)])
+    numbers = list(request.recipients.numbers)  # stored in this order
+    if not outcome.created:
+        numbers = [r.recipient for r in await repo.get_recipients(send.id)]
+        if not _same_request(send, numbers, request):
+            message = f"already used for a different message (id {send.id})"
+            return Refusal(409, [FieldError(field="Idempotency-Key", message=message)])
     # The answer of the first request, again for a repeat: every recipient queued, as stored.
     answer = MessageAccepted(
         id=send.id,
-        recipients=[AcceptedRecipient(to=r.recipient, state="queued") for r in recipients],
+        recipients=[AcceptedRecipient(to=number, state="queued") for number in numbers],
     )
     return AcceptedSend(answer, request, send, outcome.created)
 

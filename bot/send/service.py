@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -23,7 +24,7 @@ from providers.phone import (
     to_ascii_digits,
 )
 from storage.base import Storage
-from storage.models import Send
+from storage.models import NewSend, Send
 
 log = logging.getLogger(__name__)
 
@@ -277,6 +278,37 @@ async def store_send(repo: Storage, request: SendRequest) -> SendOutcome:
     return SendOutcome(send, created=True)
 
 
+async def store_sends(repo: Storage, requests: Sequence[SendRequest]) -> list[SendOutcome]:
+    """`store_send` for many requests at once: stored in one transaction and audited in
+    one more (the HTTP API's group commit of concurrent requests); outcomes in order."""
+    stored = await repo.create_sends(
+        [
+            NewSend(
+                idempotency_key=r.idempotency_key,
+                account=r.account.name,
+                line=r.line,
+                text=r.text.body,
+                chat_id=r.chat_id,
+                requested_by=r.user_id,
+                recipients=r.recipients.numbers,
+            )
+            for r in requests
+        ]
+    )
+    entries: list[tuple[int | None, int | None, str, str]] = []
+    for request, (send, created) in zip(requests, stored, strict=True):
+        if created:
+            by = f" by {request.audit_as}" if request.audit_as else ""
+            detail = f"#{send.id} to {len(request.recipients.numbers)}{by}"
+            entries.append((request.user_id, request.chat_id, "send", detail))
+        else:
+            log.info(
+                "send %s: request %s seen before; not sent again", send.id, send.idempotency_key
+            )
+    await repo.audit_many(entries)
+    return [SendOutcome(send, created=created) for send, created in stored]
+
+
 async def call_provider(
     repo: Storage, alerts: AlertSink, request: SendRequest, send: Send, *, poll_delay: float
 ) -> SendOutcome:
@@ -367,5 +399,6 @@ __all__ = [
     "parse_number_list",
     "split_numbers_and_text",
     "store_send",
+    "store_sends",
     "submit_send",
 ]

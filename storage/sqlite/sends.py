@@ -10,7 +10,7 @@ import aiosqlite
 
 from providers.base import DeliveryState, Receipt
 from storage.errors import NotFoundError, StorageError
-from storage.models import Send, SendRecipient, SendStatus
+from storage.models import NewSend, Send, SendRecipient, SendStatus
 from storage.sqlite.core import (
     SqliteBase,
     _all,
@@ -24,6 +24,9 @@ from storage.sqlite.core import (
 from storage.sqlite.webhooks import queue_events, status_events
 
 log = logging.getLogger(__name__)
+
+_KEYS_PER_QUERY = 500  # keys looked up in one statement (SQLite allows 32,766 variables)
+_SENDS_PER_INSERT = 500  # rows of one multi-row INSERT (9 variables each)
 
 _INTERRUPTED = "interrupted before the provider's answer was stored"
 
@@ -112,6 +115,78 @@ class SqliteSends(SqliteBase):
                 (account, now, send_id),
             )
         return _send(row)
+
+    async def create_sends(self, sends: Sequence[NewSend]) -> list[tuple[Send, bool]]:
+        """`create_send` for many sends in ONE transaction (the HTTP API commits concurrent
+        requests together), answers in the order given; a key seen before, or earlier in
+        the same batch, answers that send and False."""
+        for new in sends:
+            _nonempty(new.idempotency_key, "idempotency_key")
+            if not new.recipients:
+                raise ValueError("a send needs at least one recipient")
+            if len(set(new.recipients)) != len(new.recipients):
+                raise ValueError("a send's recipients must be distinct")
+        if not sends:
+            return []
+        now = self._now()
+        keys = list(dict.fromkeys(s.idempotency_key for s in sends))
+        stored: dict[str, Send] = {}
+        async with self._transaction() as conn:
+            for start in range(0, len(keys), _KEYS_PER_QUERY):
+                chunk = keys[start : start + _KEYS_PER_QUERY]
+                marks = ",".join("?" * len(chunk))
+                for row in await _all(
+                    conn, f"SELECT * FROM sends WHERE idempotency_key IN ({marks})", chunk
+                ):
+                    stored[row["idempotency_key"]] = _send(row)
+            first: dict[str, NewSend] = {}
+            for new in sends:
+                if new.idempotency_key not in stored:
+                    first.setdefault(new.idempotency_key, new)
+            fresh = list(first.values())
+            created: dict[str, Send] = {}
+            for start in range(0, len(fresh), _SENDS_PER_INSERT):
+                chunk_sends = fresh[start : start + _SENDS_PER_INSERT]
+                values = ", ".join("(?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?)" for _ in chunk_sends)
+                params: list[object] = []
+                for new in chunk_sends:
+                    params += [
+                        new.idempotency_key,
+                        new.account,
+                        new.line,
+                        new.text,
+                        new.chat_id,
+                        new.requested_by,
+                        len(new.recipients),
+                        now,
+                        now,
+                    ]
+                # RETURNING gives the rows in no promised order: matched by their keys.
+                for row in await _all(
+                    conn,
+                    "INSERT INTO sends (idempotency_key, account, line, text, chat_id,"
+                    " requested_by, status, recipient_count, created_at, updated_at)"
+                    f" VALUES {values} RETURNING *",
+                    params,
+                ):
+                    created[row["idempotency_key"]] = _send(row)
+            await conn.executemany(
+                "INSERT INTO send_recipients (send_id, account, recipient, state, updated_at)"
+                " VALUES (?, ?, ?, 'queued', ?)",
+                [
+                    (created[new.idempotency_key].id, new.account, recipient, now)
+                    for new in fresh
+                    for recipient in new.recipients
+                ],
+            )
+        answers: list[tuple[Send, bool]] = []
+        for new in sends:
+            key = new.idempotency_key
+            if key in created and first.get(key) is new:
+                answers.append((created[key], True))
+            else:
+                answers.append((stored.get(key) or created[key], False))
+        return answers
 
     async def record_send_result(
         self, send_id: int, receipts: Sequence[Receipt], *, next_poll_at: datetime
