@@ -217,6 +217,13 @@ def describe_config(config: Config, source: str) -> str:
         f"delivery: give up after {d.give_up_hours:g}h, backoff "
         f"{', '.join(f'{s:g}' for s in d.backoff_seconds)} s",
     ]
+    api = config.api
+    if api is None:
+        lines.append("api: off (no [api] section)")
+    else:
+        keys = ", ".join(f"{k.name} ({' '.join(k.scopes)})" for k in api.keys) or "none"
+        hooks = public_url(api.webhook_url) if api.webhook_url else "off"
+        lines += [f"api: listening on {api.listen}, keys: {keys}", f"  webhooks: {hooks}"]
     return "\n".join(lines)
 
 

@@ -102,3 +102,14 @@ def test_every_api_secret_is_redacted() -> None:
     ]
     secrets = config(keys=keys, webhook_secret=SECRET).secret_values()
     assert {KEY_A, KEY_B, SECRET} <= set(secrets)
+
+
+def test_check_config_describes_the_api_without_its_secrets() -> None:
+    from bot.cli import describe_config
+
+    text = describe_config(
+        config(webhook_url="https://u:pw@shop.example/hook", webhook_secret=SECRET), "c.toml"
+    )
+    assert "api: listening on 127.0.0.1:8080, keys: shop (sms:send)" in text
+    assert "webhooks: https://shop.example/hook" in text
+    assert KEY_A not in text and SECRET not in text and "pw" not in text
