@@ -436,6 +436,8 @@ class Config(_Section):
             values.append(self.api.webhook_secret.get_secret_value())
             values += [k.key.get_secret_value() for k in self.api.keys]
         urls = [self.telegram.proxy, self.telegram.api_url, *(a.base_url for a in self.accounts)]
+        if self.api is not None:
+            urls.append(self.api.webhook_url)
         for url in urls:
             in_url = url_password(url)
             if in_url:

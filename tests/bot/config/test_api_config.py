@@ -102,6 +102,8 @@ def test_every_api_secret_is_redacted() -> None:
     ]
     secrets = config(keys=keys, webhook_secret=SECRET).secret_values()
     assert {KEY_A, KEY_B, SECRET} <= set(secrets)
+    with_password = config(webhook_url="https://u:p%40ss@shop.example/h", webhook_secret=SECRET)
+    assert {"p%40ss", "p@ss"} <= set(with_password.secret_values())
 
 
 def test_check_config_describes_the_api_without_its_secrets() -> None:
