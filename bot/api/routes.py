@@ -102,8 +102,9 @@ class ApiDeps:
 DEPS: web.AppKey[ApiDeps] = web.AppKey("deps", ApiDeps)
 
 
-def client_of(request: web.Request, scope: str) -> ApiClient:
-    """The request's client if it has `scope` (else 401/403), within its rate limit (else 429)."""
+async def client_of(request: web.Request, scope: str) -> ApiClient:
+    """The request's client if it has `scope` (else 401/403, the refusal audited under the
+    key's name), within its rate limit (else 429)."""
     deps = request.app[DEPS]
     client = deps.keys.authenticate(request.headers.get("Authorization"))
     if client is None:
@@ -114,6 +115,8 @@ def client_of(request: web.Request, scope: str) -> ApiClient:
         )
     if scope not in client.scopes:
         message = f"the key {client.name!r} has no {scope!r} scope"
+        detail = f"{request.method} {request.path} by api key {client.name}: no {scope}"
+        await deps.repo.audit(None, None, "api_refused", detail)
         raise ApiError(403, [FieldError(field="Authorization", message=message)])
     wait = deps.limiter.retry_after(client.name)
     if wait is not None:
@@ -149,7 +152,7 @@ def too_large(cap: int) -> ApiError:
 async def post_message(request: web.Request) -> web.Response:
     """POST /v1/messages: store the send, answer 202, then call the provider once."""
     deps = request.app[DEPS]
-    client = client_of(request, "sms:send")
+    client = await client_of(request, "sms:send")
     key = service.idempotency_key(client, request.headers.get("Idempotency-Key"))
     if isinstance(key, Refusal):
         raise ApiError.refusal(key)
@@ -174,9 +177,11 @@ async def post_message(request: web.Request) -> web.Response:
 async def get_message(request: web.Request) -> web.Response:
     """GET /v1/messages/{id}: the send's state and its recipients'."""
     deps = request.app[DEPS]
-    client = client_of(request, "read")
+    client = await client_of(request, "read")
     send_id = int(request.match_info["id"])
     status = await service.message_status(deps.repo, client, send_id)
+    found = "" if status is not None else " (none of its own)"
+    await deps.repo.audit(None, None, "api_read", f"#{send_id} by api key {client.name}{found}")
     if status is None:
         raise ApiError(404, [FieldError(field="id", message=f"no message {send_id}")])
     return model_response(status)
@@ -196,7 +201,7 @@ async def health(request: web.Request) -> web.Response:
 async def post_otp(request: web.Request) -> web.Response:
     """POST /v1/otp: send a verification code (202), within the per-number limits (429)."""
     deps = request.app[DEPS]
-    client = client_of(request, "otp")
+    client = await client_of(request, "otp")
     body = await read_body(request, OtpRequest)
     header = (request.headers.get("Idempotency-Key") or "").strip()
     key = f"api:{client.name}:otp:{header}" if header else None
@@ -227,7 +232,7 @@ def _otp_refusal(refused: OtpRefused) -> ApiError:
 async def post_otp_verify(request: web.Request) -> web.Response:
     """POST /v1/otp/verify: whether the code is right (200 either way), or why not."""
     deps = request.app[DEPS]
-    client = client_of(request, "otp")
+    client = await client_of(request, "otp")
     body = await read_body(request, OtpVerifyRequest)
     checked = await deps.otp.verify(body.to, body.code, api_requester(client.name))
     if isinstance(checked, OtpCheckFailed):

@@ -174,6 +174,9 @@ async def test_keys_and_scopes(api: ApiWorld) -> None:
         ]
     }
     assert sends(api) == [] and sent_sms(api) == []
+    with api.world.db() as db:
+        refused = db.execute("SELECT detail FROM audit_log WHERE action = 'api_refused'")
+        assert [r[0] for r in refused] == ["POST /v1/messages by api key reader: no sms:send"]
 
 
 async def test_a_missing_idempotency_key_malformed_json_and_a_big_body(api: ApiWorld) -> None:
@@ -226,6 +229,12 @@ async def test_a_key_reads_only_its_own_messages(api: ApiWorld) -> None:
         404,
         {"errors": [{"field": "id", "message": f"no message {send_id}"}]},
     )
+    with api.world.db() as db:
+        reads = [r[0] for r in db.execute("SELECT detail FROM audit_log WHERE action = 'api_read'")]
+    assert reads == [
+        f"#{send_id} by api key shop",
+        f"#{send_id} by api key reader (none of its own)",
+    ]
 
 
 async def test_health_and_json_for_unknown_routes_and_methods(api: ApiWorld) -> None:
