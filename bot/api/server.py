@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -121,7 +122,7 @@ class ApiServer:
             await site.start()
         except OSError as exc:
             await runner.cleanup()
-            reason = (exc.strerror or str(exc)).lower()
+            reason = (os.strerror(exc.errno) if exc.errno else str(exc)).lower()
             raise StartupError(f"the API cannot listen on {self.config.listen}: {reason}") from None
         self._runner = runner
         log.info("API listening on %s", self.config.listen)

@@ -5,6 +5,7 @@ log holds no API key and no webhook secret."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
 
@@ -96,3 +97,23 @@ async def test_idempotency_across_a_restart_and_no_secret_in_a_debug_log(
     assert "DEBUG" in log  # a DEBUG run indeed
     for secret in (SHOP_KEY, READER_KEY, WEBHOOK_SECRET, SHOP_KEY + "-wrong"):
         assert secret not in log
+
+
+async def test_a_port_in_use_is_one_line_and_exit_1(world: World) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        world.overrides["api"] = api_section(port)
+        config_path = write_toml(world.config_data(), world.tmp_path / "config.toml")
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bot.cli", "run", "--config", str(config_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines[-1] == f"the API cannot listen on 127.0.0.1:{port}: address already in use"
+    assert "Traceback" not in result.stderr + result.stdout
