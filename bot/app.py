@@ -16,7 +16,8 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from bot.access.handlers import check_access
 from bot.account.handlers import account_handlers
 from bot.admin.handlers import admin_handlers
-from bot.alerts.admin_chat import send_alert
+from bot.alerts.admin_chat import AdminChatAlerts, send_alert
+from bot.api.server import ApiServer
 from bot.campaigns.handlers import campaign_handlers
 from bot.config import AccountConfig, Config
 from bot.context import Account, BotData, Context, with_fallbacks
@@ -28,12 +29,14 @@ from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.optout.handlers import optout_handlers
 from bot.otp.handlers import otp_handlers
+from bot.otp.shared import otp_service
 from bot.schedule.handlers import schedule_handlers
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database
 from bot.throttle.service import ServiceClock
 from bot.topics.handlers import topic_handlers
 from bot.updates import ChatOrderedUpdateProcessor
+from bot.webhooks.jobs import WebhookSender
 from providers.base import SmsProvider
 from providers.registry import provider_spec
 from storage.sqlite import SqliteStorage
@@ -85,6 +88,9 @@ async def post_init(application: BridgeApp) -> None:
     config = data.config
     data.db = await open_bridge_database(config.storage.path)
     data.repo = SqliteStorage(data.db)
+    # Before anything is stored: from here on every incoming SMS and state change has its
+    # webhook event, in the same transaction.
+    await data.repo.set_webhook_events(bool(config.api and config.api.webhook_url))
     data.session = aiohttp.ClientSession()
     data.accounts = with_fallbacks(
         {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
@@ -122,6 +128,20 @@ async def post_init(application: BridgeApp) -> None:
     except TelegramError as exc:
         # The menu is a convenience; the bridge must still start and forward SMS.
         log.warning("could not set the bot's command menu: %s", exc)
+    if config.api is not None:
+        alerts = AdminChatAlerts(data, application.bot)
+        if config.api.webhook_url:
+            data.webhook_sender = WebhookSender(config.api, data.repo, data.session, alerts)
+        data.api_server = ApiServer(
+            config.api,
+            data.repo,
+            data.accounts,
+            data.default_account,
+            alerts,
+            otp_service(data, application.bot),
+            poll_delay=config.polling.delivery,
+        )
+        await data.api_server.start()
     assert application.job_queue is not None
     schedule_jobs(application.job_queue, data)
     log.info("bridge ready: %d accounts", len(data.accounts))
@@ -132,6 +152,9 @@ async def post_shutdown(application: BridgeApp) -> None:
     data: BotData = application.bot_data
     if getattr(data, "session", None) is None and getattr(data, "db", None) is None:
         return  # it never started (a start-up failure says why on its own)
+    if data.api_server is not None:
+        await data.api_server.stop()  # its provider calls still need the session and database
+        data.api_server = None
     if getattr(data, "session", None) is not None:
         await data.session.close()
     if getattr(data, "db", None) is not None:

@@ -231,6 +231,13 @@ def describe_config(config: Config, source: str) -> str:
         f"{', '.join(f'{s:g}' for s in d.backoff_seconds)} s",
         _describe_otp(config),
     ]
+    api = config.api
+    if api is None:
+        lines.append("api: off (no [api] section)")
+    else:
+        keys = ", ".join(f"{k.name} ({' '.join(k.scopes)})" for k in api.keys) or "none"
+        hooks = public_url(api.webhook_url) if api.webhook_url else "off"
+        lines += [f"api: listening on {api.listen}, keys: {keys}", f"  webhooks: {hooks}"]
     return "\n".join(lines)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import aiohttp
 import aiosqlite
@@ -15,6 +16,10 @@ from bot.throttle.service import ServiceClock
 from providers.base import SmsProvider
 from providers.registry import provider_spec
 from storage.base import Storage
+
+if TYPE_CHECKING:
+    from bot.api.server import ApiServer
+    from bot.webhooks.jobs import WebhookSender
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,9 @@ class BotData:
     # The time campaigns, throttles and scheduled sends act on: the wall clock, or one a test
     # or the demo moves (set in `bot.app.build_application`).
     clock: ServiceClock
+    # Set in post_init when [api] is configured (and webhook_url, for the sender).
+    api_server: ApiServer | None = None
+    webhook_sender: WebhookSender | None = None
 
     def account_for_line(self, line: str) -> Account | None:
         """The account that owns `line`."""

@@ -7,14 +7,23 @@ Application, jobs, SQLite in a temporary folder) talks to them exactly as in pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
 import logging
 import re
+import socket
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Any, Final, TextIO
+
+import aiohttp
+from aiohttp import web
 
 from bot.app import RunningBridge
 from bot.config import Config
@@ -34,23 +43,29 @@ PAYAMAK_LINE = "10002188"
 CUSTOMER = "09127654321"
 OTP_CUSTOMER = "09131112233"
 STEP_TIMEOUT = 20.0
+DEMO_API_KEY = "demo-shop-api-key-not-a-secret"
+DEMO_WEBHOOK_SECRET = "demo-webhook-secret-not-a-secret"
 
 
-def demo_config(api_url: str, sandbox_url: str, db_path: Path) -> Config:
-    """A config pointing every outside service at the local fakes, with fast polling."""
-    return Config.model_validate(
-        bridge_config(
-            token=DEMO_TOKEN,
-            telegram_url=api_url,
-            sandbox_url=sandbox_url,
-            db_path=db_path,
-            admins=[ADMIN_ID],
-            admin_chat_id=ADMIN_CHAT,
-            routes={RAYGAN_LINE: SUPPORT_GROUP},
-            polling={"inbox": 0.5, "delivery": 0.5, "credit": 600},
-            delivery={"backoff_seconds": [0.3, 0.3, 0.5, 1], "give_up_hours": 1},
-        )
+def demo_config(
+    api_url: str, sandbox_url: str, db_path: Path, http_api: dict[str, Any] | None = None
+) -> Config:
+    """A config pointing every outside service at the local fakes, with fast polling (and
+    the HTTP API's section, if given)."""
+    data = bridge_config(
+        token=DEMO_TOKEN,
+        telegram_url=api_url,
+        sandbox_url=sandbox_url,
+        db_path=db_path,
+        admins=[ADMIN_ID],
+        admin_chat_id=ADMIN_CHAT,
+        routes={RAYGAN_LINE: SUPPORT_GROUP},
+        polling={"inbox": 0.5, "delivery": 0.5, "credit": 600},
+        delivery={"backoff_seconds": [0.3, 0.3, 0.5, 1], "give_up_hours": 1},
     )
+    if http_api:
+        data["api"] = http_api
+    return Config.model_validate(data)
 
 
 class Transcript:
@@ -102,7 +117,9 @@ async def _wait_bot(
     return await fake.wait_for_bot_message(chat_id, predicate=predicate, timeout=STEP_TIMEOUT)
 
 
-async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -> None:
+async def play(
+    fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript, api: DemoApi | None = None
+) -> None:
     """The scripted conversation."""
     fake.add_user(ADMIN_ID, "Sara", language_code="fa")
     fake.add_user(STRANGER_ID, "Stranger", language_code="en")
@@ -162,6 +179,8 @@ async def play(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcript) -
     await _topic_conversation(fake, sandbox, show)
     await _campaign(fake, sandbox, show)
     await _otp_conversation(fake, sandbox, show)
+    if api is not None:
+        await _api_send(api, sandbox, show)
 
     show.step("Someone with no role is refused")
     before = len(sandbox.raygan.sent) + len(sandbox.payamak.sent)
@@ -268,6 +287,94 @@ async def _otp_conversation(fake: TelegramFake, sandbox: ProviderSandbox, show: 
         show.check(expected in answer.text, what)
 
 
+@dataclass
+class DemoApi:
+    """The bridge's HTTP API in the demo, and the business's webhook receiver."""
+
+    url: str
+    received: list[tuple[bytes, str]] = field(default_factory=list)  # (body, signature)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @staticmethod
+    def section(api_port: int, hook_url: str) -> dict[str, Any]:
+        """The [api] section of the demo's config."""
+        return {
+            "listen": f"127.0.0.1:{api_port}",
+            "webhook_url": hook_url,
+            "webhook_secret": DEMO_WEBHOOK_SECRET,
+            "webhook_backoff_seconds": [0.3],
+            "keys": [{"name": "shop", "key": DEMO_API_KEY, "scopes": ["sms:send", "read"]}],
+        }
+
+    def receiver(self) -> web.Application:
+        """The receiver's app: records each POST and answers 200."""
+
+        async def hook(request: web.Request) -> web.Response:
+            body = await request.read()
+            self.received.append((body, request.headers.get("X-SMS-Bridge-Signature", "")))
+            self.arrived.set()
+            return web.json_response({"ok": True})
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        return app
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+async def _api_send(api: DemoApi, sandbox: ProviderSandbox, show: Transcript) -> None:
+    """The business's own software sends through the HTTP API; the delivery report comes
+    back to its webhook receiver, signed."""
+    show.step("The shop's website sends an SMS through the HTTP API; the webhook tells it")
+    number, text = "09121112233", "Your order #1234 has shipped."
+    show.say("shop", f'POST /v1/messages {{"to": ["{number}"], "text": "{text}"}}')
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{api.url}/v1/messages",
+            json={"to": [number], "text": text},
+            headers={"Authorization": f"Bearer {DEMO_API_KEY}", "Idempotency-Key": "order-1234"},
+        ) as answer,
+    ):
+        body = await answer.json()
+    show.say("bridge", f"{answer.status} {json.dumps(body)}")
+    show.check(answer.status == 202, "the message was accepted (202) and stored")
+
+    def delivered() -> dict[str, Any] | None:
+        for raw, _signature in api.received:
+            event = json.loads(raw)
+            data = event["data"]
+            ours = event["type"] == "sms.status" and data.get("message_id") == body.get("id")
+            if ours and data["state"] == "delivered":
+                return dict(event)
+        return None
+
+    deadline = time.monotonic() + STEP_TIMEOUT
+    while (event := delivered()) is None and time.monotonic() < deadline:
+        api.arrived.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(api.arrived.wait(), timeout=deadline - time.monotonic())
+    sent = [s for s in sandbox.raygan.sent if s.mobile == number]
+    show.check(len(sent) == 1 and sent[0].text == text, "RayganSMS sent it once")
+    if event is None:
+        show.check(False, "the webhook of its delivery arrived")
+        return
+    show.say("webhook", json.dumps({k: event[k] for k in ("type", "data")}, ensure_ascii=False))
+    signed = all(
+        hmac.compare_digest(
+            signature,
+            "sha256=" + hmac.new(DEMO_WEBHOOK_SECRET.encode(), raw, hashlib.sha256).hexdigest(),
+        )
+        for raw, signature in api.received
+    )
+    show.check(signed, "every webhook arrived signed with the webhook secret")
+
+
 async def run_demo(out: TextIO = sys.stdout) -> int:
     """Run the demo; 0 if every step did what it should."""
     # Only errors: the transcript is the output; warnings (a refused user) are expected here.
@@ -279,14 +386,22 @@ async def run_demo(out: TextIO = sys.stdout) -> int:
     sandbox.payamak.delivery_step = 0.3
     fake = TelegramFake(DEMO_TOKEN)
     with tempfile.TemporaryDirectory(prefix="sms-bridge-demo-") as folder:
+        api_port = _free_port()
+        api = DemoApi(f"http://127.0.0.1:{api_port}")
         async with (
             RunningServer(sandbox.build_app()) as providers,
             RunningServer(fake.build_app()) as telegram,
+            RunningServer(api.receiver()) as receiver,
         ):
-            config = demo_config(telegram.url, providers.url, Path(folder) / "demo.sqlite3")
+            config = demo_config(
+                telegram.url,
+                providers.url,
+                Path(folder) / "demo.sqlite3",
+                DemoApi.section(api_port, f"{receiver.url}/hook"),
+            )
             async with RunningBridge(config):
                 try:
-                    await play(fake, sandbox, show)
+                    await play(fake, sandbox, show, api)
                 except AssertionError as exc:
                     show.check(False, f"timed out: {exc}")
     return show.end()

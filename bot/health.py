@@ -2,7 +2,8 @@
 
 For a container's HEALTHCHECK (or any monitor): it reads what the running bridge records in
 `poll_health` after each poll and compares each account's last success per job with that job's
-configured interval. The delivery job polls only when some recipient is due (an idle tick
+configured interval; with `[api]` configured, the API's `GET /v1/health` must answer
+`{"ok": true}` too. The delivery job polls only when some recipient is due (an idle tick
 records nothing), so it is judged by its work instead: recipients whose poll is overdue by more
 than the limit, or failures with no success within it. It opens the database read-only, never
 creates or migrates it, and imports nothing of PTB, so a check every minute costs little.
@@ -15,9 +16,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import aiosqlite
 
-from bot.config import Config
+from bot.config import ApiConfig, Config
 from storage.models import PollHealth
 from storage.sqlite import SqliteStorage
 
@@ -26,6 +28,9 @@ from storage.sqlite import SqliteStorage
 # this much without a success.
 GRACE_SECONDS = 300.0
 BUSY_TIMEOUT_SECONDS = 5.0
+API_TIMEOUT_SECONDS = 10.0
+# An API listening on every address is asked on the loopback one.
+_ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}
 
 
 def polling_intervals(config: Config) -> dict[str, float]:
@@ -73,7 +78,38 @@ async def check_health(config: Config, now: datetime | None = None) -> Health:
         return Health(False, f"unhealthy: database {path} does not answer: {exc}")
     finally:
         await conn.close()
-    return judge(config, records, moment, overdue)
+    verdict = judge(config, records, moment, overdue)
+    if config.api is None or not verdict.healthy:
+        return verdict
+    problem = await api_problem(config.api)
+    if problem is not None:
+        return Health(False, f"unhealthy: {problem}")
+    return Health(True, f"{verdict.line}; the API on {config.api.listen} answers")
+
+
+def api_health_url(config: ApiConfig) -> str:
+    """Where the running bridge's API answers `GET /v1/health`."""
+    host = _ANY_ADDRESS.get(config.host, config.host)
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{config.port}/v1/health"
+
+
+async def api_problem(config: ApiConfig) -> str | None:
+    """Why the API's health route does not answer `{"ok": true}`, or None if it does."""
+    url = api_health_url(config)
+    timeout = aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS)
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.get(url) as answer,
+        ):
+            body = await answer.json(content_type=None) if answer.status == 200 else None
+            status = answer.status
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        return f"the API on {config.listen} does not answer ({type(exc).__name__})"
+    if status != 200 or body != {"ok": True}:
+        return f"the API's /v1/health on {config.listen} answered HTTP {status}"
+    return None
 
 
 def judge(

@@ -15,9 +15,9 @@ Every backend keeps these promises:
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from providers.base import DeliveryState, IncomingSms, Receipt, UnreadableRecord
 from storage.models import (
@@ -36,6 +36,7 @@ from storage.models import (
     IncomingMessage,
     MessageLink,
     Mirror,
+    NewSend,
     OptOut,
     OptOutSource,
     OtpAuditEntry,
@@ -57,6 +58,9 @@ from storage.models import (
     StoredInbox,
     Topic,
     User,
+    WebhookBacklog,
+    WebhookEvent,
+    WebhookEventType,
 )
 
 
@@ -151,6 +155,12 @@ class SendStore(Protocol):
         `line` of `account` (its recipients too); the first account is kept in
         `failover_from`, with `reason`. Once per send: a second switch, or one of a send that
         is no longer submitting, raises StorageError."""
+        ...
+
+    async def create_sends(self, sends: Sequence[NewSend]) -> list[tuple[Send, bool]]:
+        """`create_send` for many sends in ONE transaction (the HTTP API commits concurrent
+        requests together), answers in the order given; a key seen before, or earlier in
+        the same batch, answers that send and False."""
         ...
 
     async def record_send_result(
@@ -502,6 +512,50 @@ class AuditStore(Protocol):
         """Record what a user did (or was refused)."""
         ...
 
+    async def audit_many(self, entries: Sequence[tuple[int | None, int | None, str, str]]) -> None:
+        """`audit` for several (user_id, chat_id, action, detail) entries, in one transaction."""
+        ...
+
+
+class WebhookOutbox(Protocol):
+    """Webhook events (SPEC §8), stored in the transaction of what they tell of, then sent
+    until the receiver answers 2xx (`bot.webhooks`)."""
+
+    async def set_webhook_events(self, enabled: bool) -> None:
+        """From now on, every new incoming SMS (`sms.received`) and every recipient's state
+        change (`sms.status`) also stores its event, in the same transaction; off: none."""
+        ...
+
+    async def add_webhook_event(
+        self, kind: WebhookEventType, data: Mapping[str, Any]
+    ) -> WebhookEvent:
+        """Store one event (due at once) and return it."""
+        ...
+
+    async def claim_webhook_events(
+        self, now: datetime, *, limit: int, lease_seconds: float
+    ) -> list[WebhookEvent]:
+        """Undelivered events due by `now`, oldest first, each claimed for `lease_seconds`
+        (not handed out again before, unless marked) with one more attempt counted."""
+        ...
+
+    async def mark_webhook_delivered(self, event_ids: Sequence[int]) -> None:
+        """The receiver answered 2xx to these events: never sent again."""
+        ...
+
+    async def record_webhook_failure(
+        self, event_id: int, *, error: str, retry_at: datetime
+    ) -> None:
+        """The attempt failed: retried at `retry_at` (an event delivered meanwhile stays so)."""
+        ...
+
+    async def webhook_backlog(self) -> WebhookBacklog:
+        """How many events wait, the oldest's creation, and the oldest tried one's."""
+        ...
+
+    async def get_webhook_event(self, event_id: str) -> WebhookEvent | None:
+        """One event by its `event_id`."""
+
 
 class CampaignStore(Protocol):
     """Campaigns (/bulk): stored whole before the first call, sent chunk by chunk, each chunk
@@ -813,6 +867,7 @@ class Storage(
     UsageStore,
     OptOutStore,
     ScheduleStore,
+    WebhookOutbox,
     OtpStore,
     Protocol,
 ):

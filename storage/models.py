@@ -103,6 +103,19 @@ class ExportRow:
 
 
 @dataclass(frozen=True, slots=True)
+class NewSend:
+    """A send to store (`SendStore.create_sends`): what `create_send` takes, as one value."""
+
+    idempotency_key: str
+    account: str
+    line: str
+    text: str
+    chat_id: int
+    requested_by: int
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Send:
     """One request to send one text to some recipients.
 
@@ -456,6 +469,36 @@ class ScheduledSend:
     reported_at: datetime | None
     created_at: datetime
     updated_at: datetime
+
+
+class WebhookEventType(enum.StrEnum):
+    """What a webhook event tells of."""
+
+    RECEIVED = "sms.received"
+    STATUS = "sms.status"
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """One stored webhook event: `body` is what is POSTed, the same bytes on every attempt."""
+
+    id: int
+    event_id: str
+    type: WebhookEventType
+    body: str
+    created_at: datetime
+    attempts: int
+    delivered_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookBacklog:
+    """The events not delivered yet: how many, the oldest's creation, the oldest tried one's."""
+
+    pending: int
+    oldest_created_at: datetime | None
+    oldest_attempted_at: datetime | None
 
 
 class OtpState(enum.StrEnum):

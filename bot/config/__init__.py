@@ -14,9 +14,12 @@ The package: `models` (the sections and `Config`), `values` (checks of single va
 from bot.config.cross import cross_problems
 from bot.config.load import CONFIG_ENV_VAR, DEFAULT_CONFIG_PATH, load_config, resolve_config_path
 from bot.config.models import (
+    API_SCOPES,
     PROXY_SCHEMES,
     AccountConfig,
     AlertsConfig,
+    ApiConfig,
+    ApiKeyConfig,
     BulkConfig,
     Config,
     DeliveryConfig,
@@ -31,6 +34,7 @@ from bot.config.resolve import ENV_PREFIX, FILE_PREFIX
 from bot.config.values import UserId, public_url
 
 __all__ = [
+    "API_SCOPES",
     "CONFIG_ENV_VAR",
     "DEFAULT_CONFIG_PATH",
     "ENV_PREFIX",
@@ -38,6 +42,8 @@ __all__ = [
     "PROXY_SCHEMES",
     "AccountConfig",
     "AlertsConfig",
+    "ApiConfig",
+    "ApiKeyConfig",
     "BulkConfig",
     "Config",
     "ConfigError",

@@ -310,6 +310,114 @@ class OtpConfig(_Section):
         return value
 
 
+ApiScope = Literal["sms:send", "otp", "read"]
+API_SCOPES: tuple[ApiScope, ...] = ("sms:send", "otp", "read")
+# A key shorter than this is guessable by a flood of requests, whatever the rate limit.
+MIN_API_KEY_LENGTH = 16
+
+
+def _default_webhook_backoff() -> list[float]:
+    return [1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0]
+
+
+class ApiKeyConfig(_Section):
+    """[[api.keys]]: one client of the HTTP API, its key and what it may do."""
+
+    name: str
+    key: SecretStr
+    scopes: Annotated[list[ApiScope], Field(min_length=1)]
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _ACCOUNT_NAME.fullmatch(value):
+            raise problem(
+                f'name {value!r} must be 1 to 32 characters of a-z, 0-9, _ and -, like "shop"'
+            )
+        return value
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if len(secret) < MIN_API_KEY_LENGTH or any(ch.isspace() for ch in secret):
+            raise problem(
+                f"must be at least {MIN_API_KEY_LENGTH} characters without spaces"
+                " (e.g. the output of `openssl rand -hex 32`)"
+            )
+        return value
+
+    @field_validator("scopes")
+    @classmethod
+    def _scopes(cls, value: list[ApiScope]) -> list[ApiScope]:
+        if len(set(value)) != len(value):
+            raise problem("a scope is listed twice")
+        return value
+
+
+class ApiConfig(_Section):
+    """[api]: the HTTP API for the business's own software, and its webhooks."""
+
+    listen: str = "127.0.0.1:8080"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+    keys: list[ApiKeyConfig] = Field(default_factory=list)
+    # Per key: a bucket of `rate_burst` requests refilled at `rate_per_second`.
+    rate_per_second: Annotated[float, Field(gt=0)] = 20.0
+    rate_burst: Annotated[int, Field(ge=1)] = 40
+    max_body_bytes: Annotated[int, Field(ge=1024, le=10 * 1024 * 1024)] = 64 * 1024
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+    webhook_backoff_seconds: list[Annotated[float, Field(gt=0)]] = Field(
+        min_length=1, default_factory=_default_webhook_backoff
+    )
+    # The receiver failing (no 2xx) for this long is one alert to the admins.
+    webhook_alert_after_seconds: Annotated[float, Field(gt=0)] = 300.0
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise problem('must be "host:port", like "127.0.0.1:8080"')
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        return value if value == "" else http_url(value, "the webhook receiver")
+
+    @field_validator("keys")
+    @classmethod
+    def _distinct_keys(cls, value: list[ApiKeyConfig]) -> list[ApiKeyConfig]:
+        names = [k.name for k in value]
+        for name in names:
+            if names.count(name) > 1:
+                raise problem(f"the key name {name!r} is used twice")
+        secrets = [k.key.get_secret_value() for k in value]
+        if len(set(secrets)) != len(secrets):
+            raise problem("two keys have the same key value (give each client its own)")
+        return value
+
+    @model_validator(mode="after")
+    def _secret_for_webhooks(self) -> ApiConfig:
+        if self.webhook_url and len(self.webhook_secret.get_secret_value()) < MIN_API_KEY_LENGTH:
+            raise problem(
+                f"webhook_secret must be at least {MIN_API_KEY_LENGTH} characters when"
+                " webhook_url is set (receivers check the signature with it)"
+            )
+        return self
+
+    @property
+    def host(self) -> str:
+        """The address the API listens on."""
+        return self.listen.rpartition(":")[0].strip("[]")
+
+    @property
+    def port(self) -> int:
+        """The port the API listens on."""
+        return int(self.listen.rpartition(":")[2])
+
+
 class Config(_Section):
     """The whole configuration file."""
 
@@ -322,6 +430,7 @@ class Config(_Section):
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
     bulk: BulkConfig = Field(default_factory=BulkConfig)
     otp: OtpConfig = Field(default_factory=OtpConfig)
+    api: ApiConfig | None = None
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Config:
@@ -358,7 +467,12 @@ class Config(_Section):
             basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()
             values += [password, basic]
         values.append(self.otp.key.get_secret_value())
+        if self.api is not None:
+            values.append(self.api.webhook_secret.get_secret_value())
+            values += [k.key.get_secret_value() for k in self.api.keys]
         urls = [self.telegram.proxy, self.telegram.api_url, *(a.base_url for a in self.accounts)]
+        if self.api is not None:
+            urls.append(self.api.webhook_url)
         for url in urls:
             in_url = url_password(url)
             if in_url:

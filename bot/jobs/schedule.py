@@ -21,6 +21,7 @@ from bot.inbox.jobs import poll_inbox
 from bot.jobs.runner import JOB_KWARGS
 from bot.schedule.jobs import run_scheduled
 from bot.schedule.service import SCHEDULE_TICK
+from bot.webhooks.jobs import WEBHOOK_INTERVAL, send_webhooks
 
 # APScheduler's words when a job comes due while its previous run still goes on (a
 # WARNING on this logger, the job and max_instances as its arguments).
@@ -100,3 +101,7 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
         name="campaign-progress",
         job_kwargs=JOB_KWARGS,
     )
+    if data.webhook_sender is not None:
+        queue.run_repeating(
+            send_webhooks, WEBHOOK_INTERVAL, first=0.2, name="webhooks", job_kwargs=JOB_KWARGS
+        )

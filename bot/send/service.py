@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final, Protocol
@@ -27,7 +27,7 @@ from providers.phone import (
     to_ascii_digits,
 )
 from storage.base import Storage
-from storage.models import Send
+from storage.models import NewSend, Send
 
 log = logging.getLogger(__name__)
 
@@ -242,6 +242,8 @@ class SendRequest:
     # The text kept in the database (history, exports, confirmations) when it must differ
     # from what goes out: a verification code's SMS is stored with its code masked.
     stored_text: str | None = None
+    # Who asked, for the audit log, when it is not a Telegram user (an API key's name).
+    audit_as: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +284,8 @@ async def submit_send(
 
 
 async def store_send(repo: Storage, request: SendRequest) -> SendOutcome:
-    """The first half of `submit_send`: store the send (or find it by its key) and audit it."""
+    """The first half of `submit_send`: store the send (or find it by its key) and audit it.
+    The caller then calls `call_provider` once, if `created` (the HTTP API answers between)."""
     recipients = request.recipients.numbers
     send, created = await repo.create_send(
         idempotency_key=request.idempotency_key,
@@ -298,8 +301,41 @@ async def store_send(repo: Storage, request: SendRequest) -> SendOutcome:
             "send %s: request %s seen before; not sent again", send.id, request.idempotency_key
         )
         return SendOutcome(send, created=False)
-    await repo.audit(request.user_id, request.chat_id, "send", f"#{send.id} to {len(recipients)}")
+    by = f" by {request.audit_as}" if request.audit_as else ""
+    detail = f"#{send.id} to {len(recipients)}{by}"
+    await repo.audit(request.user_id, request.chat_id, "send", detail)
     return SendOutcome(send, created=True)
+
+
+async def store_sends(repo: Storage, requests: Sequence[SendRequest]) -> list[SendOutcome]:
+    """`store_send` for many requests at once: stored in one transaction and audited in
+    one more (the HTTP API's group commit of concurrent requests); outcomes in order."""
+    stored = await repo.create_sends(
+        [
+            NewSend(
+                idempotency_key=r.idempotency_key,
+                account=r.account.name,
+                line=r.line,
+                text=r.text.body if r.stored_text is None else r.stored_text,
+                chat_id=r.chat_id,
+                requested_by=r.user_id,
+                recipients=r.recipients.numbers,
+            )
+            for r in requests
+        ]
+    )
+    entries: list[tuple[int | None, int | None, str, str]] = []
+    for request, (send, created) in zip(requests, stored, strict=True):
+        if created:
+            by = f" by {request.audit_as}" if request.audit_as else ""
+            detail = f"#{send.id} to {len(request.recipients.numbers)}{by}"
+            entries.append((request.user_id, request.chat_id, "send", detail))
+        else:
+            log.info(
+                "send %s: request %s seen before; not sent again", send.id, send.idempotency_key
+            )
+    await repo.audit_many(entries)
+    return [SendOutcome(send, created=created) for send, created in stored]
 
 
 async def call_provider(
@@ -520,6 +556,7 @@ __all__ = [
     "parse_number_list",
     "split_numbers_and_text",
     "store_send",
+    "store_sends",
     "submit_send",
     "surely_nothing_sent",
 ]

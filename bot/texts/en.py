@@ -510,6 +510,13 @@ TEXTS: dict[str, str] = {
     "schedule.failed": "⏰ Scheduled send #{schedule_id} could not be sent: {error}",
     "schedule.failed_send": "⏰ Scheduled send #{schedule_id} could not be sent:",
     # --- otp and failover ---
+    # --- webhooks ---
+    "alert.webhook_failing": (
+        "⚠️ The webhook receiver has not accepted events for {minutes} min: {count} {count|event|events}"
+        " wait (last answer: {reason}). They are retried until it answers 2xx."
+    ),
+    "alert.webhook_recovered": "✅ The webhook receiver accepts events again.",
+    # --- otp ---
     "alert.unknown_otp": (
         "⚠️ The SMS provider's answer to a verification code ({account}) did not arrive; whether"
         " the code went is unknown, and it will not be resent."

@@ -508,6 +508,13 @@ TEXTS: dict[str, str] = {
     "schedule.failed": "⏰ ارسال زمان‌بندی‌شدهٔ #{schedule_id} فرستاده نشد: {error}",
     "schedule.failed_send": "⏰ ارسال زمان‌بندی‌شدهٔ #{schedule_id} فرستاده نشد:",
     # --- otp and failover ---
+    # --- webhooks ---
+    "alert.webhook_failing": (
+        "⚠️ گیرندهٔ وب‌هوک {minutes} دقیقه است که رویدادها را نمی‌پذیرد: {count} رویداد در انتظار است"
+        " (آخرین پاسخ: {reason}). تا پاسخ 2xx دوباره فرستاده می‌شوند."
+    ),
+    "alert.webhook_recovered": "✅ گیرندهٔ وب‌هوک دوباره رویدادها را می‌پذیرد.",
+    # --- otp ---
     "alert.unknown_otp": (
         "⚠️ پاسخ سامانهٔ پیامک به ارسال کد تأیید (حساب {account}) نرسید و معلوم نیست کد رفته است"
         " یا نه. کد دوباره فرستاده نمی‌شود."

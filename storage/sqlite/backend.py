@@ -21,6 +21,7 @@ from storage.sqlite.routes import SqliteRoutes
 from storage.sqlite.scheduled import SqliteScheduled
 from storage.sqlite.sends import SqliteSends
 from storage.sqlite.topics import SqliteTopics
+from storage.sqlite.webhooks import SqliteWebhooks
 
 
 class SqliteStorage(
@@ -40,6 +41,7 @@ class SqliteStorage(
     SqliteUsage,
     SqliteOptOuts,
     SqliteScheduled,
+    SqliteWebhooks,
     SqliteOtp,
 ):
     """The bridge's storage on SQLite: `SqliteStorage(open_database(path))` is a `Storage`."""

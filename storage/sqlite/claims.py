@@ -1,6 +1,6 @@
 """Every single-process assumption of the SQLite backend, named in one place.
 
-The bridge on SQLite is ONE process on ONE database file, and four things rely on it:
+The bridge on SQLite is ONE process on ONE database file, and five things rely on it:
 
 1. **The database lock** (`storage.sqlite.db.DatabaseLock`): an exclusive `flock` on
    `<db>.lock`, so a second bridge on the same file refuses to start.
@@ -15,6 +15,12 @@ The bridge on SQLite is ONE process on ONE database file, and four things rely o
    `BotData.confirmation_lock` (one round of confirmation edits at a time), both
    `asyncio.Lock`s that exist only inside this process; and the JobQueue's `max_instances=1`
    for the inbox poll of each account.
+
+5. **The HTTP API's per-key rate limit and the webhook receiver's failing clock**
+   (`bot.api.service.RateLimiter`, `bot.webhooks.service.ReceiverWatch`) live in memory: with
+   several replicas each keeps its own (the limit is per replica). Webhook events themselves
+   are claimed in the database (`claim_webhook_events` pushes `next_attempt_at` past the POST's
+   timeout), which becomes `FOR UPDATE SKIP LOCKED` on PostgreSQL.
 
 The seam for a backend shared by several processes (PostgreSQL): none of these survive a
 second process, so each becomes a claim the database arbitrates.

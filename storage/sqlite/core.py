@@ -44,6 +44,9 @@ def _opt_time(text: str | None) -> datetime | None:
 class SqliteBase:
     """One aiosqlite connection, a clock, and the ways every store reads and writes through it."""
 
+    # Whether changes also store their webhook events (`SqliteWebhooks.set_webhook_events`).
+    _webhook_events: bool = False
+
     def __init__(
         self, conn: aiosqlite.Connection, *, clock: Callable[[], datetime] = utc_now
     ) -> None:
@@ -89,18 +92,17 @@ class SqliteBase:
 async def _all(
     conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
 ) -> list[aiosqlite.Row]:
-    async with conn.execute(sql, tuple(params)) as cursor:
-        return list(await cursor.fetchall())
+    # One trip to the connection's thread (execute, fetch, close there), not three: every
+    # statement waits for the ones before it on the one connection (bench/api_send.py).
+    return list(await conn.execute_fetchall(sql, tuple(params)))
 
 
 async def _one(
     conn: aiosqlite.Connection, sql: str, params: Iterable[Any] = ()
 ) -> aiosqlite.Row | None:
-    async with conn.execute(sql, tuple(params)) as cursor:
-        row = await cursor.fetchone()
-        # Drain the statement so an INSERT … RETURNING is complete before the next one.
-        await cursor.fetchall()
-        return row
+    # Fetching every row also drains an INSERT … RETURNING before the next statement.
+    rows = await _all(conn, sql, params)
+    return rows[0] if rows else None
 
 
 async def _link(

@@ -13,6 +13,7 @@ from storage.errors import NotFoundError
 from storage.models import IncomingMessage, QuarantinedRecord, StoredInbox
 from storage.sqlite.core import SqliteBase, _one, _opt_time, from_db_time, to_db_time
 from storage.sqlite.optouts import insert_opt_out
+from storage.sqlite.webhooks import queue_events, received_event
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +121,8 @@ class SqliteInbox(SqliteBase):
                     for chat in chats
                 ],
             )
+            if self._webhook_events:
+                await queue_events(conn, now, [received_event(item) for item in new])
             for record in odd:
                 row = await _one(
                     conn,
@@ -207,6 +210,8 @@ class SqliteInbox(SqliteBase):
                 incoming_id = None if existing is None else int(existing["id"])
             else:
                 incoming_id = new.id
+                if self._webhook_events:
+                    await queue_events(conn, now, [received_event(new)])
                 await conn.executemany(
                     "INSERT INTO forwards (chat_id, incoming_id, received_at, created_at)"
                     " VALUES (?, ?, ?, ?)",

@@ -10,7 +10,7 @@ import aiosqlite
 
 from providers.base import DeliveryState, Receipt
 from storage.errors import NotFoundError, StorageError
-from storage.models import Send, SendRecipient, SendStatus
+from storage.models import NewSend, Send, SendRecipient, SendStatus
 from storage.sqlite.core import (
     SqliteBase,
     _all,
@@ -21,8 +21,12 @@ from storage.sqlite.core import (
     from_db_time,
     to_db_time,
 )
+from storage.sqlite.webhooks import queue_events, status_events
 
 log = logging.getLogger(__name__)
+
+_KEYS_PER_QUERY = 500  # keys looked up in one statement (SQLite allows 32,766 variables)
+_SENDS_PER_INSERT = 500  # rows of one multi-row INSERT (9 variables each)
 
 _INTERRUPTED = "interrupted before the provider's answer was stored"
 
@@ -112,6 +116,78 @@ class SqliteSends(SqliteBase):
             )
         return _send(row)
 
+    async def create_sends(self, sends: Sequence[NewSend]) -> list[tuple[Send, bool]]:
+        """`create_send` for many sends in ONE transaction (the HTTP API commits concurrent
+        requests together), answers in the order given; a key seen before, or earlier in
+        the same batch, answers that send and False."""
+        for new in sends:
+            _nonempty(new.idempotency_key, "idempotency_key")
+            if not new.recipients:
+                raise ValueError("a send needs at least one recipient")
+            if len(set(new.recipients)) != len(new.recipients):
+                raise ValueError("a send's recipients must be distinct")
+        if not sends:
+            return []
+        now = self._now()
+        keys = list(dict.fromkeys(s.idempotency_key for s in sends))
+        stored: dict[str, Send] = {}
+        async with self._transaction() as conn:
+            for start in range(0, len(keys), _KEYS_PER_QUERY):
+                chunk = keys[start : start + _KEYS_PER_QUERY]
+                marks = ",".join("?" * len(chunk))
+                for row in await _all(
+                    conn, f"SELECT * FROM sends WHERE idempotency_key IN ({marks})", chunk
+                ):
+                    stored[row["idempotency_key"]] = _send(row)
+            first: dict[str, NewSend] = {}
+            for new in sends:
+                if new.idempotency_key not in stored:
+                    first.setdefault(new.idempotency_key, new)
+            fresh = list(first.values())
+            created: dict[str, Send] = {}
+            for start in range(0, len(fresh), _SENDS_PER_INSERT):
+                chunk_sends = fresh[start : start + _SENDS_PER_INSERT]
+                values = ", ".join("(?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?)" for _ in chunk_sends)
+                params: list[object] = []
+                for new in chunk_sends:
+                    params += [
+                        new.idempotency_key,
+                        new.account,
+                        new.line,
+                        new.text,
+                        new.chat_id,
+                        new.requested_by,
+                        len(new.recipients),
+                        now,
+                        now,
+                    ]
+                # RETURNING gives the rows in no promised order: matched by their keys.
+                for row in await _all(
+                    conn,
+                    "INSERT INTO sends (idempotency_key, account, line, text, chat_id,"
+                    " requested_by, status, recipient_count, created_at, updated_at)"
+                    f" VALUES {values} RETURNING *",
+                    params,
+                ):
+                    created[row["idempotency_key"]] = _send(row)
+            await conn.executemany(
+                "INSERT INTO send_recipients (send_id, account, recipient, state, updated_at)"
+                " VALUES (?, ?, ?, 'queued', ?)",
+                [
+                    (created[new.idempotency_key].id, new.account, recipient, now)
+                    for new in fresh
+                    for recipient in new.recipients
+                ],
+            )
+        answers: list[tuple[Send, bool]] = []
+        for new in sends:
+            key = new.idempotency_key
+            if key in created and first.get(key) is new:
+                answers.append((created[key], True))
+            else:
+                answers.append((stored.get(key) or created[key], False))
+        return answers
+
     async def record_send_result(
         self, send_id: int, receipts: Sequence[Receipt], *, next_poll_at: datetime
     ) -> Send:
@@ -129,13 +205,16 @@ class SqliteSends(SqliteBase):
                     send_id,
                     len(missing),
                 )
-            await _apply_outcome(conn, self._now(), rows, by_recipient, set(missing), poll_at)
+            now = self._now()
+            changes = await _apply_outcome(conn, now, rows, by_recipient, set(missing), poll_at)
             row = await _one(
                 conn,
                 "UPDATE sends SET status = 'submitted', updated_at = ?,"
                 f" {_BUMP_CONFIRMATION} WHERE id = ? RETURNING *",
-                (self._now(), send_id),
+                (now, send_id),
             )
+            if row is not None and self._webhook_events:
+                await queue_events(conn, now, status_events(row, changes, now))
         if row is None:
             raise NotFoundError(f"send {send_id} does not exist")
         return _send(row)
@@ -160,7 +239,8 @@ class SqliteSends(SqliteBase):
             strangers = unknown - known
             if strangers:
                 raise ValueError(f"send {send_id} has no recipient {sorted(strangers)[0]}")
-            await _apply_outcome(conn, self._now(), rows, by_recipient, unknown, poll_at)
+            now = self._now()
+            changes = await _apply_outcome(conn, now, rows, by_recipient, unknown, poll_at)
             if by_recipient:
                 status = SendStatus.PARTIAL
             elif unknown:
@@ -171,8 +251,10 @@ class SqliteSends(SqliteBase):
                 conn,
                 f"UPDATE sends SET status = ?, error = ?, updated_at = ?, {_BUMP_CONFIRMATION}"
                 " WHERE id = ? RETURNING *",
-                (status.value, error, self._now(), send_id),
+                (status.value, error, now, send_id),
             )
+            if row is not None and self._webhook_events:
+                await queue_events(conn, now, status_events(row, changes, now))
         if row is None:
             raise NotFoundError(f"send {send_id} does not exist")
         return _send(row)
@@ -234,6 +316,12 @@ class SqliteSends(SqliteBase):
             if not ids:
                 return []
             marks = ",".join("?" * len(ids))
+            queued = await _all(
+                conn,
+                "SELECT id, send_id, recipient FROM send_recipients"
+                f" WHERE state = 'queued' AND send_id IN ({marks}) ORDER BY id",
+                ids,
+            )
             await conn.execute(
                 "UPDATE send_recipients SET state = 'unknown', next_poll_at = NULL,"
                 f" updated_at = ? WHERE state = 'queued' AND send_id IN ({marks})",
@@ -245,6 +333,14 @@ class SqliteSends(SqliteBase):
                 (_INTERRUPTED, now, *ids),
             )
             rows = await _all(conn, f"SELECT * FROM sends WHERE id IN ({marks}) ORDER BY id", ids)
+            if self._webhook_events:
+                for send in rows:
+                    changes = [
+                        (int(q["id"]), str(q["recipient"]), "queued", "unknown")
+                        for q in queued
+                        if q["send_id"] == send["id"]
+                    ]
+                    await queue_events(conn, now, status_events(send, changes, now))
         for row in rows:
             log.warning("send %s was interrupted while submitting; marked unknown", row["id"])
         return [_send(r) for r in rows]
@@ -285,8 +381,9 @@ async def _apply_outcome(
     receipts: dict[str, Receipt],
     unknown: set[str],
     poll_at: str | None,
-) -> None:
-    """Set each not-yet-reported recipient of a send to what the provider call told us."""
+) -> list[tuple[int, str, str, str]]:
+    """Set each not-yet-reported recipient of a send to what the provider call told us;
+    returns (recipient id, number, previous state, new state) of each one set."""
     updates: list[tuple[str, str | None, str | None, str | None, str, int]] = []
     for row in rows:
         if row["state"] not in (DeliveryState.QUEUED, DeliveryState.UNKNOWN):
@@ -313,6 +410,8 @@ async def _apply_outcome(
         " next_poll_at = ?, updated_at = ? WHERE id = ?",
         [(str(u[0]), *u[1:]) for u in updates],
     )
+    by_id = {int(r["id"]): r for r in rows}
+    return [(u[5], by_id[u[5]]["recipient"], str(by_id[u[5]]["state"]), str(u[0])) for u in updates]
 
 
 def _send(row: aiosqlite.Row) -> Send:

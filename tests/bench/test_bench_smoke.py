@@ -121,3 +121,32 @@ def test_campaign_send_sends_every_recipient_through_both_simulators() -> None:
     assert re.search(r"raygansms .*calls +3 .*accepted 2,500\b", out), out
     assert re.search(r"payamak .*calls +25 .*accepted 2,500\b", out), out
     assert out.count("every recipient accepted: PASS") == 2, out
+
+
+def test_api_send_stores_answers_and_sends_each_message_once() -> None:
+    result = run_bench("api_send.py", "--requests", "60", "--concurrency", "8", "--replays", "10")
+    out = result.stdout
+    assert result.returncode in (0, 1), out + result.stderr  # 1: the rate missed at this size
+    assert "answered: {202: 60}" in out, out
+    assert re.search(r"latency p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
+    assert "the simulator sent 60 SMS: 0 missing, 0 sent twice" in out, out
+    assert "replays of 10 keys: {'true': 10}" in out, out
+    assert "every one sent exactly once: PASS" in out, out
+
+
+def test_webhooks_reach_the_receiver_and_survive_it_being_down() -> None:
+    result = run_bench("webhooks.py", "--messages", "8", "--down", "2")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert re.search(r"live: \d+ events stored .*all delivered: True", out), out
+    assert re.search(r"stored → received: p50 \d+ ms, p99 \d+ ms", out), out
+    assert re.search(r"0 missing, \d+ duplicates \(all by event_id: True\)", out), out
+    assert "none missing, duplicates only by event_id: PASS" in out, out
+
+
+def test_otp_round_trips_through_the_api() -> None:
+    result = run_bench("otp_api.py", "--rounds", "5")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert re.search(r"send \+ verify round trip: p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
+    assert "every code verified valid (5/5): PASS" in out, out

@@ -640,6 +640,8 @@ def test_the_example_config_checks_out_with_its_secrets_in_the_environment() -> 
         "RAYGAN_PASSWORD": "p1",
         "PAYAMAK_USER": "u2",
         "PAYAMAK_PASSWORD": "p2",
+        "WEBHOOK_SECRET": "w" * 32,
+        "SHOP_API_KEY": "k" * 32,
     }
     config = load_config(DEPLOY / "config.example.toml", env)
     assert config.default_account.name == "raygan"

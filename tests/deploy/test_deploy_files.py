@@ -236,7 +236,7 @@ def test_compose_rotates_logs_checks_health_and_mounts_secrets_as_files() -> Non
 def test_the_compose_recipe_turns_the_example_config_to_secret_files() -> None:
     header = (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8").split("services:")[0]
     substitutions = re.findall(r"-e 's\|(\"env:[A-Z_]+\")\|(\"file:[^\"]+\")\|'", header)
-    assert len(substitutions) == 3
+    assert len(substitutions) == 5
     text = (DEPLOY / "config.example.toml").read_text(encoding="utf-8")
     for old, new in substitutions:
         assert text.count(old) == 1, old
@@ -249,6 +249,8 @@ def test_the_compose_recipe_turns_the_example_config_to_secret_files() -> None:
         "file:/run/secrets/raygan_password",
         "file:/run/secrets/payamak_password",
     }
+    assert config["api"]["webhook_secret"] == "file:/run/secrets/webhook_secret"
+    assert config["api"]["keys"][0]["key"] == "file:/run/secrets/shop_api_key"
 
 
 # --- the README ----------------------------------------------------------------------------
@@ -261,6 +263,7 @@ def test_the_readme_exports_every_variable_the_example_config_reads() -> None:
     names = re.findall(r"([A-Z][A-Z0-9_]*)=", export)
     env = dict.fromkeys(names, "x")
     env["TELEGRAM_BOT_TOKEN"] = "5012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"
+    env["SHOP_API_KEY"] = "an-api-key-of-32-characters-long"  # API keys have a minimum length
     config = load_config(DEPLOY / "config.example.toml", env)  # raises on any unset one
     assert [a.name for a in config.accounts] == ["raygan", "meli"]
 

@@ -257,3 +257,39 @@ async def test_timestamps_are_written_in_utc(storage_backend: Storage, clock) ->
         await storage_backend.record_send_result(
             send.id, [], next_poll_at=datetime(2026, 11, 22, 13, 31)
         )
+
+
+async def test_create_sends_stores_many_in_order_once_per_key(
+    storage_backend: Storage, probe: StorageProbe
+) -> None:
+    from storage.models import NewSend
+
+    def new(key: str, *recipients: str) -> NewSend:
+        return NewSend(key, "raygan", "50002910001080", f"text {key}", 0, 0, recipients)
+
+    earlier = await _new_send(storage_backend, key="k-old")
+    answers = await storage_backend.create_sends(
+        [new("k1", A), new("k-old", B), new("k2", B, C), new("k1", A)]
+    )
+    assert [created for _, created in answers] == [True, False, True, False]
+    first, old, second, again = (send for send, _ in answers)
+    assert old == earlier and again == first
+    assert first.idempotency_key == "k1" and second.recipient_count == 2
+    assert [r.recipient for r in await storage_backend.get_recipients(second.id)] == [B, C]
+    assert await probe.find_send_by_key("k2") == second
+    assert second.status is SendStatus.SUBMITTING
+    assert await storage_backend.create_sends([]) == []
+    with pytest.raises(ValueError):
+        await storage_backend.create_sends([new("k3", A, A)])
+    assert await probe.find_send_by_key("k3") is None
+
+
+async def test_audit_many_records_every_entry(
+    storage_backend: Storage, probe: StorageProbe
+) -> None:
+    await storage_backend.audit_many([(None, None, "send", "#1 by api key shop"), (7, -1, "x", "")])
+    entries = await probe.recent_audit()
+    assert [(e.user_id, e.action, e.detail) for e in entries[:2]] == [
+        (7, "x", ""),
+        (None, "send", "#1 by api key shop"),
+    ]

@@ -210,10 +210,18 @@ def write_toml(data: dict[str, Any], path: Path) -> Path:
         escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
         return f'"{escaped}"'
 
+    def tables(value: Any) -> bool:
+        return isinstance(value, list) and bool(value) and isinstance(value[0], dict)
+
     for key, value in data.items():
         if isinstance(value, dict):
             lines.append(f"[{key}]")
-            lines += [f"{k} = {scalar(v)}" for k, v in value.items()]
+            lines += [f"{k} = {scalar(v)}" for k, v in value.items() if not tables(v)]
+            for name, items in value.items():  # arrays of tables inside it: [[api.keys]]
+                if tables(items):
+                    for item in items:
+                        lines.append(f"[[{key}.{name}]]")
+                        lines += [f"{k} = {scalar(v)}" for k, v in item.items()]
         elif isinstance(value, list) and value and isinstance(value[0], dict):
             for item in value:
                 lines.append(f"[[{key}]]")

@@ -6,6 +6,7 @@ import base64
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -13,6 +14,8 @@ from pydantic import BaseModel, ValidationError
 from bot.config import (
     AccountConfig,
     AlertsConfig,
+    ApiConfig,
+    ApiKeyConfig,
     BulkConfig,
     Config,
     ConfigError,
@@ -38,6 +41,8 @@ SPEC_ENV = {
     "RAYGAN_PASSWORD": "raygan-env-password",
     "PAYAMAK_USER": "payamak-env-user",
     "PAYAMAK_PASSWORD": "payamak-env-password",
+    "WEBHOOK_SECRET": "webhook-env-secret-of-some-length",
+    "SHOP_API_KEY": "shop-env-api-key-of-some-length",
 }
 
 
@@ -752,6 +757,8 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
     ("alerts", AlertsConfig),
     ("delivery", DeliveryConfig),
     ("bulk", BulkConfig),
+    ("api", ApiConfig),
+    ("api.keys", ApiKeyConfig),
     ("otp", OtpConfig),
 ]
 
@@ -760,11 +767,15 @@ SECTIONS: list[tuple[str, type[BaseModel]]] = [
 def test_the_example_sets_and_documents_every_key(section: str, model: type[BaseModel]) -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    table = data[section][0] if isinstance(data[section], list) else data[section]
+    value: Any = data
+    for part in section.split("."):
+        value = value[part]
+    table = value[0] if isinstance(value, list) else value
     assert set(table) == set(model.model_fields)
     lines = text.splitlines()
-    start = lines.index(f"[[{section}]]" if isinstance(data[section], list) else f"[{section}]")
+    start = lines.index(f"[[{section}]]" if isinstance(value, list) else f"[{section}]")
     for key in model.model_fields:
-        at = next(i for i in range(start, len(lines)) if lines[i].startswith(f"{key} ="))
+        heads = (f"{key} =", f"[[{section}.{key}]]")  # a key, or an array of tables
+        at = next(i for i in range(start, len(lines)) if lines[i].startswith(heads))
         assert lines[at - 1].startswith("#"), f"{section}.{key} has no comment above it"
     assert set(data) == set(Config.model_fields)
