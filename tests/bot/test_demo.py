@@ -12,6 +12,7 @@ async def test_the_demo_passes_every_step_and_prints_a_transcript() -> None:
     assert await run_demo(out) == 0
     transcript = out.getvalue()
     assert "✘" not in transcript
-    assert transcript.count("✔") == 7
+    assert transcript.count("✔") == 9
+    assert "RayganSMS received each row's own text, once" in transcript
     assert "all steps did what they should" in transcript
     assert 'قیمت <b>جدید</b> & "ویژه" چیست؟ 😀' in transcript
