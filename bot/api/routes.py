@@ -167,7 +167,12 @@ async def post_message(request: web.Request) -> web.Response:
         return model_response(accepted.answer, 202, **{"Idempotent-Replayed": "true"})
     deps.spawn(
         call_provider(
-            deps.repo, deps.alerts, accepted.request, accepted.send, poll_delay=deps.poll_delay
+            deps.repo,
+            deps.alerts,
+            accepted.request,
+            accepted.send,
+            poll_delay=deps.poll_delay,
+            record=deps.batcher.record,
         ),
         name=f"api send {accepted.send.id}",
     )

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final, Protocol
 
 from bot.alerts.service import AlertSink, alert_provider_error
 from bot.delivery.service import first_poll_at
-from providers.base import ProviderError, SmsProvider
+from providers.base import ProviderError, Receipt, SmsProvider
 from providers.parts import count_parts
 from providers.phone import (
     InvalidNumberError,
@@ -309,11 +310,22 @@ async def store_sends(repo: Storage, requests: Sequence[SendRequest]) -> list[Se
     return [SendOutcome(send, created=created) for send, created in stored]
 
 
+RecordResult = Callable[[int, Sequence[Receipt], datetime], Awaitable[Send]]
+"""Stores a provider's answer: `Storage.record_send_result`, or a batcher of it (the API)."""
+
+
 async def call_provider(
-    repo: Storage, alerts: AlertSink, request: SendRequest, send: Send, *, poll_delay: float
+    repo: Storage,
+    alerts: AlertSink,
+    request: SendRequest,
+    send: Send,
+    *,
+    poll_delay: float,
+    record: RecordResult | None = None,
 ) -> SendOutcome:
     """The second half of `submit_send`: call the provider once for the stored `send`, then
-    store its answer (a send stored but never called is marked unknown at the next start)."""
+    store its answer (a send stored but never called is marked unknown at the next start);
+    `record` stores it (default `repo.record_send_result`)."""
     recipients = request.recipients.numbers
     account = request.account
     try:
@@ -329,9 +341,12 @@ async def call_provider(
             unknown_recipients=recipients,
         )
         raise
-    stored = await repo.record_send_result(
-        send.id, result.receipts, next_poll_at=first_poll_at(poll_delay)
-    )
+    if record is None:
+        stored = await repo.record_send_result(
+            send.id, result.receipts, next_poll_at=first_poll_at(poll_delay)
+        )
+    else:
+        stored = await record(send.id, result.receipts, first_poll_at(poll_delay))
     log.info("send %s: %d recipients accepted by %s", send.id, len(result.receipts), account.name)
     return SendOutcome(stored, created=True)
 
