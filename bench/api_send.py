@@ -58,6 +58,15 @@ def free_port() -> int:
         return port
 
 
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU seconds of a process so far (this one if None)."""
+    if pid is None:
+        times = os.times()
+        return times.user + times.system
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     """The `share` percentile (nearest rank) of `values`."""
     ordered = sorted(values)
@@ -174,7 +183,10 @@ async def run(requests: int, concurrency: int, replays: int, delivery_poll: floa
                     return False
 
             await wait_until(api_up, "the bridge's API")
+            cpu_before = [cpu_seconds(bridge.pid), cpu_seconds(sandbox.pid), cpu_seconds()]
             wall, latencies, statuses = await load(f"{api}/v1/messages", requests, concurrency)
+            cpu_after = [cpu_seconds(bridge.pid), cpu_seconds(sandbox.pid), cpu_seconds()]
+            used = [after - before for before, after in zip(cpu_before, cpu_after, strict=True)]
             rate = statuses[202] / wall
             print(
                 f"POST /v1/messages, 1 recipient: {requests} requests, {concurrency} connections,"
@@ -185,6 +197,11 @@ async def run(requests: int, concurrency: int, replays: int, delivery_poll: floa
                 f"  latency p50 {percentile(latencies, 0.5) * 1000:.1f} ms, "
                 f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, "
                 f"max {max(latencies) * 1000:.1f} ms"
+            )
+            print(
+                f"  CPU during the load: bridge {used[0]:.1f} s, simulators + Telegram fake "
+                f"{used[1]:.1f} s, clients {used[2]:.1f} s; the machine had "
+                f"{wall * (os.cpu_count() or 1):.1f} CPU-s ({wall:.1f} s × {os.cpu_count()} CPUs)"
             )
             rate_ok = statuses[202] == requests and rate >= BOUND_PER_SECOND
             verdict = "PASS" if rate_ok else "FAIL"

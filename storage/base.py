@@ -171,6 +171,13 @@ class SendStore(Protocol):
         stored now."""
         ...
 
+    async def record_send_results(
+        self, results: Sequence[tuple[int, Sequence[Receipt], datetime]]
+    ) -> list[Send]:
+        """`record_send_result` for many sends, each (send id, receipts, next poll), in ONE
+        transaction (the HTTP API records concurrent answers together); all or none."""
+        ...
+
     async def record_send_failure(
         self,
         send_id: int,

@@ -167,7 +167,14 @@ async def post_message(request: web.Request) -> web.Response:
         return model_response(accepted.answer, 202, **{"Idempotent-Replayed": "true"})
     deps.spawn(
         call_provider(
-            deps.repo, deps.alerts, accepted.request, accepted.send, poll_delay=deps.poll_delay
+            deps.repo,
+            deps.alerts,
+            accepted.request,
+            accepted.send,
+            poll_delay=deps.poll_delay,
+            # The account's throttle and daily cap hold for API sends as for every other.
+            limits=deps.accounts.get(accepted.request.account.name),
+            record=deps.batcher.record,
         ),
         name=f"api send {accepted.send.id}",
     )

@@ -9,9 +9,10 @@ import contextlib
 import hmac
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Protocol
+from datetime import datetime
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from pydantic import ValidationError
 
@@ -35,18 +36,23 @@ from bot.send.service import (
     check_text,
     store_sends,
 )
+from bot.throttle.service import AccountLimits
+from providers.base import Receipt
 from providers.phone import InvalidNumberError, normalize_mobile
 from storage.base import Storage
 from storage.models import Send
 
 MAX_IDEMPOTENCY_KEY: Final = 200
 MAX_BATCH: Final = 200  # API sends stored in one transaction at most
+
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
 API_CHAT_ID: Final = 0  # sends from the API belong to no Telegram chat
 API_USER_ID: Final = 0  # nor to a Telegram user: the audit names the key
 
 
-class ApiAccount(SendingAccount, Protocol):
-    """What the API needs of a configured account: sending, and its lines."""
+class ApiAccount(SendingAccount, AccountLimits, Protocol):
+    """What the API needs of a configured account: sending, its limits, and its lines."""
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -249,32 +255,37 @@ def _sender(
     return account, body.line
 
 
-class SendBatcher:
-    """Stores concurrent API sends together (a group commit): while one batch is written,
-    the requests that arrive meanwhile wait and go in the next, in one transaction through
-    `store_sends`. One request alone is written at once; under load each waits at most for
-    the batch before it. The single connection's round trips, not SQL, bound a send's
-    storing (bench/api_send.py), and a batch pays them once."""
+class GroupCommit(Generic[_Item, _Result]):
+    """Writes concurrent items together: while one batch is written, the items that arrive
+    meanwhile wait and go in the next, through `write` (one transaction). One item alone is
+    written at once; under load each waits at most for the batch before it. The single
+    connection's round trips, not SQL, bounded an API send's storing (bench/api_send.py), and
+    a batch pays them once. A batch that fails is written item by item through `write_one`,
+    so one bad item fails alone."""
 
-    def __init__(self, repo: Storage, *, max_batch: int = MAX_BATCH) -> None:
-        self._repo = repo
+    def __init__(
+        self,
+        write: Callable[[list[_Item]], Awaitable[list[_Result]]],
+        write_one: Callable[[_Item], Awaitable[_Result]],
+        *,
+        max_batch: int = MAX_BATCH,
+        name: str = "group commit",
+    ) -> None:
+        self._write = write
+        self._write_one = write_one
         self._max_batch = max_batch
-        self._pending: list[tuple[SendRequest, asyncio.Future[SendOutcome]]] = []
+        self._name = name
+        self._pending: list[tuple[_Item, asyncio.Future[_Result]]] = []
         self._wake = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
 
-    @property
-    def repo(self) -> Storage:
-        """The storage it writes to."""
-        return self._repo
-
-    async def store(self, request: SendRequest) -> SendOutcome:
-        """`store_send`, in the next batch."""
-        future: asyncio.Future[SendOutcome] = asyncio.get_running_loop().create_future()
-        self._pending.append((request, future))
+    async def submit(self, item: _Item) -> _Result:
+        """`write` of this item, in the next batch."""
+        future: asyncio.Future[_Result] = asyncio.get_running_loop().create_future()
+        self._pending.append((item, future))
         self._wake.set()
         if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._run(), name="api send batches")
+            self._worker = asyncio.create_task(self._run(), name=self._name)
         return await future
 
     async def _run(self) -> None:
@@ -285,18 +296,27 @@ class SendBatcher:
                 batch = self._pending[: self._max_batch]
                 del self._pending[: self._max_batch]
                 try:
-                    outcomes = await store_sends(self._repo, [r for r, _ in batch])
-                except Exception as exc:  # noqa: BLE001 - handed to each waiting request (a 500)
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
+                    results = await self._write([item for item, _ in batch])
+                except Exception:  # noqa: BLE001 - each item is tried alone next
+                    await self._one_by_one(batch)
                     continue
-                for (_, future), outcome in zip(batch, outcomes, strict=True):
+                for (_, future), result in zip(batch, results, strict=True):
                     if not future.done():
-                        future.set_result(outcome)
+                        future.set_result(result)
+
+    async def _one_by_one(self, batch: list[tuple[_Item, asyncio.Future[_Result]]]) -> None:
+        for item, future in batch:
+            try:
+                result = await self._write_one(item)
+            except Exception as exc:  # noqa: BLE001 - handed to the waiting request (a 500)
+                if not future.done():
+                    future.set_exception(exc)
+            else:
+                if not future.done():
+                    future.set_result(result)
 
     async def close(self) -> None:
-        """Stop the writer; requests still waiting are cancelled (nothing of theirs stored)."""
+        """Stop the writer; items still waiting are cancelled (nothing of theirs written)."""
         if self._worker is not None:
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -304,6 +324,47 @@ class SendBatcher:
         for _, future in self._pending:
             future.cancel()
         self._pending.clear()
+
+
+class SendBatcher:
+    """API sends stored in batches (`store_sends`) and their provider answers recorded in
+    batches (`Storage.record_send_results`): both through group commits."""
+
+    def __init__(self, repo: Storage, *, max_batch: int = MAX_BATCH) -> None:
+        self.repo = repo
+
+        async def store_one(request: SendRequest) -> SendOutcome:
+            (outcome,) = await store_sends(repo, [request])
+            return outcome
+
+        async def record_one(item: tuple[int, Sequence[Receipt], datetime]) -> Send:
+            send_id, receipts, next_poll_at = item
+            return await repo.record_send_result(send_id, receipts, next_poll_at=next_poll_at)
+
+        self._stores: GroupCommit[SendRequest, SendOutcome] = GroupCommit(
+            lambda requests: store_sends(repo, requests),
+            store_one,
+            max_batch=max_batch,
+            name="api send batches",
+        )
+        self._results: GroupCommit[tuple[int, Sequence[Receipt], datetime], Send] = GroupCommit(
+            repo.record_send_results, record_one, max_batch=max_batch, name="api result batches"
+        )
+
+    async def store(self, request: SendRequest) -> SendOutcome:
+        """`store_send`, in the next batch."""
+        return await self._stores.submit(request)
+
+    async def record(
+        self, send_id: int, receipts: Sequence[Receipt], next_poll_at: datetime
+    ) -> Send:
+        """`record_send_result`, in the next batch (`call_provider`'s `record`)."""
+        return await self._results.submit((send_id, receipts, next_poll_at))
+
+    async def close(self) -> None:
+        """Stop both writers."""
+        await self._stores.close()
+        await self._results.close()
 
 
 async def accept_send(batcher: SendBatcher, request: SendRequest) -> AcceptedSend | Refusal:

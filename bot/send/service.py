@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Final, Protocol
@@ -16,7 +16,7 @@ from typing import Final, Protocol
 from bot.alerts.service import AlertSink, alert_provider_error
 from bot.delivery.service import first_poll_at
 from bot.throttle.service import AccountLimits, Granted, MustWait, reserve
-from providers.base import ErrorCategory, ProviderError, SendResult, SmsProvider
+from providers.base import ErrorCategory, ProviderError, Receipt, SendResult, SmsProvider
 from providers.parts import count_parts
 from providers.phone import (
     InvalidNumberError,
@@ -338,6 +338,10 @@ async def store_sends(repo: Storage, requests: Sequence[SendRequest]) -> list[Se
     return [SendOutcome(send, created=created) for send, created in stored]
 
 
+RecordResult = Callable[[int, Sequence[Receipt], datetime], Awaitable[Send]]
+"""Stores a provider's answer: `Storage.record_send_result`, or a batcher of it (the API)."""
+
+
 async def call_provider(
     repo: Storage,
     alerts: AlertSink,
@@ -347,12 +351,14 @@ async def call_provider(
     poll_delay: float,
     limits: AccountLimits | None = None,
     clock: Callable[[], datetime] | None = None,
+    record: RecordResult | None = None,
 ) -> SendOutcome:
     """The second half of `submit_send`: call the provider once for the stored `send`, then
-    store its answer. If the account surely sent nothing and has a fallback, the send is
-    moved to the fallback's first line in the database, then sent there, once (one hop).
-    With `limits`, the account's throttle and daily cap are honoured first (see
-    `submit_send`); a send they refuse is stored failed, with no failover."""
+    store its answer (`record`, default `repo.record_send_result`; a send stored but never
+    called is marked unknown at the next start). If the account surely sent nothing and has
+    a fallback, the send is moved to the fallback's first line in the database, then sent
+    there, once (one hop). With `limits`, the account's throttle and daily cap are honoured
+    first (see `submit_send`); a send they refuse is stored failed, with no failover."""
     account = request.account
     if limits is not None:
         recipients = request.recipients.numbers
@@ -385,9 +391,12 @@ async def call_provider(
             result = await _provider_send(repo, request, send)
         except ProviderError as second:
             return await _record_failure(repo, alerts, request, send, second, poll_delay)
-    stored = await repo.record_send_result(
-        send.id, result.receipts, next_poll_at=first_poll_at(poll_delay)
-    )
+    if record is None:
+        stored = await repo.record_send_result(
+            send.id, result.receipts, next_poll_at=first_poll_at(poll_delay)
+        )
+    else:
+        stored = await record(send.id, result.receipts, first_poll_at(poll_delay))
     log.info(
         "send %s: %d recipients accepted by %s",
         send.id,

@@ -219,6 +219,77 @@ class SqliteSends(SqliteBase):
             raise NotFoundError(f"send {send_id} does not exist")
         return _send(row)
 
+    async def record_send_results(
+        self, results: Sequence[tuple[int, Sequence[Receipt], datetime]]
+    ) -> list[Send]:
+        """`record_send_result` for many sends, each (send id, receipts, next poll), in ONE
+        transaction (the HTTP API records concurrent answers together); all or none."""
+        ids = [send_id for send_id, _, _ in results]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a send's result is given twice")
+        if not ids:
+            return []
+        now = self._now()
+        async with self._transaction() as conn:
+            rows: list[aiosqlite.Row] = []
+            for start in range(0, len(ids), _KEYS_PER_QUERY):
+                chunk = ids[start : start + _KEYS_PER_QUERY]
+                marks = ",".join("?" * len(chunk))
+                rows += await _all(
+                    conn,
+                    "SELECT r.id, r.send_id, r.recipient, r.state, s.status"
+                    " FROM send_recipients r JOIN sends s ON s.id = r.send_id"
+                    f" WHERE r.send_id IN ({marks}) ORDER BY r.id",
+                    chunk,
+                )
+            by_send: dict[int, list[aiosqlite.Row]] = {}
+            for row in rows:
+                by_send.setdefault(int(row["send_id"]), []).append(row)
+            updates: list[tuple[str, str | None, str | None, str | None, str, int]] = []
+            changes: dict[int, list[Change]] = {}
+            for send_id, receipts, next_poll_at in results:
+                own = by_send.get(send_id)
+                if not own:
+                    raise NotFoundError(f"send {send_id} does not exist")
+                if own[0]["status"] not in (SendStatus.SUBMITTING, SendStatus.UNKNOWN):
+                    raise StorageError(
+                        f"send {send_id} is already {own[0]['status']}; its result was stored"
+                        " before"
+                    )
+                by_recipient = _receipts_by_recipient(send_id, receipts, own)
+                missing = {r["recipient"] for r in own if r["recipient"] not in by_recipient}
+                if missing:
+                    log.warning(
+                        "send %s: the provider gave no receipt for %d recipients; marked unknown",
+                        send_id,
+                        len(missing),
+                    )
+                made, changed = _outcome_updates(
+                    now, own, by_recipient, missing, to_db_time(next_poll_at)
+                )
+                updates += made
+                changes[send_id] = changed
+            await conn.executemany(
+                "UPDATE send_recipients SET state = ?, provider_message_id = ?,"
+                " provider_group_id = ?, next_poll_at = ?, updated_at = ? WHERE id = ?",
+                updates,
+            )
+            sends: list[aiosqlite.Row] = []
+            for start in range(0, len(ids), _KEYS_PER_QUERY):
+                chunk = ids[start : start + _KEYS_PER_QUERY]
+                marks = ",".join("?" * len(chunk))
+                sends += await _all(
+                    conn,
+                    f"UPDATE sends SET status = 'submitted', updated_at = ?, {_BUMP_CONFIRMATION}"
+                    f" WHERE id IN ({marks}) RETURNING *",
+                    (now, *chunk),
+                )
+            if self._webhook_events:
+                events = [e for row in sends for e in status_events(row, changes[row["id"]], now)]
+                await queue_events(conn, now, events)
+        by_id = {int(row["id"]): _send(row) for row in sends}
+        return [by_id[send_id] for send_id in ids]
+
     async def record_send_failure(
         self,
         send_id: int,
@@ -346,6 +417,9 @@ class SqliteSends(SqliteBase):
         return [_send(r) for r in rows]
 
 
+Change = tuple[int, str, str, str]  # (recipient id, number, previous state, new state)
+
+
 async def _recipients_awaiting_outcome(
     conn: aiosqlite.Connection, send_id: int
 ) -> list[aiosqlite.Row]:
@@ -384,6 +458,23 @@ async def _apply_outcome(
 ) -> list[tuple[int, str, str, str]]:
     """Set each not-yet-reported recipient of a send to what the provider call told us;
     returns (recipient id, number, previous state, new state) of each one set."""
+    updates, changes = _outcome_updates(now, rows, receipts, unknown, poll_at)
+    await conn.executemany(
+        "UPDATE send_recipients SET state = ?, provider_message_id = ?, provider_group_id = ?,"
+        " next_poll_at = ?, updated_at = ? WHERE id = ?",
+        updates,
+    )
+    return changes
+
+
+def _outcome_updates(
+    now: str,
+    rows: Sequence[aiosqlite.Row],
+    receipts: dict[str, Receipt],
+    unknown: set[str],
+    poll_at: str | None,
+) -> tuple[list[tuple[str, str | None, str | None, str | None, str, int]], list[Change]]:
+    """What `_apply_outcome` writes (the recipients' UPDATE rows) and the changes it makes."""
     updates: list[tuple[str, str | None, str | None, str | None, str, int]] = []
     for row in rows:
         if row["state"] not in (DeliveryState.QUEUED, DeliveryState.UNKNOWN):
@@ -405,13 +496,11 @@ async def _apply_outcome(
             updates.append((DeliveryState.UNKNOWN, None, None, None, now, row["id"]))
         else:
             updates.append((DeliveryState.FAILED, None, None, None, now, row["id"]))
-    await conn.executemany(
-        "UPDATE send_recipients SET state = ?, provider_message_id = ?, provider_group_id = ?,"
-        " next_poll_at = ?, updated_at = ? WHERE id = ?",
-        [(str(u[0]), *u[1:]) for u in updates],
-    )
     by_id = {int(r["id"]): r for r in rows}
-    return [(u[5], by_id[u[5]]["recipient"], str(by_id[u[5]]["state"]), str(u[0])) for u in updates]
+    changes = [
+        (u[5], str(by_id[u[5]]["recipient"]), str(by_id[u[5]]["state"]), str(u[0])) for u in updates
+    ]
+    return [(str(u[0]), *u[1:]) for u in updates], changes
 
 
 def _send(row: aiosqlite.Row) -> Send:

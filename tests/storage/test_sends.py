@@ -293,3 +293,30 @@ async def test_audit_many_records_every_entry(
         (7, "x", ""),
         (None, "send", "#1 by api key shop"),
     ]
+
+
+async def test_record_send_results_is_record_send_result_for_many_all_or_none(
+    storage_backend: Storage,
+) -> None:
+    one = await _new_send(storage_backend, key="r1", recipients=(A, B))
+    two = await _new_send(storage_backend, key="r2", recipients=(C,))
+    done = await storage_backend.record_send_results(
+        [(two.id, [Receipt(C, "m3")], LATER), (one.id, [Receipt(A, "m1")], LATER)]
+    )
+    assert [s.id for s in done] == [two.id, one.id]
+    assert {s.status for s in done} == {SendStatus.SUBMITTED}
+    assert await _states(storage_backend, one.id) == {
+        A: DeliveryState.SENT,
+        B: DeliveryState.UNKNOWN,  # no receipt: unknown, as record_send_result does
+    }
+    assert await _states(storage_backend, two.id) == {C: DeliveryState.SENT}
+    # Recorded before: the whole batch is refused, the fresh send in it unchanged.
+    three = await _new_send(storage_backend, key="r3", recipients=(A,))
+    with pytest.raises(StorageError):
+        await storage_backend.record_send_results(
+            [(three.id, [Receipt(A, "m4")], LATER), (one.id, [], LATER)]
+        )
+    assert await _states(storage_backend, three.id) == {A: DeliveryState.QUEUED}
+    with pytest.raises(NotFoundError):
+        await storage_backend.record_send_results([(10**9, [], LATER)])
+    assert await storage_backend.record_send_results([]) == []

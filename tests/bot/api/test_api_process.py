@@ -1,6 +1,7 @@
 """A real `sms-bridge run` subprocess with [api]: the same Idempotency-Key across a restart
-answers the same and sends nothing again; `sms-bridge health` asks the API; a DEBUG run's
-log holds no API key and no webhook secret."""
+answers the same and sends nothing again; webhooks refused before a restart arrive after it
+under the same event_id; `sms-bridge health` asks the API; a DEBUG run's log holds no API key
+and no webhook secret."""
 
 from __future__ import annotations
 
@@ -63,10 +64,11 @@ async def test_idempotency_across_a_restart_and_no_secret_in_a_debug_log(
         process.start()
         try:
             await wait_healthy(http, base, process)
+            receiver.status = 500  # refuses every event until after the restart
             first = await call(http, "POST", f"{base}/v1/messages", json_body=body, headers=headers)
             assert first.status == 202
             await wait_for(lambda: len(world.sandbox.raygan.sent) == 1, what="the send")
-            await wait_for(lambda: receiver.accepted() != [], what="a webhook")
+            await wait_for(lambda: len(receiver.got) >= 2, what="webhooks refused")
             for _ in range(40):  # until every polling job has succeeded once
                 healthy = await health_check(config_path)
                 if healthy.returncode == 0:
@@ -74,6 +76,8 @@ async def test_idempotency_across_a_restart_and_no_secret_in_a_debug_log(
                 await asyncio.sleep(0.5)
             assert healthy.stdout.strip().endswith(f"the API on 127.0.0.1:{port} answers")
             await process.stop()
+            refused_before_restart = {d.event["event_id"] for d in receiver.got}
+            receiver.status = 200
             down = await health_check(config_path)  # polls fresh, but no API
             assert down.returncode == 1
             assert f"the API on 127.0.0.1:{port} does not answer" in down.stderr
@@ -91,6 +95,11 @@ async def test_idempotency_across_a_restart_and_no_secret_in_a_debug_log(
             assert len(world.sandbox.raygan.sent) == 1
             with world.db() as db:
                 assert db.execute("SELECT count(*) FROM sends").fetchone()[0] == 1
+            # Events refused before the restart are sent after it, under the same event_id.
+            await wait_for(
+                lambda: refused_before_restart <= receiver.accepted_ids(),
+                what="the refused events delivered after the restart",
+            )
         finally:
             await process.stop()
     log = process.log_text()
