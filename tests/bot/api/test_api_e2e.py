@@ -6,9 +6,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import aiohttp
 import pytest
-from api_support import READER_KEY, SHOP_KEY, ApiWorld, call
-from bridge_harness import RAYGAN_LINE, wait_for
+from api_support import (
+    READER_KEY,
+    SHOP_KEY,
+    ApiWorld,
+    WebhookReceiver,
+    api_section,
+    call,
+    free_port,
+)
+from bridge_harness import RAYGAN_LINE, World, wait_for
 
 NUMBER = "09121234567"
 E164 = "+989121234567"
@@ -247,3 +256,33 @@ async def test_health_and_json_for_unknown_routes_and_methods(api: ApiWorld) -> 
     )
     wrong = await call(api.http, "DELETE", api.url("/v1/messages"), key=None)
     assert wrong.status == 405 and wrong.headers["Allow"] == "POST"
+
+
+async def test_the_accounts_daily_cap_holds_for_api_sends(
+    world: World, receiver: WebhookReceiver
+) -> None:
+    # The cap every send of the account shares: the second API send is refused, not sent.
+    accounts = [dict(a) for a in world.config_data()["accounts"]]
+    accounts[0]["daily_limit"] = 1
+    port = free_port()
+    world.overrides["accounts"] = accounts
+    world.overrides["api"] = api_section(port, receiver.url)
+    await world.start_bridge()
+    try:
+        async with aiohttp.ClientSession() as http:
+            api = ApiWorld(world, f"http://127.0.0.1:{port}", http, receiver)
+            first = await post(api, {"to": [NUMBER], "text": "one"}, "cap-1")
+            second = await post(api, {"to": ["09127654321"], "text": "two"}, "cap-2")
+            assert (first.status, second.status) == (202, 202)  # type: ignore[attr-defined]
+
+            def finished() -> bool:
+                rows = sends(api)
+                return len(rows) == 2 and all(s["status"] != "submitting" for s in rows)
+
+            await wait_for(finished, what="both sends' outcomes")
+            rows = {s["idempotency_key"].rsplit(":", 1)[-1]: s for s in sends(api)}
+            assert sent_sms(api) == [NUMBER]
+            assert rows["cap-2"]["status"] == "failed"
+            assert "daily limit" in rows["cap-2"]["error"]
+    finally:
+        await world.stop_bridge()
