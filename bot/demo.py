@@ -251,6 +251,9 @@ async def _campaign(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcri
     show.say("Sara", f"[{go['text']}]")
     fake.press_button(ADMIN_ID, ADMIN_ID, preview.message_id, str(go["callback_data"]))
     summary = await _wait_bot(fake, ADMIN_ID, lambda m: m.document is not None)
+    # Its progress message, edited until the end: taken here so that no later step reads it
+    # as the answer it waits for.
+    await _wait_bot(fake, ADMIN_ID, lambda m: "▓" in m.text or "░" in m.text)
     show.say("bot (summary, with a CSV report)", summary.text)
     sent = {(s.mobile, s.text) for s in sandbox.raygan.sent[before:]}
     wanted = {(n, template.replace("{name}", name)) for n, name in CAMPAIGN_ROWS}
@@ -277,7 +280,7 @@ async def _otp_conversation(fake: TelegramFake, sandbox: ProviderSandbox, show: 
     wrong = code[:-1] + str((int(code[-1]) + 1) % 10)
     for typed, expected, what in (
         (wrong, "نادرست", "a wrong code is refused, with the checks left"),
-        (code, "درست است", "the right code is valid"),
+        (code, "✅ کد درست است", "the right code is valid"),
     ):
         command = f"/verify {OTP_CUSTOMER} {typed}"
         show.say("Sara", command)
