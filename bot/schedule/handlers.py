@@ -21,7 +21,7 @@ from bot.send.service import sendable, split_numbers_and_text
 from bot.send.shared import problem_text
 from bot.texts import Raw, t
 from storage.errors import NotFoundError
-from storage.models import Role, ScheduledSend, ScheduleState
+from storage.models import Campaign, CampaignStatus, Role, ScheduledSend, ScheduleState
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,8 @@ async def _schedule(
         await message.reply_html(text, reply_markup=buttons)
 
 
-def _list_text(lang: str, rows: list[ScheduledSend], total: int) -> str:
-    if not rows:
+def _list_text(lang: str, rows: list[ScheduledSend], total: int, campaigns: list[Campaign]) -> str:
+    if not rows and not campaigns:
         return t(lang, "schedule.list_empty")
     items = [
         t(
@@ -135,9 +135,37 @@ def _list_text(lang: str, rows: list[ScheduledSend], total: int) -> str:
         )
         for row in rows
     ]
-    header = t(lang, "schedule.list_header", count=total)
+    items += [
+        t(
+            lang,
+            "schedule.list_campaign",
+            campaign_id=c.id,
+            time=c.not_before,
+            count=c.recipient_count,
+            line=c.line,
+            name=shorten(c.file_name, 60),
+        )
+        for c in campaigns
+    ]
+    header = t(lang, "schedule.list_header", count=total + len(campaigns))
     more = [t(lang, "schedule.list_more", count=total - len(rows))] if total > len(rows) else []
     return "\n".join([header, "", *items, *more])
+
+
+async def _scheduled_campaigns(context: Context, chat_id: int) -> list[Campaign]:
+    """This chat's campaigns waiting for their start time (the preview's Schedule button)."""
+    now = context.bot_data.clock()
+    return sorted(
+        (
+            c
+            for c in await context.bot_data.repo.campaigns_to_show()
+            if c.chat_id == chat_id
+            and c.status is CampaignStatus.RUNNING
+            and c.not_before is not None
+            and c.not_before > now
+        ),
+        key=lambda c: (c.not_before, c.id),
+    )
 
 
 async def _list(
@@ -145,13 +173,21 @@ async def _list(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     pending = await context.bot_data.repo.pending_scheduled(chat_id, limit=LISTED + 1000)
     shown = pending[:LISTED]
+    campaigns = (await _scheduled_campaigns(context, chat_id))[:LISTED]
+    rows = [[_cancel_button(lang, CANCEL_FROM_LIST, row)] for row in shown]
+    # A campaign's own Cancel (its uploader's, checked by the campaign's handler).
+    rows += [
+        [
+            InlineKeyboardButton(
+                t(lang, "button.cancel_campaign", campaign_id=c.id),
+                callback_data=f"bulk:no:{c.id}",
+            )
+        ]
+        for c in campaigns
+    ]
     # Telegram refuses a keyboard with no rows: an empty list has none.
-    buttons = (
-        InlineKeyboardMarkup([[_cancel_button(lang, CANCEL_FROM_LIST, row)] for row in shown])
-        if shown
-        else None
-    )
-    return _list_text(lang, shown, len(pending)), buttons
+    buttons = InlineKeyboardMarkup(rows) if rows else None
+    return _list_text(lang, shown, len(pending), campaigns), buttons
 
 
 @requires(Role.OPERATOR)

@@ -562,4 +562,9 @@ TEXTS: dict[str, str] = {
     "otp.check_failed": "⚠️ The code could not be checked: {reason}. Not counted; try again.",
     "cmd.otp": "send a verification code: <code>/otp 0912…</code>",
     "cmd.verify": "check a verification code: <code>/verify 0912… code</code>",
+    # --- /scheduled lists campaigns too ---
+    "schedule.list_campaign": (
+        "campaign #c{campaign_id} · {time} · {count} {count|recipient|recipients} · line {line}\n  {name}"
+    ),
+    "button.cancel_campaign": "✖️ Cancel campaign #c{campaign_id}",
 }

@@ -557,4 +557,7 @@ TEXTS: dict[str, str] = {
     "otp.check_failed": "⚠️ کد بررسی نشد: {reason}. این بار شمرده نشد؛ دوباره تلاش کنید.",
     "cmd.otp": "فرستادن کد تأیید: <code>/otp 0912…</code>",
     "cmd.verify": "بررسی کد تأیید: <code>/verify 0912… کد</code>",
+    # --- /scheduled lists campaigns too ---
+    "schedule.list_campaign": "کارزار #c{campaign_id} · {time} · {count} گیرنده · خط {line}\n  {name}",
+    "button.cancel_campaign": "✖️ لغو کارزار #c{campaign_id}",
 }

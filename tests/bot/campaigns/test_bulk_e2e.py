@@ -381,7 +381,7 @@ async def test_schedule_refuses_a_past_time_and_holds_the_campaign_until_its_tim
     assert "کی شروع شود" in asked.shown
     past = await _ask(bridge, "1405/09/01 10:00")
     assert "گذشته است" in past.shown
-    wrong = await _ask(bridge, "1403/12/31 10:00")  # 1403 is not a leap year
+    wrong = await _ask(bridge, "1403/12/31 10:00")  # Esfand never has 31 days
     assert "وجود ندارد" in wrong.shown
     scheduled = await _ask(bridge, "+2h")
     assert "شروع می‌شود" in scheduled.shown
@@ -393,6 +393,27 @@ async def test_schedule_refuses_a_past_time_and_holds_the_campaign_until_its_tim
     clock.move(timedelta(hours=2))
     await summary(bridge, OPERATOR)
     assert [s.mobile for s in bridge.sandbox.raygan.sent] == ["09121110001"]
+
+
+async def test_a_scheduled_campaign_is_listed_by_scheduled_and_cancelled_from_there(
+    bridge: World,
+) -> None:
+    assert bridge.bridge is not None
+    bridge.bridge.data.clock.hold(datetime(2026, 11, 22, 8, 0, tzinfo=UTC))
+    preview = await upload(bridge, "l.csv", csv_bytes([["mobile", "text"], ["09121110001", "x"]]))
+    press(bridge, OPERATOR, OPERATOR, preview, "at")
+    await bridge.reply(OPERATOR)
+    await _ask(bridge, "+2h")
+    await bridge.reply(OPERATOR)  # the progress message: waiting for its time
+    listed = await _ask(bridge, "/scheduled")
+    assert "کارزار #c1" in listed.shown and "۱ گیرنده" in listed.shown
+    press(bridge, OPERATOR, OPERATOR, listed, "no")
+    await wait_for(lambda: _status(bridge) == "cancelled", what="the campaign cancelled")
+    bridge.bridge.data.clock.move(timedelta(hours=3))
+    await asyncio.sleep(1.5)  # worker turns past its time
+    assert bridge.sandbox.raygan.sent == []
+    again = await _ask(bridge, "/scheduled")
+    assert "کارزار" not in again.shown
 
 
 async def test_send_and_campaigns_share_the_accounts_per_minute_count(world: World) -> None:
