@@ -27,6 +27,7 @@ from providers.http import HttpSettings
 from providers.registry import provider_names, provider_spec
 
 PROXY_SCHEMES = ("http", "https", "socks5")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 _ACCOUNT_NAME = re.compile(r"[a-z0-9_-]{1,32}")
 # Telegram bot tokens are `<bot id>:<secret>`; a wrong shape is a common copy-paste mistake.
@@ -84,10 +85,13 @@ class TelegramConfig(_Section):
 
 
 class StorageConfig(_Section):
-    """[storage]: where the SQLite database lives (relative paths: from the working dir)."""
+    """[storage]: the SQLite database file (relative paths: from the working dir), or instead
+    a PostgreSQL server (`url`), which several replicas may share."""
 
     # A path is TOML text: the one value strict mode must convert.
     path: Path = Field(default=Path("data/sms-bridge.sqlite3"), strict=False)
+    # repr=False: the URL carries the database password (resolved from env:/file:).
+    url: str = Field(default="", repr=False)
 
     @field_validator("path")
     @classmethod
@@ -95,6 +99,33 @@ class StorageConfig(_Section):
         if str(value) in ("", "."):
             raise problem("must be the path of the database file")
         return value
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, value: str) -> str:
+        if value == "":
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in POSTGRES_SCHEMES or not parts.hostname:
+            raise problem(
+                "must be empty (SQLite at storage.path) or a PostgreSQL URL like "
+                '"postgresql://user:env:PGPASSWORD@host/database"'
+            )
+        check_port(value)
+        if not parts.path.strip("/"):
+            raise problem("must name the database after the host (postgresql://…@host/database)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_place(self) -> StorageConfig:
+        if self.url and "path" in self.model_fields_set:
+            raise problem("set storage.path (SQLite) or storage.url (PostgreSQL), not both")
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        """Whether the bridge stores its data on a PostgreSQL server."""
+        return self.url != ""
 
 
 class AccountConfig(_Section):
@@ -262,14 +293,19 @@ class Config(_Section):
     def secret_values(self) -> list[str]:
         """Every secret this config holds, for redaction: the bot token and its secret part,
         each account's password and the Basic-auth value made of it, the password in any URL
-        (the proxy's above all), as written and percent-decoded."""
+        (the proxy's and the database's above all), as written and percent-decoded."""
         token = self.telegram.token.get_secret_value()
         values = [token, token.partition(":")[2]]
         for account in self.accounts:
             password = account.password.get_secret_value()
             basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()
             values += [password, basic]
-        urls = [self.telegram.proxy, self.telegram.api_url, *(a.base_url for a in self.accounts)]
+        urls = [
+            self.telegram.proxy,
+            self.telegram.api_url,
+            self.storage.url,
+            *(a.base_url for a in self.accounts),
+        ]
         for url in urls:
             in_url = url_password(url)
             if in_url:
