@@ -26,11 +26,12 @@ from bot.history.handlers import history_handlers
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.send.handlers import send_handlers
-from bot.startup import initialize_telegram, open_bridge_database
+from bot.startup import initialize_telegram, open_bridge_database, open_bridge_pool
 from bot.topics.handlers import topic_handlers
 from bot.updates import ChatOrderedUpdateProcessor
 from providers.base import SmsProvider
 from providers.registry import provider_spec
+from storage.postgres import PgStorage
 from storage.sqlite import SqliteStorage
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,12 @@ async def post_init(application: BridgeApp) -> None:
     """Open the one database connection and HTTP session, build the adapters, recover."""
     data: BotData = application.bot_data
     config = data.config
-    data.db = await open_bridge_database(config.storage.path)
-    data.repo = SqliteStorage(data.db)
+    if config.storage.is_postgres:
+        data.pool = await open_bridge_pool(config)
+        data.repo = PgStorage(data.pool)
+    else:
+        data.db = await open_bridge_database(config.storage.path)
+        data.repo = SqliteStorage(data.db)
     data.session = aiohttp.ClientSession()
     data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
     await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])
@@ -108,12 +113,16 @@ async def post_init(application: BridgeApp) -> None:
 async def post_shutdown(application: BridgeApp) -> None:
     """Close what post_init opened."""
     data: BotData = application.bot_data
-    if getattr(data, "session", None) is None and getattr(data, "db", None) is None:
+    opened = getattr(data, "db", None) or getattr(data, "pool", None)
+    if getattr(data, "session", None) is None and opened is None:
         return  # it never started (a start-up failure says why on its own)
     if getattr(data, "session", None) is not None:
         await data.session.close()
     if getattr(data, "db", None) is not None:
         await data.db.close()
+    if getattr(data, "pool", None) is not None:
+        await data.pool.close()
+    if opened is not None:
         log.info("bridge stopped")  # not said by a bridge that never opened its database
 
 

@@ -8,6 +8,7 @@ from functools import cached_property
 
 import aiohttp
 import aiosqlite
+import asyncpg
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import AccountConfig, Config
@@ -47,7 +48,8 @@ class BotData:
     """
 
     config: Config
-    db: aiosqlite.Connection
+    db: aiosqlite.Connection  # SQLite (storage.path); not set on PostgreSQL
+    pool: asyncpg.Pool  # PostgreSQL (storage.url); not set on SQLite
     session: aiohttp.ClientSession
     repo: Storage
     accounts: dict[str, Account]
