@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from types import TracebackType
 from typing import Any
 
@@ -29,6 +30,7 @@ from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database, open_bridge_pool
 from bot.topics.handlers import topic_handlers
 from bot.updates import ChatOrderedUpdateProcessor
+from bot.webhook import WebhookServer
 from providers.base import SmsProvider
 from providers.registry import provider_spec
 from storage.postgres import PgStorage
@@ -152,7 +154,8 @@ def build_application(config: Config) -> BridgeApp:
 
 
 def run_bridge(config: Config) -> None:
-    """`sms-bridge run`: poll Telegram until stopped; StartupError if it cannot start."""
+    """`sms-bridge run`: poll Telegram (or serve its webhook) until stopped; StartupError if
+    it cannot start."""
     application = build_application(config)
     # Reach Telegram before run_polling does: its retry loop logs a failure with a traceback
     # (and the token), while start-up failures are one line. run_polling then finds the
@@ -164,16 +167,45 @@ def run_bridge(config: Config) -> None:
     except BaseException:
         loop.close()
         raise
+    if config.telegram.mode == "webhook":
+        try:
+            loop.run_until_complete(_serve_webhook(application))
+        finally:
+            loop.close()
+        return
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
+async def _serve_webhook(application: BridgeApp) -> None:
+    """Webhook mode until SIGTERM or SIGINT: the same lifecycle as run_polling, with our
+    webhook server in place of getUpdates."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with RunningBridge.around(application):
+        await stop.wait()
+        log.info("stopping")
+
+
 class RunningBridge:
-    """The bridge running inside an existing event loop (tests and the demo), with the same
-    lifecycle as `run_polling`: initialize, post_init, start polling; then the reverse."""
+    """The bridge running inside an existing event loop (tests, the demo, webhook mode), with
+    the same lifecycle as `run_polling`: initialize, post_init, start polling (or serve the
+    webhook); then the reverse."""
 
     def __init__(self, config: Config, *, poll_timeout: int = 1) -> None:
         self.application = build_application(config)
         self._poll_timeout = poll_timeout
+        self._webhook: WebhookServer | None = None
+
+    @classmethod
+    def around(cls, application: BridgeApp) -> RunningBridge:
+        """A RunningBridge for an application built already."""
+        running = cls.__new__(cls)
+        running.application = application
+        running._poll_timeout = 1
+        running._webhook = None
+        return running
 
     @property
     def data(self) -> BotData:
@@ -191,11 +223,27 @@ class RunningBridge:
             await post_shutdown(app)
             await app.shutdown()
             raise
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
+        telegram = self.data.config.telegram
+        try:
+            if telegram.mode == "webhook":
+                self._webhook = WebhookServer(app)
+                await self._webhook.start()
+                # Every replica registers the same public URL (the balancer's); Telegram
+                # keeps one, and refuses getUpdates while it is set.
+                await app.bot.set_webhook(
+                    telegram.webhook_url,
+                    secret_token=telegram.secret_token.get_secret_value(),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    poll_interval=0.0, timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES
+                )
+            await app.start()
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
         return self
 
     async def __aexit__(
@@ -205,6 +253,8 @@ class RunningBridge:
         tb: TracebackType | None,
     ) -> None:
         app = self.application
+        if self._webhook is not None:
+            await self._webhook.stop()
         assert app.updater is not None
         if app.updater.running:
             await app.updater.stop()

@@ -475,6 +475,15 @@ class AuditStore(Protocol):
         ...
 
 
+class UpdateStore(Protocol):
+    """Telegram updates claimed once by id (webhook mode: any replica may be posted any)."""
+
+    async def claim_update(self, update_id: int, *, keep_seconds: float = 86400.0) -> bool:
+        """True the first time `update_id` is claimed, False ever after (a repeat to drop);
+        claims older than `keep_seconds` are forgotten (Telegram keeps an update 24 h)."""
+        ...
+
+
 class Storage(
     AccessStore,
     RouteStore,
@@ -488,6 +497,7 @@ class Storage(
     HistoryStore,
     HealthStore,
     AuditStore,
+    UpdateStore,
     Protocol,
 ):
     """All of the bridge's storage: what `BotData.repo` is."""

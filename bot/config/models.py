@@ -32,6 +32,8 @@ POSTGRES_SCHEMES = ("postgresql", "postgres")
 _ACCOUNT_NAME = re.compile(r"[a-z0-9_-]{1,32}")
 # Telegram bot tokens are `<bot id>:<secret>`; a wrong shape is a common copy-paste mistake.
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+# setWebhook's secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # The error type of the cross-section problems of a Config built in code.
 CROSS_CHECK = "config_cross_check"
 
@@ -54,6 +56,45 @@ class TelegramConfig(_Section):
     admins: Annotated[list[UserId], Field(min_length=1)]
     admin_chat_id: int
     language: Literal["fa", "en"] = "fa"
+    # "webhook": Telegram posts updates to webhook_url (several replicas behind a balancer).
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = Field(default="", repr=False)
+    webhook_listen: str = "0.0.0.0:8443"
+    secret_token: SecretStr = SecretStr("")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        return value if value == "" else http_url(value, "this bridge's webhook")
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _webhook_listen(cls, value: str) -> str:
+        host, colon, port = value.rpartition(":")
+        if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise problem('must be "host:port", like "0.0.0.0:8443"')
+        return value
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret_token(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise problem("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> TelegramConfig:
+        if self.mode == "webhook" and not self.webhook_url:
+            raise problem('telegram.mode "webhook" needs telegram.webhook_url')
+        if self.mode == "webhook" and not self.secret_token.get_secret_value():
+            raise problem('telegram.mode "webhook" needs telegram.secret_token')
+        return self
+
+    @property
+    def webhook_host_port(self) -> tuple[str, int]:
+        """Where the webhook server listens (webhook_listen split)."""
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("token")
     @classmethod
@@ -291,11 +332,12 @@ class Config(_Section):
         return self
 
     def secret_values(self) -> list[str]:
-        """Every secret this config holds, for redaction: the bot token and its secret part,
+        """Every secret this config holds, for redaction: the bot token and its secret part, the
+        webhook's secret token,
         each account's password and the Basic-auth value made of it, the password in any URL
         (the proxy's and the database's above all), as written and percent-decoded."""
         token = self.telegram.token.get_secret_value()
-        values = [token, token.partition(":")[2]]
+        values = [token, token.partition(":")[2], self.telegram.secret_token.get_secret_value()]
         for account in self.accounts:
             password = account.password.get_secret_value()
             basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()

@@ -9,6 +9,7 @@ the HTTP status equal to `error_code`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Mapping
@@ -46,6 +47,11 @@ class ApiServer(BotApiMethods):
         # Long polls would otherwise hold the server's graceful shutdown for their whole timeout.
         self._closing = True
         self._changed()
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]

@@ -17,6 +17,7 @@ from storage.postgres.inbox import PgInbox
 from storage.postgres.routes import PgRoutes
 from storage.postgres.sends import PgSends
 from storage.postgres.topics import PgTopics
+from storage.postgres.updates import PgUpdates
 
 
 class PgStorage(
@@ -32,6 +33,7 @@ class PgStorage(
     PgHistory,
     PgHealth,
     PgAudit,
+    PgUpdates,
 ):
     """The bridge's storage on PostgreSQL: `PgStorage(await open_pool(url))` is a `Storage`."""
 

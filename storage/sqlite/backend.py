@@ -17,6 +17,7 @@ from storage.sqlite.inbox import SqliteInbox
 from storage.sqlite.routes import SqliteRoutes
 from storage.sqlite.sends import SqliteSends
 from storage.sqlite.topics import SqliteTopics
+from storage.sqlite.updates import SqliteUpdates
 
 
 class SqliteStorage(
@@ -32,6 +33,7 @@ class SqliteStorage(
     SqliteHistory,
     SqliteHealth,
     SqliteAudit,
+    SqliteUpdates,
 ):
     """The bridge's storage on SQLite: `SqliteStorage(open_database(path))` is a `Storage`."""
 
