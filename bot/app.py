@@ -17,13 +17,13 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from bot.access.handlers import check_access
 from bot.account.handlers import account_handlers
 from bot.admin.handlers import admin_handlers
-from bot.alerts.admin_chat import send_alert
 from bot.config import AccountConfig, Config
 from bot.context import Account, BotData, Context
 from bot.errors import on_error
 from bot.export.handlers import export_handlers
 from bot.help.handlers import bot_commands, help_handlers
 from bot.history.handlers import history_handlers
+from bot.jobs.replicas import report_interrupted_sends
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.send.handlers import send_handlers
@@ -34,7 +34,9 @@ from bot.webhook import WebhookServer
 from providers.base import SmsProvider
 from providers.registry import provider_spec
 from storage.postgres import PgStorage
+from storage.postgres.leases import PgLeases, new_replica_id
 from storage.sqlite import SqliteStorage
+from storage.sqlite.leases import SqliteLeases
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +81,15 @@ async def post_init(application: BridgeApp) -> None:
     config = data.config
     if config.storage.is_postgres:
         data.pool = await open_bridge_pool(config)
-        data.repo = PgStorage(data.pool)
+        leases = PgLeases(config.storage.url, new_replica_id())
+        await leases.open()
+        data.leases = leases
+        data.repo = PgStorage(data.pool, replica_id=leases.replica_id)
+        log.info("replica %s on PostgreSQL", leases.replica_id)
     else:
         data.db = await open_bridge_database(config.storage.path)
         data.repo = SqliteStorage(data.db)
+        data.leases = SqliteLeases()
     data.session = aiohttp.ClientSession()
     data.accounts = {a.name: Account(a, make_provider(data.session, a)) for a in config.accounts}
     await data.repo.sync_config_routes([(r.line, r.chat_id) for r in config.routes])
@@ -90,18 +97,7 @@ async def post_init(application: BridgeApp) -> None:
         if route.topics:
             chat_id = await data.repo.current_chat_id(route.chat_id)
             await data.repo.set_route_topics(route.line, chat_id, True)
-    for send in await data.repo.mark_in_flight_unknown():
-        recipients = await data.repo.get_recipients(send.id)
-        log.warning("send %s was in flight at the last stop: marked unknown", send.id)
-        await send_alert(
-            data,
-            application.bot,
-            f"unknown_send:{send.id}",
-            "alert.unknown_send",
-            send_id=send.id,
-            account=send.account,
-            count=len(recipients),
-        )
+    await report_interrupted_sends(data, application.bot)
     try:
         await application.bot.set_my_commands(bot_commands(config.telegram.language))
     except TelegramError as exc:
@@ -120,6 +116,8 @@ async def post_shutdown(application: BridgeApp) -> None:
         return  # it never started (a start-up failure says why on its own)
     if getattr(data, "session", None) is not None:
         await data.session.close()
+    if getattr(data, "leases", None) is not None:
+        await data.leases.close()
     if getattr(data, "db", None) is not None:
         await data.db.close()
     if getattr(data, "pool", None) is not None:

@@ -14,7 +14,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import AccountConfig, Config
 from providers.base import SmsProvider
 from providers.registry import provider_spec
-from storage.base import Storage
+from storage.base import Leases, Storage
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class BotData:
     pool: asyncpg.Pool  # PostgreSQL (storage.url); not set on SQLite
     session: aiohttp.ClientSession
     repo: Storage
+    leases: Leases  # which jobs this process leads (every one on SQLite)
     accounts: dict[str, Account]
 
     def account_for_line(self, line: str) -> Account | None:

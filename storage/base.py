@@ -484,6 +484,19 @@ class UpdateStore(Protocol):
         ...
 
 
+class Leases(Protocol):
+    """Which process leads each job where several may run (one leader per (job, account))."""
+
+    async def lead(self, job: str, key: str = "") -> bool:
+        """Whether this process leads (job, key) now: taken if free, kept once taken, lost
+        when the process dies (another then takes it at its next try)."""
+        ...
+
+    async def close(self) -> None:
+        """Let every leadership go."""
+        ...
+
+
 class Storage(
     AccessStore,
     RouteStore,

@@ -69,6 +69,9 @@ class ApiServer(BotApiMethods):
             self._outages.check(method, params)
             handler = self.method_handlers.get(method)
             result = True if handler is None else await maybe_await(handler(params))
+            # A slow Telegram: the answer comes late, after the work is done (as a real
+            # server's answer can), so a caller may not know yet what it already did.
+            await asyncio.sleep(self.slow_methods.get(method, 0.0))
         except ApiError as err:
             return self._answer(method or name, params, err)
         self.requests.append(RecordedRequest(method, for_record(params), 200))

@@ -189,6 +189,7 @@ class FakeState:
         self.webhook_targets: list[str] = []
         self.webhook_fan_out = False
         self.webhook_posts: list[tuple[str, int, int]] = []  # (url, update_id, HTTP status)
+        self.slow_methods: dict[str, float] = {}  # method → seconds its answers are late
         self._poll_generation = 0
         self._closing = False
         self._changed_event = asyncio.Event()

@@ -96,9 +96,18 @@ class PgConn:
 class PgBase:
     """A pool, a clock, and the ways every store reads and writes through them."""
 
-    def __init__(self, pool: asyncpg.Pool, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        replica_id: int | None = None,
+    ) -> None:
         self._pool = pool
         self._clock = clock
+        # This process's replica lock (storage.postgres.leases); None: a process that holds
+        # none (tests, tools), whose in-flight sends any start takes for interrupted.
+        self._replica_id = replica_id
 
     @property
     def pool(self) -> asyncpg.Pool:

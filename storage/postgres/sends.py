@@ -21,6 +21,7 @@ from storage.postgres.core import (
     from_db_time,
     to_db_time,
 )
+from storage.postgres.leases import REPLICA_NAMESPACE
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +63,8 @@ class PgSends(PgBase):
             row = await _one(
                 conn,
                 "INSERT INTO sends (idempotency_key, account, line, text, chat_id, requested_by,"
-                " status, recipient_count, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?) RETURNING *",
+                " status, recipient_count, created_at, updated_at, owner)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?, ?) RETURNING *",
                 (
                     _nonempty(idempotency_key, "idempotency_key"),
                     account,
@@ -74,6 +75,7 @@ class PgSends(PgBase):
                     len(recipients),
                     now,
                     now,
+                    self._replica_id,
                 ),
             )
             assert row is not None  # INSERT … RETURNING always returns the row
@@ -193,14 +195,23 @@ class PgSends(PgBase):
         return {DeliveryState(r["state"]): int(r["n"]) for r in rows}
 
     async def mark_in_flight_unknown(self) -> list[Send]:
-        """At start: sends still `submitting` (the process died while calling the provider)
-        become unknown, their queued recipients too; returns them. Never resends."""
+        """Sends still `submitting` whose process died while calling the provider become
+        unknown, their queued recipients too; returns them. Never resends.
+
+        On PostgreSQL a send in flight on a replica that is alive (it holds its replica lock)
+        is left alone: this runs at every start and every few seconds, on any replica."""
         now = self._now()
         async with self._transaction() as conn:
             ids = [
                 int(r["id"])
                 for r in await _all(
-                    conn, "SELECT id FROM sends WHERE status = 'submitting' ORDER BY id"
+                    conn,
+                    "SELECT s.id FROM sends s WHERE s.status = 'submitting'"
+                    " AND (s.owner IS NULL OR (s.owner IS DISTINCT FROM ? AND NOT EXISTS ("
+                    "  SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
+                    "  AND l.classid = ? AND l.objid = s.owner AND l.objsubid = 2)))"
+                    " ORDER BY s.id",
+                    (self._replica_id, REPLICA_NAMESPACE),
                 )
             ]
             if not ids:
