@@ -26,6 +26,7 @@ from bot.history.handlers import history_handlers
 from bot.jobs.replicas import report_interrupted_sends
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
+from bot.send.guided import GUIDED_GROUP, guided_flow_handlers
 from bot.send.handlers import send_handlers
 from bot.startup import initialize_telegram, open_bridge_database, open_bridge_pool
 from bot.topics.handlers import topic_handlers
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 # PTB's builder infers loose generics; what we rely on is the typed bot_data.
 BridgeApp = Application[Any, Any, Any, Any, BotData, Any]
 
+ACCESS_GROUP = -2  # before everything: a user with no role goes no further
+
 # Telegram's own limits (SPEC §5); AIORateLimiter waits on 429 and retries this often.
 TELEGRAM_RETRIES = 5
 
@@ -59,8 +62,11 @@ def make_provider(session: aiohttp.ClientSession, account: AccountConfig) -> Sms
 
 
 def register_handlers(application: BridgeApp) -> None:
-    """Every handler, in order; the access check first, in its own earlier group."""
-    application.add_handler(TypeHandler(Update, check_access), group=-1)
+    """Every handler, in order; the access check first, in its own earlier group, then the
+    steps of open multi-step flows (stored in the database), then the rest."""
+    application.add_handler(TypeHandler(Update, check_access), group=ACCESS_GROUP)
+    for handler in guided_flow_handlers():
+        application.add_handler(handler, group=GUIDED_GROUP)
     for feature in (
         help_handlers,
         topic_handlers,

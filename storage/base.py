@@ -15,7 +15,7 @@ Every backend keeps these promises:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -25,6 +25,7 @@ from storage.models import (
     DeliveryReport,
     ExportRow,
     ExportScope,
+    Flow,
     ForwardPart,
     HandOver,
     HistoryEntry,
@@ -484,6 +485,44 @@ class UpdateStore(Protocol):
         ...
 
 
+class FlowStore(Protocol):
+    """Multi-step flows (the guided /send) by (chat, person, kind), shared by every replica."""
+
+    async def save_flow(
+        self,
+        chat_id: int,
+        user_id: int,
+        kind: str,
+        step: str,
+        data: Mapping[str, str],
+        preview_id: int | None = None,
+    ) -> None:
+        """Store the flow as it is now (replacing what it was)."""
+        ...
+
+    async def get_flow(
+        self, chat_id: int, user_id: int, kind: str, *, max_age: float
+    ) -> Flow | None:
+        """The person's open flow in the chat; None if none, or if untouched for longer than
+        `max_age` seconds (then it is dropped)."""
+        ...
+
+    async def flows_with_preview(self, chat_id: int, kind: str, preview_id: int) -> list[Flow]:
+        """The open flows of the chat whose preview is that message (whose is it?)."""
+        ...
+
+    async def take_flow(
+        self, chat_id: int, user_id: int, kind: str, preview_id: int, *, max_age: float
+    ) -> Flow | None:
+        """Remove and return the person's flow if its preview is that message and it is not
+        older than `max_age` s: of two presses (or replicas), one gets it, the other None."""
+        ...
+
+    async def drop_flow(self, chat_id: int, user_id: int, kind: str) -> bool:
+        """End the person's flow; False if there was none."""
+        ...
+
+
 class Leases(Protocol):
     """Which process leads each job where several may run (one leader per (job, account))."""
 
@@ -511,6 +550,7 @@ class Storage(
     HealthStore,
     AuditStore,
     UpdateStore,
+    FlowStore,
     Protocol,
 ):
     """All of the bridge's storage: what `BotData.repo` is."""

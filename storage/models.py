@@ -294,3 +294,17 @@ class PollHealth:
     consecutive_failures: int
     last_failure_at: datetime | None
     last_success_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One person's multi-step flow in one chat (the guided /send), as far as they got: kept
+    in the database so that any replica can take its next step."""
+
+    chat_id: int
+    user_id: int
+    kind: str
+    step: str
+    data: dict[str, str]
+    preview_id: int | None
+    updated_at: datetime

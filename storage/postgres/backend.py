@@ -10,6 +10,7 @@ from storage.postgres.audit import PgAudit
 from storage.postgres.chats import PgChatMoves
 from storage.postgres.deliveries import PgDeliveries
 from storage.postgres.export import PgExport
+from storage.postgres.flows import PgFlows
 from storage.postgres.forwarding import PgForwarding
 from storage.postgres.health import PgHealth
 from storage.postgres.history import PgHistory
@@ -34,6 +35,7 @@ class PgStorage(
     PgHealth,
     PgAudit,
     PgUpdates,
+    PgFlows,
 ):
     """The bridge's storage on PostgreSQL: `PgStorage(await open_pool(url))` is a `Storage`."""
 

@@ -10,6 +10,7 @@ from storage.sqlite.audit import SqliteAudit
 from storage.sqlite.chats import SqliteChatMoves
 from storage.sqlite.deliveries import SqliteDeliveries
 from storage.sqlite.export import SqliteExport
+from storage.sqlite.flows import SqliteFlows
 from storage.sqlite.forwarding import SqliteForwarding
 from storage.sqlite.health import SqliteHealth
 from storage.sqlite.history import SqliteHistory
@@ -34,6 +35,7 @@ class SqliteStorage(
     SqliteHealth,
     SqliteAudit,
     SqliteUpdates,
+    SqliteFlows,
 ):
     """The bridge's storage on SQLite: `SqliteStorage(open_database(path))` is a `Storage`."""
 

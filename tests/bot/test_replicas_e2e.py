@@ -23,6 +23,8 @@ from bridge_harness import (
 )
 from postgres_server import shared_server
 
+from sandbox.telegram import FakeMessage
+
 SECRET = "replicas-secret-token"
 TAKEOVER_S = 30.0
 
@@ -150,6 +152,33 @@ async def test_two_replicas_share_the_work_and_one_takes_over_from_the_other(
     assert {u for _, u, _ in world.fake.webhook_posts} >= set(posted_to_both)
     hooks_used = {url for url, _, status in world.fake.webhook_posts if status == 200}
     assert hooks_used == set(replicas.hooks), "both replicas answered updates"
+
+    # A guided /send: its four steps reach the replicas in turn (round-robin), so it is
+    # started on one and confirmed on the other, and sends once.
+    await wait_for(
+        lambda: sum("ارسال #" in m.shown for m in world.fake.bot_messages(ADMIN)) >= len(sends) + 1,
+        what="every send's confirmation",
+    )
+    steps_from = len(world.fake.webhook_posts)
+
+    async def step(text: str) -> FakeMessage:
+        last = max(m.message_id for m in world.fake.bot_messages(ADMIN))
+        world.say(ADMIN, ADMIN, text)
+        return await world.reply(ADMIN, lambda m: m.message_id > last)
+
+    question = await step("/send")
+    assert "شماره‌های گیرنده" in question.shown
+    await step("09127770000")
+    preview = await step("از دو نسخه")
+    assert "از دو نسخه" in preview.shown and preview.buttons()
+    world.fake.press_button(ADMIN, ADMIN, preview.message_id, "send:ok")
+    await wait_for(
+        lambda: [s.text for s in raygan.sent].count("از دو نسخه") == 1, what="the guided send"
+    )
+    flow_posts = [(url, u) for url, u, status in world.fake.webhook_posts[steps_from:] if status]
+    assert len(flow_posts) == 4
+    assert flow_posts[0][0] != flow_posts[-1][0], "started on one replica, confirmed on the other"
+    sends.append("guided")
 
     # The replica polling the inbox dies; the other takes over polling and forwarding.
     leader = replicas.leader_of(f"inbox:{world.config_data()['accounts'][0]['name']}")
