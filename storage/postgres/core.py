@@ -96,6 +96,9 @@ class PgConn:
 class PgBase:
     """A pool, a clock, and the ways every store reads and writes through them."""
 
+    # Whether changes also store their webhook events (`PgWebhooks.set_webhook_events`).
+    _webhook_events: bool = False
+
     def __init__(
         self,
         pool: asyncpg.Pool,

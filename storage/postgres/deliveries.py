@@ -8,9 +8,10 @@ from typing import Any
 
 from providers.base import DeliveryState
 from storage.errors import NotFoundError
-from storage.models import DeliveryReport, Send, SendRecipient
+from storage.models import DeliveryReport, Send, SendRecipient, WebhookEventType
 from storage.postgres.core import PgBase, _all, to_db_time
 from storage.postgres.sends import _BUMP_CONFIRMATION, _recipient, _send
+from storage.postgres.webhooks import queue_events, status_data
 
 _FINAL_STATES = tuple(s.value for s in DeliveryState if s.is_final)
 
@@ -42,17 +43,21 @@ class PgDeliveries(PgBase):
         ids = [r.recipient_id for r in reports]
         async with self._transaction() as conn:
             current: dict[int, tuple[int, DeliveryState]] = {}
+            numbers: dict[int, tuple[str, str]] = {}  # recipient id → (number, account)
             for row in await _all(
                 conn,
-                "SELECT id, send_id, state FROM send_recipients WHERE id = ANY(?::bigint[])",
+                "SELECT id, send_id, state, recipient, account FROM send_recipients"
+                " WHERE id = ANY(?::bigint[])",
                 (sorted(set(ids)),),
             ):
                 current[int(row["id"])] = (int(row["send_id"]), DeliveryState(row["state"]))
+                numbers[int(row["id"])] = (str(row["recipient"]), str(row["account"]))
             missing = sorted(set(ids) - set(current))
             if missing:
                 raise NotFoundError(f"send recipients {missing[:10]} do not exist")
             updates: list[tuple[Any, ...]] = []
             moved_sends: set[int] = set()
+            events: list[tuple[WebhookEventType, dict[str, Any]]] = []
             for report in reports:
                 send_id, state = current[report.recipient_id]
                 new = DeliveryState(report.state)
@@ -67,6 +72,22 @@ class PgDeliveries(PgBase):
                 current[report.recipient_id] = (send_id, result)
                 if moves:
                     moved_sends.add(send_id)
+                    if result is not state:
+                        number, account = numbers[report.recipient_id]
+                        events.append(
+                            (
+                                WebhookEventType.STATUS,
+                                status_data(
+                                    send_id=send_id,
+                                    account=account,
+                                    recipient_id=report.recipient_id,
+                                    recipient=number,
+                                    previous=state.value,
+                                    state=result.value,
+                                    now=now,
+                                ),
+                            )
+                        )
             await conn.executemany(
                 "UPDATE send_recipients SET state = ?, raw_code = CASE WHEN ? THEN ? ELSE raw_code"
                 " END, polls = polls + 1, next_poll_at = ?, updated_at = ? WHERE id = ?",
@@ -76,6 +97,8 @@ class PgDeliveries(PgBase):
                 f"UPDATE sends SET updated_at = ?, {_BUMP_CONFIRMATION} WHERE id = ?",
                 [(now, send_id) for send_id in sorted(moved_sends)],
             )
+            if self._webhook_events:
+                await queue_events(conn, now, events)
         return sum(1 for u in updates if u[1])
 
     async def dirty_confirmations(self, limit: int = 50) -> list[Send]:

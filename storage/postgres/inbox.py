@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -11,6 +11,8 @@ from providers.base import IncomingSms, UnreadableRecord
 from storage.errors import NotFoundError
 from storage.models import IncomingMessage, QuarantinedRecord, StoredInbox
 from storage.postgres.core import PgBase, PgConn, Row, _one, _opt_time, from_db_time, to_db_time
+from storage.postgres.optouts import insert_opt_out
+from storage.postgres.webhooks import queue_events, received_event
 
 log = logging.getLogger(__name__)
 
@@ -53,12 +55,14 @@ class PgInbox(PgBase):
         cursor: str | None,
         history: Sequence[IncomingSms] = (),
         unreadable: Sequence[UnreadableRecord] = (),
+        opt_out_keys: Collection[str] = (),
     ) -> StoredInbox:
         """One inbox fetch, in one transaction: the messages not seen before (by dedupe key),
         each queued for every chat; `history` stored the same way but queued for no chat (so a
         later look-back knows it); `unreadable` records quarantined once (by key); the cursor
         moved (None: left as it is). Nothing already known is written again, and a fetch that
-        brings nothing new and leaves the cursor as it was writes nothing at all."""
+        brings nothing new and leaves the cursor as it was writes nothing at all. The sender of
+        a new message whose key is in `opt_out_keys` goes on the line's opt-out list."""
         for message in (*messages, *history):
             if message.line != line:
                 raise ValueError(
@@ -95,6 +99,16 @@ class PgInbox(PgBase):
         async with self._transaction() as conn:
             for message, queue in [(m, True) for m in fresh] + [(m, False) for m in old]:
                 row = await _insert_incoming(conn, account, message, now)
+                if row is not None and message.dedupe_key in opt_out_keys:
+                    await insert_opt_out(
+                        conn,
+                        line,
+                        message.sender,
+                        source="sms",
+                        incoming_id=int(row["id"]),
+                        body=message.body,
+                        now=now,
+                    )
                 if row is not None and queue:
                     new.append(_incoming(row))
             await conn.executemany(
@@ -106,6 +120,8 @@ class PgInbox(PgBase):
                     for chat in chats
                 ],
             )
+            if self._webhook_events:
+                await queue_events(conn, now, [received_event(item) for item in new])
             for record in odd:
                 row = await _one(
                     conn,
@@ -193,6 +209,8 @@ class PgInbox(PgBase):
                 incoming_id = None if existing is None else int(existing["id"])
             else:
                 incoming_id = new.id
+                if self._webhook_events:
+                    await queue_events(conn, now, [received_event(new)])
                 await conn.executemany(
                     "INSERT INTO forwards (chat_id, incoming_id, received_at, created_at)"
                     " VALUES (?, ?, ?, ?)",

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from providers.base import DeliveryState, Receipt
 from storage.errors import NotFoundError, StorageError
-from storage.models import Send, SendRecipient, SendStatus
+from storage.models import NewSend, Send, SendRecipient, SendStatus
 from storage.postgres.core import (
     PgBase,
     PgConn,
@@ -22,6 +22,7 @@ from storage.postgres.core import (
     to_db_time,
 )
 from storage.postgres.leases import REPLICA_NAMESPACE
+from storage.postgres.webhooks import queue_events, status_events
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,102 @@ class PgSends(PgBase):
             )
         return _send(row), True
 
+    async def switch_send_account(
+        self, send_id: int, *, account: str, line: str, reason: str
+    ) -> Send:
+        """Failover: a send still submitting, whose account surely sent nothing, now goes from
+        `line` of `account`; its first account and `reason` are kept. Once per send."""
+        now = self._now()
+        async with self._transaction() as conn:
+            row = await _one(
+                conn,
+                "UPDATE sends SET failover_from = account, failover_reason = ?, account = ?,"
+                " line = ?, updated_at = ? WHERE id = ? AND status = 'submitting'"
+                " AND failover_from IS NULL RETURNING *",
+                (_nonempty(reason, "reason"), _nonempty(account, "account"), line, now, send_id),
+            )
+            if row is None:
+                exists = await _one(conn, "SELECT status FROM sends WHERE id = ?", (send_id,))
+                if exists is None:
+                    raise NotFoundError(f"send {send_id} does not exist")
+                raise StorageError(
+                    f"send {send_id} cannot move to another account: it is {exists['status']}"
+                    " or has moved once already"
+                )
+            await conn.execute(
+                "UPDATE send_recipients SET account = ?, updated_at = ? WHERE send_id = ?",
+                (account, now, send_id),
+            )
+        return _send(row)
+
+    async def create_sends(self, sends: Sequence[NewSend]) -> list[tuple[Send, bool]]:
+        """`create_send` for many sends in ONE transaction (the HTTP API commits concurrent
+        requests together), answers in the order given; a key seen before, or earlier in
+        the same batch, answers that send and False."""
+        for new in sends:
+            _nonempty(new.idempotency_key, "idempotency_key")
+            if not new.recipients:
+                raise ValueError("a send needs at least one recipient")
+            if len(set(new.recipients)) != len(new.recipients):
+                raise ValueError("a send's recipients must be distinct")
+        if not sends:
+            return []
+        now = self._now()
+        keys = list(dict.fromkeys(s.idempotency_key for s in sends))
+        stored: dict[str, Send] = {}
+        async with self._transaction() as conn:
+            for row in await _all(
+                conn, "SELECT * FROM sends WHERE idempotency_key = ANY(?::text[])", (keys,)
+            ):
+                stored[row["idempotency_key"]] = _send(row)
+            first: dict[str, NewSend] = {}
+            for new in sends:
+                if new.idempotency_key not in stored:
+                    first.setdefault(new.idempotency_key, new)
+            fresh = list(first.values())
+            created: dict[str, Send] = {}
+            if fresh:
+                # One INSERT of arrays (unnest); RETURNING gives the rows in no promised
+                # order: matched by their keys.
+                for row in await _all(
+                    conn,
+                    "INSERT INTO sends (idempotency_key, account, line, text, chat_id,"
+                    " requested_by, status, recipient_count, created_at, updated_at, owner)"
+                    " SELECT k, a, l, t, c, r, 'submitting', n, ?, ?, ?::bigint FROM unnest("
+                    "?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bigint[],"
+                    " ?::int[]) AS u(k, a, l, t, c, r, n) RETURNING *",
+                    (
+                        now,
+                        now,
+                        self._replica_id,
+                        [new.idempotency_key for new in fresh],
+                        [new.account for new in fresh],
+                        [new.line for new in fresh],
+                        [new.text for new in fresh],
+                        [new.chat_id for new in fresh],
+                        [new.requested_by for new in fresh],
+                        [len(new.recipients) for new in fresh],
+                    ),
+                ):
+                    created[row["idempotency_key"]] = _send(row)
+            await conn.executemany(
+                "INSERT INTO send_recipients (send_id, account, recipient, state, updated_at)"
+                " VALUES (?, ?, ?, 'queued', ?)",
+                [
+                    (created[new.idempotency_key].id, new.account, recipient, now)
+                    for new in fresh
+                    for recipient in new.recipients
+                ],
+            )
+        answers: list[tuple[Send, bool]] = []
+        for new in sends:
+            key = new.idempotency_key
+            if key in created and first.get(key) is new:
+                answers.append((created[key], True))
+            else:
+                answers.append((stored.get(key) or created[key], False))
+        return answers
+
     async def record_send_result(
         self, send_id: int, receipts: Sequence[Receipt], *, next_poll_at: datetime
     ) -> Send:
@@ -103,13 +200,16 @@ class PgSends(PgBase):
                     send_id,
                     len(missing),
                 )
-            await _apply_outcome(conn, self._now(), rows, by_recipient, set(missing), poll_at)
+            now = self._now()
+            changes = await _apply_outcome(conn, now, rows, by_recipient, set(missing), poll_at)
             row = await _one(
                 conn,
                 "UPDATE sends SET status = 'submitted', updated_at = ?,"
                 f" {_BUMP_CONFIRMATION} WHERE id = ? RETURNING *",
-                (self._now(), send_id),
+                (now, send_id),
             )
+            if row is not None and self._webhook_events:
+                await queue_events(conn, now, status_events(row, changes, now))
         if row is None:
             raise NotFoundError(f"send {send_id} does not exist")
         return _send(row)
@@ -134,7 +234,8 @@ class PgSends(PgBase):
             strangers = unknown - known
             if strangers:
                 raise ValueError(f"send {send_id} has no recipient {sorted(strangers)[0]}")
-            await _apply_outcome(conn, self._now(), rows, by_recipient, unknown, poll_at)
+            now = self._now()
+            changes = await _apply_outcome(conn, now, rows, by_recipient, unknown, poll_at)
             if by_recipient:
                 status = SendStatus.PARTIAL
             elif unknown:
@@ -145,8 +246,10 @@ class PgSends(PgBase):
                 conn,
                 f"UPDATE sends SET status = ?, error = ?, updated_at = ?, {_BUMP_CONFIRMATION}"
                 " WHERE id = ? RETURNING *",
-                (status.value, error, self._now(), send_id),
+                (status.value, error, now, send_id),
             )
+            if row is not None and self._webhook_events:
+                await queue_events(conn, now, status_events(row, changes, now))
         if row is None:
             raise NotFoundError(f"send {send_id} does not exist")
         return _send(row)
@@ -217,6 +320,12 @@ class PgSends(PgBase):
             if not ids:
                 return []
             marks = ",".join("?" * len(ids))
+            queued = await _all(
+                conn,
+                "SELECT id, send_id, recipient FROM send_recipients"
+                f" WHERE state = 'queued' AND send_id IN ({marks}) ORDER BY id",
+                ids,
+            )
             await conn.execute(
                 "UPDATE send_recipients SET state = 'unknown', next_poll_at = NULL,"
                 f" updated_at = ? WHERE state = 'queued' AND send_id IN ({marks})",
@@ -228,6 +337,14 @@ class PgSends(PgBase):
                 (_INTERRUPTED, now, *ids),
             )
             rows = await _all(conn, f"SELECT * FROM sends WHERE id IN ({marks}) ORDER BY id", ids)
+            if self._webhook_events:
+                for send in rows:
+                    changes = [
+                        (int(q["id"]), str(q["recipient"]), "queued", "unknown")
+                        for q in queued
+                        if q["send_id"] == send["id"]
+                    ]
+                    await queue_events(conn, now, status_events(send, changes, now))
         for row in rows:
             log.warning("send %s was interrupted while submitting; marked unknown", row["id"])
         return [_send(r) for r in rows]
@@ -266,8 +383,9 @@ async def _apply_outcome(
     receipts: dict[str, Receipt],
     unknown: set[str],
     poll_at: datetime | None,
-) -> None:
-    """Set each not-yet-reported recipient of a send to what the provider call told us."""
+) -> list[tuple[int, str, str, str]]:
+    """Set each not-yet-reported recipient of a send to what the provider call told us;
+    returns (recipient id, number, previous state, new state) of each one set."""
     updates: list[tuple[DeliveryState, str | None, str | None, datetime | None, datetime, int]] = []
     for row in rows:
         if row["state"] not in (DeliveryState.QUEUED, DeliveryState.UNKNOWN):
@@ -294,6 +412,10 @@ async def _apply_outcome(
         " next_poll_at = ?, updated_at = ? WHERE id = ?",
         [(str(u[0]), *u[1:]) for u in updates],
     )
+    by_id = {int(r["id"]): r for r in rows}
+    return [
+        (u[5], str(by_id[u[5]]["recipient"]), str(by_id[u[5]]["state"]), str(u[0])) for u in updates
+    ]
 
 
 def _send(row: Row) -> Send:
@@ -313,6 +435,8 @@ def _send(row: Row) -> Send:
         updated_at=from_db_time(row["updated_at"]),
         recipient_count=row["recipient_count"],
         confirmation_version=row["confirmation_version"],
+        failover_from=row["failover_from"],
+        failover_reason=row["failover_reason"],
     )
 
 

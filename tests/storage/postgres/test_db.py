@@ -27,9 +27,15 @@ async def _versions(url: str) -> list[int]:
 
 
 def test_each_sqlite_migration_has_its_postgres_twin() -> None:
-    """Adding a table is one numbered file per backend, with the same number and name."""
-    names = [f"{m.version:04d}_{m.name}" for m in load_migrations()]
-    assert names == sorted(p.stem for p in SQLITE_MIGRATIONS.glob("*.sql"))
+    """Adding a table is one numbered file per backend, with the same name. The numbers agree
+    up to 0004 only: the PostgreSQL backend's own three (telegram_updates, send_owner, flows)
+    were released as 0005-0007 before the campaign, scheduling, OTP and webhook tables came
+    to it as 0008-0011, while SQLite had those first; a released number never changes."""
+    postgres = [(m.version, m.name) for m in load_migrations()]
+    sqlite = sorted((int(p.stem[:4]), p.stem[5:]) for p in SQLITE_MIGRATIONS.glob("*.sql"))
+    assert sorted(name for _, name in postgres) == sorted(name for _, name in sqlite)
+    assert postgres[:4] == sqlite[:4]
+    assert [name for _, name in postgres[4:7]] == ["telegram_updates", "send_owner", "flows"]
 
 
 async def test_migrations_apply_once_and_reopening_is_a_no_op(empty_url: str) -> None:
