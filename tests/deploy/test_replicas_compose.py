@@ -55,7 +55,14 @@ def test_the_recipe_turns_the_example_into_a_replica_config(tmp_path: Path) -> N
     (secrets / "telegram_secret_token").write_text("s3cret-token\n", encoding="utf-8")
     path = tmp_path / "config.toml"
     path.write_text(text.replace("/run/secrets/", f"{secrets}/"), encoding="utf-8")
-    config = load_config(path, {"RAYGAN_USER": "u", "PAYAMAK_USER": "u"})
+    # The example's [api] section (webhook secret, a key) reads these from the environment.
+    environ = {
+        "RAYGAN_USER": "u",
+        "PAYAMAK_USER": "u",
+        "WEBHOOK_SECRET": "w" * 32,
+        "SHOP_API_KEY": "k" * 32,
+    }
+    config = load_config(path, environ)
     assert config.telegram.mode == "webhook"
     assert config.storage.is_postgres
     assert config.telegram.secret_token.get_secret_value() == "s3cret-token"

@@ -76,6 +76,9 @@ def test_every_job_runs_one_instance_at_a_time_and_coalesces(app: App) -> None:
         "credit:meli",
         "forward",
         "confirmations",
+        "scheduled",
+        "campaigns",
+        "campaign-progress",
     }
     for job in jobs:
         assert (job.name, job.job.max_instances, job.job.coalesce) == (job.name, 1, True)
