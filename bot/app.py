@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from types import TracebackType
 from typing import Any
 
@@ -16,7 +17,7 @@ from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 from bot.access.handlers import check_access
 from bot.account.handlers import account_handlers
 from bot.admin.handlers import admin_handlers
-from bot.alerts.admin_chat import AdminChatAlerts, send_alert
+from bot.alerts.admin_chat import AdminChatAlerts
 from bot.api.server import ApiServer
 from bot.campaigns.handlers import campaign_handlers
 from bot.config import AccountConfig, Config
@@ -25,26 +26,34 @@ from bot.errors import on_error
 from bot.export.handlers import export_handlers
 from bot.help.handlers import bot_commands, help_handlers
 from bot.history.handlers import history_handlers
+from bot.jobs.replicas import report_interrupted_sends
 from bot.jobs.schedule import schedule_jobs
 from bot.logs import quiet_leaky_loggers
 from bot.optout.handlers import optout_handlers
 from bot.otp.handlers import otp_handlers
 from bot.otp.shared import otp_service
 from bot.schedule.handlers import schedule_handlers
+from bot.send.guided import GUIDED_GROUP, guided_flow_handlers
 from bot.send.handlers import send_handlers
-from bot.startup import initialize_telegram, open_bridge_database
+from bot.startup import initialize_telegram, open_bridge_database, open_bridge_pool
 from bot.throttle.service import ServiceClock
 from bot.topics.handlers import topic_handlers
 from bot.updates import ChatOrderedUpdateProcessor
+from bot.webhook import WebhookServer
 from bot.webhooks.jobs import WebhookSender
 from providers.base import SmsProvider
 from providers.registry import provider_spec
+from storage.postgres import PgStorage
+from storage.postgres.leases import PgLeases, new_replica_id
 from storage.sqlite import SqliteStorage
+from storage.sqlite.leases import SqliteLeases
 
 log = logging.getLogger(__name__)
 
 # PTB's builder infers loose generics; what we rely on is the typed bot_data.
 BridgeApp = Application[Any, Any, Any, Any, BotData, Any]
+
+ACCESS_GROUP = -2  # before everything: a user with no role goes no further
 
 # Telegram's own limits (SPEC §5); AIORateLimiter waits on 429 and retries this often.
 TELEGRAM_RETRIES = 5
@@ -62,8 +71,11 @@ def make_provider(session: aiohttp.ClientSession, account: AccountConfig) -> Sms
 
 
 def register_handlers(application: BridgeApp) -> None:
-    """Every handler, in order; the access check first, in its own earlier group."""
-    application.add_handler(TypeHandler(Update, check_access), group=-1)
+    """Every handler, in order; the access check first, in its own earlier group, then the
+    steps of open multi-step flows (stored in the database), then the rest."""
+    application.add_handler(TypeHandler(Update, check_access), group=ACCESS_GROUP)
+    for handler in guided_flow_handlers():
+        application.add_handler(handler, group=GUIDED_GROUP)
     for feature in (
         campaign_handlers,  # first: its conversation takes only what its own steps await
         help_handlers,
@@ -86,8 +98,17 @@ async def post_init(application: BridgeApp) -> None:
     """Open the one database connection and HTTP session, build the adapters, recover."""
     data: BotData = application.bot_data
     config = data.config
-    data.db = await open_bridge_database(config.storage.path)
-    data.repo = SqliteStorage(data.db)
+    if config.storage.is_postgres:
+        data.pool = await open_bridge_pool(config)
+        leases = PgLeases(config.storage.url, new_replica_id())
+        await leases.open()
+        data.leases = leases
+        data.repo = PgStorage(data.pool, replica_id=leases.replica_id)
+        log.info("replica %s on PostgreSQL", leases.replica_id)
+    else:
+        data.db = await open_bridge_database(config.storage.path)
+        data.repo = SqliteStorage(data.db)
+        data.leases = SqliteLeases()
     # Before anything is stored: from here on every incoming SMS and state change has its
     # webhook event, in the same transaction.
     await data.repo.set_webhook_events(bool(config.api and config.api.webhook_url))
@@ -100,29 +121,7 @@ async def post_init(application: BridgeApp) -> None:
         if route.topics:
             chat_id = await data.repo.current_chat_id(route.chat_id)
             await data.repo.set_route_topics(route.line, chat_id, True)
-    # Campaign chunks first: one alert per campaign, not one per chunk in flight.
-    for recovered in await data.repo.recover_campaigns():
-        await send_alert(
-            data,
-            application.bot,
-            f"campaign_interrupted:{recovered.campaign.id}",
-            "alert.campaign_interrupted",
-            campaign_id=recovered.campaign.id,
-            account=recovered.campaign.account,
-            count=recovered.unknown_recipients,
-        )
-    for send in await data.repo.mark_in_flight_unknown():
-        recipients = await data.repo.get_recipients(send.id)
-        log.warning("send %s was in flight at the last stop: marked unknown", send.id)
-        await send_alert(
-            data,
-            application.bot,
-            f"unknown_send:{send.id}",
-            "alert.unknown_send",
-            send_id=send.id,
-            account=send.account,
-            count=len(recipients),
-        )
+    await report_interrupted_sends(data, application.bot)
     try:
         await application.bot.set_my_commands(bot_commands(config.telegram.language))
     except TelegramError as exc:
@@ -150,15 +149,21 @@ async def post_init(application: BridgeApp) -> None:
 async def post_shutdown(application: BridgeApp) -> None:
     """Close what post_init opened."""
     data: BotData = application.bot_data
-    if getattr(data, "session", None) is None and getattr(data, "db", None) is None:
+    opened = getattr(data, "db", None) or getattr(data, "pool", None)
+    if getattr(data, "session", None) is None and opened is None:
         return  # it never started (a start-up failure says why on its own)
     if data.api_server is not None:
         await data.api_server.stop()  # its provider calls still need the session and database
         data.api_server = None
     if getattr(data, "session", None) is not None:
         await data.session.close()
+    if getattr(data, "leases", None) is not None:
+        await data.leases.close()
     if getattr(data, "db", None) is not None:
         await data.db.close()
+    if getattr(data, "pool", None) is not None:
+        await data.pool.close()
+    if opened is not None:
         log.info("bridge stopped")  # not said by a bridge that never opened its database
 
 
@@ -190,7 +195,8 @@ def build_application(config: Config, *, clock: ServiceClock | None = None) -> B
 
 
 def run_bridge(config: Config) -> None:
-    """`sms-bridge run`: poll Telegram until stopped; StartupError if it cannot start."""
+    """`sms-bridge run`: poll Telegram (or serve its webhook) until stopped; StartupError if
+    it cannot start."""
     application = build_application(config)
     # Reach Telegram before run_polling does: its retry loop logs a failure with a traceback
     # (and the token), while start-up failures are one line. run_polling then finds the
@@ -202,12 +208,31 @@ def run_bridge(config: Config) -> None:
     except BaseException:
         loop.close()
         raise
+    if config.telegram.mode == "webhook":
+        try:
+            loop.run_until_complete(_serve_webhook(application))
+        finally:
+            loop.close()
+        return
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
+async def _serve_webhook(application: BridgeApp) -> None:
+    """Webhook mode until SIGTERM or SIGINT: the same lifecycle as run_polling, with our
+    webhook server in place of getUpdates."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with RunningBridge.around(application):
+        await stop.wait()
+        log.info("stopping")
+
+
 class RunningBridge:
-    """The bridge running inside an existing event loop (tests and the demo), with the same
-    lifecycle as `run_polling`: initialize, post_init, start polling; then the reverse."""
+    """The bridge running inside an existing event loop (tests, the demo, webhook mode), with
+    the same lifecycle as `run_polling`: initialize, post_init, start polling (or serve the
+    webhook); then the reverse."""
 
     def __init__(
         self,
@@ -218,6 +243,16 @@ class RunningBridge:
     ) -> None:
         self.application = build_application(config, clock=clock)
         self._poll_timeout = poll_timeout
+        self._webhook: WebhookServer | None = None
+
+    @classmethod
+    def around(cls, application: BridgeApp) -> RunningBridge:
+        """A RunningBridge for an application built already."""
+        running = cls.__new__(cls)
+        running.application = application
+        running._poll_timeout = 1
+        running._webhook = None
+        return running
 
     @property
     def data(self) -> BotData:
@@ -235,11 +270,27 @@ class RunningBridge:
             await post_shutdown(app)
             await app.shutdown()
             raise
-        assert app.updater is not None
-        await app.updater.start_polling(
-            poll_interval=0.0, timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES
-        )
-        await app.start()
+        telegram = self.data.config.telegram
+        try:
+            if telegram.mode == "webhook":
+                self._webhook = WebhookServer(app)
+                await self._webhook.start()
+                # Every replica registers the same public URL (the balancer's); Telegram
+                # keeps one, and refuses getUpdates while it is set.
+                await app.bot.set_webhook(
+                    telegram.webhook_url,
+                    secret_token=telegram.secret_token.get_secret_value(),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    poll_interval=0.0, timeout=self._poll_timeout, allowed_updates=Update.ALL_TYPES
+                )
+            await app.start()
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
         return self
 
     async def __aexit__(
@@ -249,6 +300,8 @@ class RunningBridge:
         tb: TracebackType | None,
     ) -> None:
         app = self.application
+        if self._webhook is not None:
+            await self._webhook.stop()
         assert app.updater is not None
         if app.updater.running:
             await app.updater.stop()

@@ -190,6 +190,13 @@ def _describe_otp(config: Config) -> str:
     )
 
 
+def _storage_place(config: Config) -> str:
+    """Where the data lives, as check-config shows it (a URL without its password)."""
+    if config.storage.is_postgres:
+        return f"PostgreSQL {public_url(config.storage.url)}"
+    return str(config.storage.path)
+
+
 def describe_config(config: Config, source: str) -> str:
     """A readable summary of `config` with no secret in it (what check-config prints)."""
     tg = config.telegram
@@ -202,7 +209,7 @@ def describe_config(config: Config, source: str) -> str:
         f"  admins: {', '.join(str(a) for a in tg.admins)}",
         f"  admin chat: {tg.admin_chat_id}",
         f"  language: {tg.language}",
-        f"storage: {config.storage.path}",
+        f"storage: {_storage_place(config)}",
         f"accounts ({len(config.accounts)}):",
     ]
     default = config.default_account.name

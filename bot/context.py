@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import aiosqlite
+import asyncpg
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import AccountConfig, Config
 from bot.throttle.service import ServiceClock
 from providers.base import SmsProvider
 from providers.registry import provider_spec
-from storage.base import Storage
+from storage.base import Leases, Storage
 
 if TYPE_CHECKING:
     from bot.api.server import ApiServer
@@ -73,9 +74,11 @@ class BotData:
     """
 
     config: Config
-    db: aiosqlite.Connection
+    db: aiosqlite.Connection  # SQLite (storage.path); not set on PostgreSQL
+    pool: asyncpg.Pool  # PostgreSQL (storage.url); not set on SQLite
     session: aiohttp.ClientSession
     repo: Storage
+    leases: Leases  # which jobs this process leads (every one on SQLite)
     accounts: dict[str, Account]
     # The time campaigns, throttles and scheduled sends act on: the wall clock, or one a test
     # or the demo moves (set in `bot.app.build_application`).

@@ -250,10 +250,10 @@ async def _campaign(fake: TelegramFake, sandbox: ProviderSandbox, show: Transcri
     go = next(b for b in preview.buttons() if str(b.get("callback_data", "")).startswith("bulk:go"))
     show.say("Sara", f"[{go['text']}]")
     fake.press_button(ADMIN_ID, ADMIN_ID, preview.message_id, str(go["callback_data"]))
+    # The progress message comes first: taken here, so the next step's wait does not read it.
+    progress = await _wait_bot(fake, ADMIN_ID, lambda m: m.document is None)
     summary = await _wait_bot(fake, ADMIN_ID, lambda m: m.document is not None)
-    # Its progress message, edited until the end: taken here so that no later step reads it
-    # as the answer it waits for.
-    await _wait_bot(fake, ADMIN_ID, lambda m: "▓" in m.text or "░" in m.text)
+    show.say("bot (progress)", progress.text)
     show.say("bot (summary, with a CSV report)", summary.text)
     sent = {(s.mobile, s.text) for s in sandbox.raygan.sent[before:]}
     wanted = {(n, template.replace("{name}", name)) for n, name in CAMPAIGN_ROWS}

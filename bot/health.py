@@ -18,9 +18,12 @@ from pathlib import Path
 
 import aiohttp
 import aiosqlite
+import asyncpg
 
-from bot.config import ApiConfig, Config
+from bot.config import ApiConfig, Config, public_url
+from bot.logs import redact
 from storage.models import PollHealth
+from storage.postgres import PgStorage, open_pool
 from storage.sqlite import SqliteStorage
 
 # A poll may take a while before it records anything (timeouts, retries with pauses, a long
@@ -55,6 +58,8 @@ class Health:
 
 async def check_health(config: Config, now: datetime | None = None) -> Health:
     """Read the bridge's database (read-only) and judge every configured account's jobs."""
+    if config.storage.is_postgres:
+        return await _check_postgres(config, now)
     path = Path(config.storage.path)
     if not path.is_file():  # noqa: ASYNC240 (one stat, before any connection)
         return Health(False, f"unhealthy: database {path} does not exist (has the bridge run?)")
@@ -110,6 +115,29 @@ async def api_problem(config: ApiConfig) -> str | None:
     if status != 200 or body != {"ok": True}:
         return f"the API's /v1/health on {config.listen} answered HTTP {status}"
     return None
+
+
+async def _check_postgres(config: Config, now: datetime | None) -> Health:
+    """`check_health` on the PostgreSQL database of `storage.url` (never migrating it)."""
+    where = public_url(config.storage.url)
+    moment = datetime.now(UTC) if now is None else now
+    try:
+        pool = await open_pool(config.storage.url, min_size=1, max_size=1, migrate=False)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        reason = redact(str(exc), config.secret_values()) or type(exc).__name__
+        return Health(False, f"unhealthy: database {where} cannot be opened: {reason}")
+    try:
+        repo = PgStorage(pool)
+        records = await repo.poll_health()
+        overdue = await repo.overdue_recipient_counts(
+            moment - timedelta(seconds=stale_after(config.polling.delivery))
+        )
+    except asyncpg.PostgresError as exc:
+        reason = redact(str(exc), config.secret_values())
+        return Health(False, f"unhealthy: database {where} does not answer: {reason}")
+    finally:
+        await pool.close()
+    return judge(config, records, moment, overdue)
 
 
 def judge(

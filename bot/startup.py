@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import asyncpg
 import httpx
 from telegram.error import InvalidToken, TelegramError, TimedOut
 from telegram.ext import Application
 
 from bot.config import Config, public_url
 from bot.logs import redact
+from storage.postgres import open_pool
 from storage.sqlite.db import open_database
 
 log = logging.getLogger(__name__)
@@ -161,6 +163,21 @@ async def open_bridge_database(path: Path) -> aiosqlite.Connection:
             raise  # held by another process: not a permissions problem
         log.debug("the database could not be opened", exc_info=exc)
         raise explain_database_failure(exc, path) from None
+
+
+async def open_bridge_pool(config: Config) -> asyncpg.Pool:
+    """`open_pool(storage.url)` (migrations applied once however many replicas start), a
+    server that cannot be reached or refuses us raised as a one-line StartupError."""
+    url = config.storage.url
+    where = public_url(url)
+    try:
+        return await open_pool(url)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        log.debug("the PostgreSQL database could not be opened", exc_info=exc)
+        reason = _reason(exc, config.secret_values())
+        raise StartupError(
+            f"cannot use the database at {where} (storage.url): {reason} — check storage.url"
+        ) from None
 
 
 class _DemoteTracebacks(logging.Filter):

@@ -30,6 +30,7 @@ from storage.models import (
     DeliveryReport,
     ExportRow,
     ExportScope,
+    Flow,
     ForwardPart,
     HandOver,
     HistoryEntry,
@@ -857,6 +858,66 @@ class OtpStore(Protocol):
         ...
 
 
+class UpdateStore(Protocol):
+    """Telegram updates claimed once by id (webhook mode: any replica may be posted any)."""
+
+    async def claim_update(self, update_id: int, *, keep_seconds: float = 86400.0) -> bool:
+        """True the first time `update_id` is claimed, False ever after (a repeat to drop);
+        claims older than `keep_seconds` are forgotten (Telegram keeps an update 24 h)."""
+        ...
+
+
+class FlowStore(Protocol):
+    """Multi-step flows (the guided /send) by (chat, person, kind), shared by every replica."""
+
+    async def save_flow(
+        self,
+        chat_id: int,
+        user_id: int,
+        kind: str,
+        step: str,
+        data: Mapping[str, str],
+        preview_id: int | None = None,
+    ) -> None:
+        """Store the flow as it is now (replacing what it was)."""
+        ...
+
+    async def get_flow(
+        self, chat_id: int, user_id: int, kind: str, *, max_age: float
+    ) -> Flow | None:
+        """The person's open flow in the chat; None if none, or if untouched for longer than
+        `max_age` seconds (then it is dropped)."""
+        ...
+
+    async def flows_with_preview(self, chat_id: int, kind: str, preview_id: int) -> list[Flow]:
+        """The open flows of the chat whose preview is that message (whose is it?)."""
+        ...
+
+    async def take_flow(
+        self, chat_id: int, user_id: int, kind: str, preview_id: int, *, max_age: float
+    ) -> Flow | None:
+        """Remove and return the person's flow if its preview is that message and it is not
+        older than `max_age` s: of two presses (or replicas), one gets it, the other None."""
+        ...
+
+    async def drop_flow(self, chat_id: int, user_id: int, kind: str) -> bool:
+        """End the person's flow; False if there was none."""
+        ...
+
+
+class Leases(Protocol):
+    """Which process leads each job where several may run (one leader per (job, account))."""
+
+    async def lead(self, job: str, key: str = "") -> bool:
+        """Whether this process leads (job, key) now: taken if free, kept once taken, lost
+        when the process dies (another then takes it at its next try)."""
+        ...
+
+    async def close(self) -> None:
+        """Let every leadership go."""
+        ...
+
+
 class Storage(
     AccessStore,
     RouteStore,
@@ -876,6 +937,8 @@ class Storage(
     ScheduleStore,
     WebhookOutbox,
     OtpStore,
+    UpdateStore,
+    FlowStore,
     Protocol,
 ):
     """All of the bridge's storage: what `BotData.repo` is."""

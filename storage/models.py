@@ -573,3 +573,17 @@ class OtpAuditEntry:
     result: str
     requested_by: str
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """One person's multi-step flow in one chat (the guided /send), as far as they got: kept
+    in the database so that any replica can take its next step."""
+
+    chat_id: int
+    user_id: int
+    kind: str
+    step: str
+    data: dict[str, str]
+    preview_id: int | None
+    updated_at: datetime

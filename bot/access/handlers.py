@@ -67,9 +67,9 @@ async def asked(update: Update, context: Context) -> tuple[Message, User, str]:
 
 
 async def check_access(update: Update, context: Context) -> None:
-    """Handler group -1: stop every update from a user with no role (the sender counts, not
-    the chat). Commands, replies and button presses get a polite refusal; other chatter in a
-    group is ignored quietly."""
+    """Handler group -2 (the first): stop every update from a user with no role (the sender
+    counts, not the chat). Commands, replies and button presses get a polite refusal; other
+    chatter in a group is ignored quietly."""
     user = update.effective_user
     if user is None or user.is_bot:
         raise ApplicationHandlerStop

@@ -27,10 +27,13 @@ from providers.http import HttpSettings
 from providers.registry import provider_names, provider_spec
 
 PROXY_SCHEMES = ("http", "https", "socks5")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 _ACCOUNT_NAME = re.compile(r"[a-z0-9_-]{1,32}")
 # Telegram bot tokens are `<bot id>:<secret>`; a wrong shape is a common copy-paste mistake.
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+# setWebhook's secret_token: 1-256 characters A-Z, a-z, 0-9, _ and -.
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 # The error type of the cross-section problems of a Config built in code.
 CROSS_CHECK = "config_cross_check"
 
@@ -53,6 +56,45 @@ class TelegramConfig(_Section):
     admins: Annotated[list[UserId], Field(min_length=1)]
     admin_chat_id: int
     language: Literal["fa", "en"] = "fa"
+    # "webhook": Telegram posts updates to webhook_url (several replicas behind a balancer).
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = Field(default="", repr=False)
+    webhook_listen: str = "0.0.0.0:8443"
+    secret_token: SecretStr = SecretStr("")
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        return value if value == "" else http_url(value, "this bridge's webhook")
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _webhook_listen(cls, value: str) -> str:
+        host, colon, port = value.rpartition(":")
+        if not colon or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise problem('must be "host:port", like "0.0.0.0:8443"')
+        return value
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret_token(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and not _SECRET_TOKEN.fullmatch(value.get_secret_value()):
+            raise problem("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> TelegramConfig:
+        if self.mode == "webhook" and not self.webhook_url:
+            raise problem('telegram.mode "webhook" needs telegram.webhook_url')
+        if self.mode == "webhook" and not self.secret_token.get_secret_value():
+            raise problem('telegram.mode "webhook" needs telegram.secret_token')
+        return self
+
+    @property
+    def webhook_host_port(self) -> tuple[str, int]:
+        """Where the webhook server listens (webhook_listen split)."""
+        host, _, port = self.webhook_listen.rpartition(":")
+        return host.strip("[]"), int(port)
 
     @field_validator("token")
     @classmethod
@@ -84,10 +126,13 @@ class TelegramConfig(_Section):
 
 
 class StorageConfig(_Section):
-    """[storage]: where the SQLite database lives (relative paths: from the working dir)."""
+    """[storage]: the SQLite database file (relative paths: from the working dir), or instead
+    a PostgreSQL server (`url`), which several replicas may share."""
 
     # A path is TOML text: the one value strict mode must convert.
     path: Path = Field(default=Path("data/sms-bridge.sqlite3"), strict=False)
+    # repr=False: the URL carries the database password (resolved from env:/file:).
+    url: str = Field(default="", repr=False)
 
     @field_validator("path")
     @classmethod
@@ -95,6 +140,33 @@ class StorageConfig(_Section):
         if str(value) in ("", "."):
             raise problem("must be the path of the database file")
         return value
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, value: str) -> str:
+        if value == "":
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in POSTGRES_SCHEMES or not parts.hostname:
+            raise problem(
+                "must be empty (SQLite at storage.path) or a PostgreSQL URL like "
+                '"postgresql://user:env:PGPASSWORD@host/database"'
+            )
+        check_port(value)
+        if not parts.path.strip("/"):
+            raise problem("must name the database after the host (postgresql://…@host/database)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_place(self) -> StorageConfig:
+        if self.url and "path" in self.model_fields_set:
+            raise problem("set storage.path (SQLite) or storage.url (PostgreSQL), not both")
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        """Whether the bridge stores its data on a PostgreSQL server."""
+        return self.url != ""
 
 
 class AccountConfig(_Section):
@@ -457,11 +529,12 @@ class Config(_Section):
         return self
 
     def secret_values(self) -> list[str]:
-        """Every secret this config holds, for redaction: the bot token and its secret part,
+        """Every secret this config holds, for redaction: the bot token and its secret part, the
+        webhook's secret token,
         each account's password and the Basic-auth value made of it, the password in any URL
-        (the proxy's above all), as written and percent-decoded."""
+        (the proxy's and the database's above all), as written and percent-decoded."""
         token = self.telegram.token.get_secret_value()
-        values = [token, token.partition(":")[2]]
+        values = [token, token.partition(":")[2], self.telegram.secret_token.get_secret_value()]
         for account in self.accounts:
             password = account.password.get_secret_value()
             basic = base64.b64encode(f"{account.username}:{password}".encode()).decode()
@@ -470,7 +543,12 @@ class Config(_Section):
         if self.api is not None:
             values.append(self.api.webhook_secret.get_secret_value())
             values += [k.key.get_secret_value() for k in self.api.keys]
-        urls = [self.telegram.proxy, self.telegram.api_url, *(a.base_url for a in self.accounts)]
+        urls = [
+            self.telegram.proxy,
+            self.telegram.api_url,
+            self.storage.url,
+            *(a.base_url for a in self.accounts),
+        ]
         if self.api is not None:
             urls.append(self.api.webhook_url)
         for url in urls:

@@ -9,6 +9,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
@@ -17,6 +18,8 @@ from bot.config.problems import Loc, format_loc
 
 ENV_PREFIX = "env:"
 FILE_PREFIX = "file:"
+# URLs whose password part alone may be an env:/file: reference (SPEC §3 storage.url).
+URLS_WITH_SECRET_PASSWORD: frozenset[Loc] = frozenset({("storage", "url")})
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # $NAME or ${NAME} inside a file: path, e.g. file:${CREDENTIALS_DIRECTORY}/telegram_token.
 _PATH_VARIABLE = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
@@ -41,6 +44,8 @@ class Resolver:
             return {k: self.resolve(v, (*loc, k)) for k, v in value.items()}
         if isinstance(value, list):
             return [self.resolve(v, (*loc, i)) for i, v in enumerate(value)]
+        if isinstance(value, str) and loc in URLS_WITH_SECRET_PASSWORD:
+            return self._url_password(value, loc)
         if isinstance(value, str) and value.startswith(ENV_PREFIX):
             text = self._from_env(value, loc)
         elif isinstance(value, str) and value.startswith(FILE_PREFIX):
@@ -51,6 +56,29 @@ class Resolver:
             self.sources[loc] = None
             return value
         return _convert(text, loc)
+
+    def _url_password(self, value: str, loc: Loc) -> str:
+        """A URL whose password part is `env:NAME` or `file:PATH`
+        (`postgresql://bridge:env:PGPASSWORD@db/bridge`), that part read and percent-encoded
+        in its place. A whole-value reference (`env:DATABASE_URL`) is read as any other."""
+        if value.startswith((ENV_PREFIX, FILE_PREFIX)):
+            read = self._from_env if value.startswith(ENV_PREFIX) else self._from_file
+            whole = read(value, loc)
+            if whole is None:
+                self.sources[loc] = None
+                return value
+            return whole
+        scheme, sep, rest = value.partition("://")
+        userinfo, at, host = rest.rpartition("@")
+        user, colon, password = userinfo.partition(":")
+        if not (sep and at and colon) or not password.startswith((ENV_PREFIX, FILE_PREFIX)):
+            return value
+        read = self._from_env if password.startswith(ENV_PREFIX) else self._from_file
+        secret = read(password, loc)
+        if secret is None:
+            self.sources[loc] = None
+            return value
+        return f"{scheme}://{user}:{quote(secret, safe='')}@{host}"
 
     def _fail(self, loc: Loc, message: str) -> None:
         self.problems.append(f"{format_loc(loc)}: {message}")

@@ -58,6 +58,8 @@ async def update_confirmations(context: Context) -> None:
     # The repeating round and a round asked for by a delivery poll are separate jobs; two
     # rounds editing the same confirmation would get Telegram's "message is not modified".
     async with data.confirmation_lock:
+        if not await data.leases.lead("confirmations"):
+            return  # another replica edits the confirmations (PostgreSQL)
         await _update_confirmations(context)
         await update_mirrors(context.bot, data)
 

@@ -49,8 +49,11 @@ async def forward_incoming(context: Context) -> None:
     upgraded to a supergroup is followed to its new id.
     """
     data = context.bot_data
+    # One forwarder at a time: in this process the lock (the repeating job and the one-shot
+    # runs are separate jobs), across replicas the `forward` leadership.
     async with data.forward_lock:
-        await _forward_pending(context.bot, data)
+        if await data.leases.lead("forward"):
+            await _forward_pending(context.bot, data)
 
 
 async def _forward_pending(bot: Bot, data: BotData) -> None:

@@ -42,6 +42,8 @@ async def run_for_account(
 ) -> None:
     """Run one account's job, counting consecutive failures and alerting on N and recovery."""
     data = context.bot_data
+    if not await data.leases.lead(job, account.name):
+        return  # another replica polls this account (PostgreSQL); it counts the failures
     threshold = data.config.alerts.failures_before_alert
     try:
         await work()

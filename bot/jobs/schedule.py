@@ -18,6 +18,7 @@ from bot.delivery.jobs import (
 )
 from bot.forwarding.jobs import FORWARD_INTERVAL, forward_incoming
 from bot.inbox.jobs import poll_inbox
+from bot.jobs.replicas import IN_FLIGHT_INTERVAL, take_over_in_flight
 from bot.jobs.runner import JOB_KWARGS
 from bot.schedule.jobs import run_scheduled
 from bot.schedule.service import SCHEDULE_TICK
@@ -79,6 +80,15 @@ def schedule_jobs(queue: JobQueue[Context], data: BotData) -> None:
         name="forward",
         job_kwargs=JOB_KWARGS,
     )
+    if data.config.storage.is_postgres:
+        # Replicas: a dead one's in-flight sends are marked unknown by another.
+        queue.run_repeating(
+            take_over_in_flight,
+            IN_FLIGHT_INTERVAL,
+            first=IN_FLIGHT_INTERVAL,
+            name="in_flight",
+            job_kwargs=JOB_KWARGS,
+        )
     queue.run_repeating(
         update_confirmations,
         min(CONFIRMATION_INTERVAL, polling.delivery),

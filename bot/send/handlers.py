@@ -13,7 +13,7 @@ from bot.access.handlers import asked, requires, role_name, sender_role
 from bot.access.service import has_right
 from bot.account.handlers import chat_sender, command_arguments
 from bot.context import BotData, Context
-from bot.send.guided import ASK_NUMBERS, NOT_TEXT, TEXT_ONLY, guided_handlers
+from bot.send.guided import ASK_NUMBERS, NOT_TEXT, TEXT_ONLY, guided_handlers, start_flow
 from bot.send.optout_prompt import held_for_opt_outs, optout_prompt_handlers
 from bot.send.service import sendable, split_numbers_and_text
 from bot.send.shared import answer_by_sms, confirm, new_request, problem_text, sending, submit
@@ -30,6 +30,8 @@ async def send_command(update: Update, context: Context) -> int:
     data = context.bot_data
     arguments = command_arguments(message)
     if not arguments.strip():
+        # Stored before the question is asked: the answer may reach another replica.
+        await start_flow(update, context)
         await message.reply_html(t(lang, "ask_numbers"))
         return ASK_NUMBERS
     numbers, text = split_numbers_and_text(arguments)

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
+
 from sandbox.telegram import html
 from sandbox.telegram.html import HtmlParseError, ParsedText
 from sandbox.telegram.spec import INT_RE, ApiError, UploadedFile, bad
@@ -233,15 +235,76 @@ class BotApiMethods(FakeState):
 
     def _delete_webhook(self, params: dict[str, Any]) -> bool:
         self._webhook_url = ""
+        self._webhook_secret = ""
         if params.get("drop_pending_updates"):
             self._pending.clear()
+        self._changed()  # the poster sees the webhook gone and stops
         return True
 
     def _set_webhook(self, params: dict[str, Any]) -> bool:
-        self._webhook_url = params["url"]
+        url = str(params["url"])
+        if not url.startswith(("https://", "http://")):
+            raise bad("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = str(params.get("secret_token", ""))
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise bad("bad webhook: secret token contains unallowed characters")
+        self._webhook_url = url
+        self._webhook_secret = secret
+        if "allowed_updates" in params:
+            self._allowed_updates = frozenset(params["allowed_updates"]) or None
         if params.get("drop_pending_updates"):
             self._pending.clear()
+        self._poll_generation += 1  # a long poll waiting now answers 409
+        self._changed()
+        if self._webhook_task is None or self._webhook_task.done():
+            self._webhook_task = asyncio.get_running_loop().create_task(self._post_updates())
         return True
+
+    async def _post_updates(self) -> None:
+        """While a webhook is set: post each pending update, oldest first, to the webhook
+        (round-robin over `webhook_targets` if set; to all of them with `webhook_fan_out`)
+        with the secret token header; an update stays pending until a post answers 2xx, as
+        Telegram retries."""
+        turn = 0
+        loop = asyncio.get_running_loop()
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            while self._webhook_url and not self._closing:
+                if not self._pending:
+                    await self._next_change(loop.time() + 1.0)
+                    continue
+                update = self._pending[0]
+                targets = self.webhook_targets or [self._webhook_url]
+                chosen = targets if self.webhook_fan_out else [targets[turn % len(targets)]]
+                turn += 1
+                body = {"update_id": update.update_id, **update.payload}
+                headers = {"X-Telegram-Bot-Api-Secret-Token": self._webhook_secret}
+                results = await asyncio.gather(
+                    *(self._post_one(session, url, body, headers) for url in chosen)
+                )
+                for url, status in zip(chosen, results, strict=True):
+                    self.webhook_posts.append((url, update.update_id, status))
+                if any(200 <= status < 300 for status in results):
+                    if self._pending and self._pending[0] is update:
+                        self._pending.pop(0)
+                    self._delivered[update.update_id] = update
+                    self._changed()
+                else:
+                    await asyncio.sleep(0.2)
+
+    async def _post_one(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        body: dict[str, Any],
+        headers: dict[str, str],
+    ) -> int:
+        try:
+            async with session.post(url, json=body, headers=headers) as response:
+                await response.read()
+                status: int = response.status
+                return status
+        except (aiohttp.ClientError, TimeoutError, OSError):
+            return 0  # unreachable: tried again (on the next target)
 
     def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
         return {

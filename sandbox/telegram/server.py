@@ -9,6 +9,7 @@ the HTTP status equal to `error_code`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Mapping
@@ -46,6 +47,11 @@ class ApiServer(BotApiMethods):
         # Long polls would otherwise hold the server's graceful shutdown for their whole timeout.
         self._closing = True
         self._changed()
+        task, self._webhook_task = self._webhook_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _handle_api(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
@@ -63,6 +69,9 @@ class ApiServer(BotApiMethods):
             self._outages.check(method, params)
             handler = self.method_handlers.get(method)
             result = True if handler is None else await maybe_await(handler(params))
+            # A slow Telegram: the answer comes late, after the work is done (as a real
+            # server's answer can), so a caller may not know yet what it already did.
+            await asyncio.sleep(self.slow_methods.get(method, 0.0))
         except ApiError as err:
             return self._answer(method or name, params, err)
         self.requests.append(RecordedRequest(method, for_record(params), 200))

@@ -182,6 +182,14 @@ class FakeState:
         self._next_update_id = FIRST_UPDATE_ID
         self._allowed_updates: frozenset[str] | None = None
         self._webhook_url = ""
+        self._webhook_secret = ""
+        self._webhook_task: asyncio.Task[None] | None = None
+        # Where webhook updates really go (tests: a load balancer's round-robin over replicas);
+        # empty: the URL setWebhook was given. `webhook_fan_out`: each update to every target.
+        self.webhook_targets: list[str] = []
+        self.webhook_fan_out = False
+        self.webhook_posts: list[tuple[str, int, int]] = []  # (url, update_id, HTTP status)
+        self.slow_methods: dict[str, float] = {}  # method → seconds its answers are late
         self._poll_generation = 0
         self._closing = False
         self._changed_event = asyncio.Event()

@@ -11,6 +11,7 @@ from storage.sqlite.campaigns import SqliteCampaigns, SqliteUsage
 from storage.sqlite.chats import SqliteChatMoves
 from storage.sqlite.deliveries import SqliteDeliveries
 from storage.sqlite.export import SqliteExport
+from storage.sqlite.flows import SqliteFlows
 from storage.sqlite.forwarding import SqliteForwarding
 from storage.sqlite.health import SqliteHealth
 from storage.sqlite.history import SqliteHistory
@@ -21,6 +22,7 @@ from storage.sqlite.routes import SqliteRoutes
 from storage.sqlite.scheduled import SqliteScheduled
 from storage.sqlite.sends import SqliteSends
 from storage.sqlite.topics import SqliteTopics
+from storage.sqlite.updates import SqliteUpdates
 from storage.sqlite.webhooks import SqliteWebhooks
 
 
@@ -43,6 +45,8 @@ class SqliteStorage(
     SqliteScheduled,
     SqliteWebhooks,
     SqliteOtp,
+    SqliteUpdates,
+    SqliteFlows,
 ):
     """The bridge's storage on SQLite: `SqliteStorage(open_database(path))` is a `Storage`."""
 

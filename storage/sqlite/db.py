@@ -5,12 +5,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import logging
 import os
-import re
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -18,14 +15,14 @@ from pathlib import Path
 import aiosqlite
 
 from storage.errors import MigrationError, StorageError
+from storage.migrations import Migration, read_migrations
+from storage.migrations import check_recorded as _check_recorded
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
 MIGRATIONS_PACKAGE = "storage.sqlite"
 MIGRATIONS_DIR = "migrations"
-
-_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 _CREATE_MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -130,20 +127,6 @@ class LockedConnection(aiosqlite.Connection):
             self.lock.release()
 
 
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One numbered SQL file."""
-
-    version: int
-    name: str
-    sql: str
-
-    @property
-    def checksum(self) -> str:
-        """SHA-256 of the file's text, recorded when applied."""
-        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
-
-
 def load_migrations(directory: Path | None = None) -> list[Migration]:
     """The migration files in version order; refuses gaps, duplicates and stray names."""
     if directory is not None:
@@ -151,22 +134,7 @@ def load_migrations(directory: Path | None = None) -> list[Migration]:
     else:
         root = resources.files(MIGRATIONS_PACKAGE).joinpath(MIGRATIONS_DIR)
         entries = [(p.name, p.read_text(encoding="utf-8")) for p in root.iterdir() if p.is_file()]
-    migrations: list[Migration] = []
-    for filename, text in entries:
-        if not filename.endswith(".sql"):
-            continue
-        match = _MIGRATION_NAME.match(filename)
-        if match is None:
-            raise MigrationError(f"migration file {filename!r} is not named NNNN_name.sql")
-        migrations.append(Migration(int(match.group(1)), match.group(2), text))
-    migrations.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(migrations, start=1):
-        if migration.version != expected:
-            raise MigrationError(
-                f"migration {expected:04d} is missing or duplicated "
-                f"(found {migration.version:04d}_{migration.name}.sql in its place)"
-            )
-    return migrations
+    return read_migrations(entries)
 
 
 def split_statements(sql: str) -> list[str]:
@@ -275,23 +243,3 @@ async def apply_migrations(
     if not available:
         _check_recorded(await applied_migrations(conn), available)
     return applied_now
-
-
-def _check_recorded(recorded: dict[int, tuple[str, str]], available: list[Migration]) -> None:
-    by_version = {m.version: m for m in available}
-    for version in sorted(recorded):
-        name, checksum = recorded[version]
-        migration = by_version.get(version)
-        if migration is None:
-            raise MigrationError(
-                f"the database has migration {version:04d}_{name}, which this program does not "
-                "know (is the program older than the database?)"
-            )
-        if migration.name != name or migration.checksum != checksum:
-            raise MigrationError(
-                f"migration {version:04d}_{migration.name}.sql differs from the one applied to "
-                f"this database ({version:04d}_{name}); applied migrations must never be edited, "
-                "add a new numbered file instead"
-            )
-    if recorded and sorted(recorded) != list(range(1, max(recorded) + 1)):
-        raise MigrationError(f"the database's recorded migrations have a gap: {sorted(recorded)}")

@@ -12,6 +12,7 @@ async def test_the_demo_passes_every_step_and_prints_a_transcript() -> None:
     assert await run_demo(out) == 0
     transcript = out.getvalue()
     assert "✘" not in transcript
+    assert transcript.count("✔") == 15  # every check of every step, the merged ones too
     assert "the webhook of its delivery arrived" not in transcript  # it did: no ✘ for it
     assert '"state": "delivered"' in transcript  # the API send's webhook, shown
     assert transcript.count("✔") == 12

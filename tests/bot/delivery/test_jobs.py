@@ -19,6 +19,7 @@ from bot.delivery.jobs import poll_deliveries
 from providers.base import Receipt
 from storage.sqlite import SqliteStorage
 from storage.sqlite.db import open_database
+from storage.sqlite.leases import SqliteLeases
 
 LINE = "10002188"
 
@@ -44,6 +45,7 @@ async def data(tmp_path: Path) -> AsyncIterator[BotData]:
     bot_data.config = config
     bot_data.db = db
     bot_data.repo = SqliteStorage(db)
+    bot_data.leases = SqliteLeases()
     bot_data.accounts = {"meli": Account(config.accounts[0], HeldProvider())}
     try:
         yield bot_data

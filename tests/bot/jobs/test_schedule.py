@@ -23,6 +23,7 @@ from bot.jobs.schedule import SCHEDULER_LOGGER, SKIP_MESSAGE, DeliveryTickSkips,
 from providers.base import DeliveryState, Receipt
 from storage.sqlite import SqliteStorage
 from storage.sqlite.db import open_database
+from storage.sqlite.leases import SqliteLeases
 
 LINE = "10002188"
 WAIT = 10.0
@@ -57,6 +58,7 @@ async def app(tmp_path: Path) -> AsyncIterator[App]:
     data.config = config
     data.db = db
     data.repo = SqliteStorage(db)
+    data.leases = SqliteLeases()
     data.accounts = {"meli": Account(config.accounts[0], HeldProvider())}
     try:
         yield application

@@ -53,7 +53,9 @@ def test_sqlite_migrations_live_only_beside_the_backend() -> None:
     (or any other folder of storage/) would never be applied."""
     root = Path(storage.__file__).parent
     home = Path(storage.sqlite.__file__).parent / "migrations"
-    stray = [p for p in root.rglob("*.sql") if p.parent != home]
+    # Each backend has its own numbered files (PostgreSQL's are storage/postgres/migrations/).
+    homes = {home, root / "postgres" / "migrations"}
+    stray = [p for p in root.rglob("*.sql") if p.parent not in homes]
     assert stray == []
     assert sorted(p.name for p in home.glob("*.sql")) == [
         f"{m.version:04d}_{m.name}.sql" for m in load_migrations()
