@@ -52,6 +52,7 @@ from sandbox.server import ProviderSandbox, RunningServer
 from storage.base import Storage
 from storage.sqlite import SqliteStorage
 from storage.sqlite.db import open_database
+from storage.sqlite.leases import SqliteLeases
 
 TOKEN = "1000001:bench-token-not-a-real-one"
 USER = "bench"
@@ -231,6 +232,7 @@ async def run(count: int, payamak_share: float, group: int, latency: float, db_d
         data.config = config
         data.db = await open_database(db_path)
         data.repo = SqliteStorage(data.db)
+        data.leases = SqliteLeases()
         data.session = session
         from bot.app import make_provider  # the bot's own wiring of adapters from config
 
