@@ -53,3 +53,31 @@ async def test_a_missing_database_is_one_line(tmp_path: Path) -> None:
     line = str(caught.value)
     assert "(storage.url)" in line and "no_such_database" in line
     assert "pw-not-shown" not in line and "\n" not in line
+
+
+async def test_health_reads_the_postgres_database(tmp_path: Path) -> None:
+    from bot.health import check_health
+    from storage.postgres import PgStorage, open_pool
+
+    server = shared_server()
+    name = server.new_database_name("health")
+    pool = await open_pool(server.url("postgres"), min_size=1, max_size=1, migrate=False)
+    try:
+        await pool.execute(f"CREATE DATABASE {name}")
+    finally:
+        await pool.close()
+    config = _config(tmp_path, server.url(name))
+    pool = await open_pool(config.storage.url, min_size=1, max_size=1)
+    try:
+        repo = PgStorage(pool)
+        for account in ("raygan", "meli"):
+            for job in ("inbox", "credit"):
+                await repo.record_poll_success(account, job)
+    finally:
+        await pool.close()
+    health = await check_health(config)
+    assert health.healthy, health.line
+    missing = _config(tmp_path, server.url("no_such_database"))
+    health = await check_health(missing)
+    assert not health.healthy and "cannot be opened" in health.line
+    assert "unused" not in health.line  # the URL's password
