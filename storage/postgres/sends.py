@@ -189,29 +189,48 @@ class PgSends(PgBase):
         """The provider took the send: status submitted; each recipient gets its ids and state
         sent, or unknown if its receipt cannot be tracked (or is missing). Returns the send as
         stored now."""
-        poll_at = to_db_time(next_poll_at)
         async with self._transaction() as conn:
-            rows = await _recipients_awaiting_outcome(conn, send_id)
-            by_recipient = _receipts_by_recipient(send_id, receipts, rows)
-            missing = [r["recipient"] for r in rows if r["recipient"] not in by_recipient]
-            if missing:
-                log.warning(
-                    "send %s: the provider gave no receipt for %d recipients; marked unknown",
-                    send_id,
-                    len(missing),
-                )
-            now = self._now()
-            changes = await _apply_outcome(conn, now, rows, by_recipient, set(missing), poll_at)
-            row = await _one(
-                conn,
-                "UPDATE sends SET status = 'submitted', updated_at = ?,"
-                f" {_BUMP_CONFIRMATION} WHERE id = ? RETURNING *",
-                (now, send_id),
+            return await self._record_result(conn, send_id, receipts, next_poll_at)
+
+    async def record_send_results(
+        self, results: Sequence[tuple[int, Sequence[Receipt], datetime]]
+    ) -> list[Send]:
+        """`record_send_result` for many sends, each (send id, receipts, next poll), in ONE
+        transaction (the HTTP API records concurrent answers together); all or none."""
+        ids = [send_id for send_id, _, _ in results]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a send's result is given twice")
+        async with self._transaction() as conn:
+            return [
+                await self._record_result(conn, send_id, receipts, next_poll_at)
+                for send_id, receipts, next_poll_at in results
+            ]
+
+    async def _record_result(
+        self, conn: PgConn, send_id: int, receipts: Sequence[Receipt], next_poll_at: datetime
+    ) -> Send:
+        poll_at = to_db_time(next_poll_at)
+        rows = await _recipients_awaiting_outcome(conn, send_id)
+        by_recipient = _receipts_by_recipient(send_id, receipts, rows)
+        missing = [r["recipient"] for r in rows if r["recipient"] not in by_recipient]
+        if missing:
+            log.warning(
+                "send %s: the provider gave no receipt for %d recipients; marked unknown",
+                send_id,
+                len(missing),
             )
-            if row is not None and self._webhook_events:
-                await queue_events(conn, now, status_events(row, changes, now))
+        now = self._now()
+        changes = await _apply_outcome(conn, now, rows, by_recipient, set(missing), poll_at)
+        row = await _one(
+            conn,
+            "UPDATE sends SET status = 'submitted', updated_at = ?,"
+            f" {_BUMP_CONFIRMATION} WHERE id = ? RETURNING *",
+            (now, send_id),
+        )
         if row is None:
             raise NotFoundError(f"send {send_id} does not exist")
+        if self._webhook_events:
+            await queue_events(conn, now, status_events(row, changes, now))
         return _send(row)
 
     async def record_send_failure(
