@@ -17,7 +17,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 4
 
 demo: $(STAMP)
 	$(BIN)/sms-bridge demo

@@ -9,6 +9,8 @@ import pytest
 from api_support import ApiWorld, WebhookReceiver, api_section, free_port
 from bridge_harness import World
 
+from bot.startup import StartupError
+
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[WebhookReceiver]:
@@ -24,9 +26,16 @@ async def receiver() -> AsyncIterator[WebhookReceiver]:
 @pytest.fixture
 async def api(world: World, receiver: WebhookReceiver) -> AsyncIterator[ApiWorld]:
     """The bridge with its API on a free port, webhooks to `receiver`, every line polled."""
-    port = free_port()
-    world.overrides["api"] = api_section(port, receiver.url, rate_per_second=20, rate_burst=20)
-    await world.start_bridge()
+    for attempt in range(3):
+        # Tests run side by side (pytest-xdist): a port free a moment ago may be taken now.
+        port = free_port()
+        world.overrides["api"] = api_section(port, receiver.url, rate_per_second=20, rate_burst=20)
+        try:
+            await world.start_bridge()
+            break
+        except StartupError:
+            if attempt == 2:
+                raise
     await world.first_polls_done()
     try:
         async with aiohttp.ClientSession() as http:
