@@ -334,6 +334,11 @@ class ForwardStore(Protocol):
         """Incoming SMS not yet forwarded, by (chat, incoming id); only one chat's if given."""
         ...
 
+    async def pending_conversations(self, chat_id: int, limit: int = 200) -> list[PendingForward]:
+        """The chat's waiting SMS conversation by conversation: every waiting SMS of the
+        senders whose oldest waiting SMS is oldest, each sender's together, at most `limit`."""
+        ...
+
     async def pending_forward_chats(self) -> list[int]:
         """The chats that have incoming SMS waiting to be forwarded."""
         ...

@@ -180,8 +180,14 @@ class Forwarding:
         return [m for m in messages if m.id in waiting]
 
     async def backlog(self, chat_id: int) -> list[IncomingMessage]:
-        """The chat's waiting SMS, oldest first (at most FORWARD_BATCH)."""
-        forwards = await self.repo.pending_forwards(FORWARD_BATCH, chat_id=chat_id)
+        """The chat's waiting SMS, oldest first (at most FORWARD_BATCH); in a chat with topics,
+        conversation by conversation, so that a customer's waiting SMS are read together and
+        can go as one digest in their topic (read oldest-first, a batch of many customers'
+        interleaved SMS would hold one of each)."""
+        if await self.topic_lines(chat_id):
+            forwards = await self.repo.pending_conversations(chat_id, FORWARD_BATCH)
+        else:
+            forwards = await self.repo.pending_forwards(FORWARD_BATCH, chat_id=chat_id)
         return [f.incoming for f in forwards]
 
     async def begun(self, chat_id: int) -> set[int]:

@@ -29,6 +29,24 @@ class PgForwarding(PgBase):
         )
         return [PendingForward(_incoming(r), int(r["forward_chat_id"])) for r in rows]
 
+    async def pending_conversations(self, chat_id: int, limit: int = 200) -> list[PendingForward]:
+        """The chat's waiting SMS conversation by conversation: every waiting SMS of the
+        senders whose oldest waiting SMS is oldest, each sender's together, at most `limit`."""
+        rows = await self._fetchall(
+            "WITH firsts AS ("
+            " SELECT i.line, i.sender, MIN(f.incoming_id) AS first_id FROM forwards f"
+            " JOIN incoming i ON i.id = f.incoming_id"
+            " WHERE f.message_id IS NULL AND f.chat_id = ?"
+            " GROUP BY i.line, i.sender ORDER BY first_id LIMIT ?)"
+            " SELECT f.chat_id AS forward_chat_id, i.* FROM forwards f"
+            " JOIN incoming i ON i.id = f.incoming_id"
+            " JOIN firsts s ON s.line = i.line AND s.sender = i.sender"
+            " WHERE f.message_id IS NULL AND f.chat_id = ?"
+            " ORDER BY s.first_id, f.incoming_id LIMIT ?",
+            (chat_id, limit, chat_id, limit),
+        )
+        return [PendingForward(_incoming(r), int(r["forward_chat_id"])) for r in rows]
+
     async def pending_forward_chats(self) -> list[int]:
         """The chats that have incoming SMS waiting to be forwarded."""
         rows = await self._fetchall(

@@ -255,3 +255,34 @@ async def test_an_upgrade_ends_a_refusal(storage_backend: Storage) -> None:
     await storage_backend.record_refusal(OLD_GROUP, "Forbidden", BACKOFF)
     await storage_backend.migrate_chat(OLD_GROUP, NEW_GROUP)
     assert await storage_backend.refused_chats() == {}
+
+
+# -- conversation by conversation ----------------------------------------------------------------
+
+
+async def test_pending_conversations_keep_each_senders_waiting_sms_together(
+    storage_backend: Storage,
+) -> None:
+    # Three customers' SMS interleaved, as a burst arrives: a0 b0 c0 a1 b1 c1 a2 b2 c2.
+    senders = ["+989121110001", "+989121110002", "+989121110003"]
+    burst = [
+        IncomingSms(LINE, senders[n], f"{n}:{k}", T0 + timedelta(seconds=3 * k + n), f"{n}{k}")
+        for k in range(3)
+        for n in range(3)
+    ]
+    await storage_backend.store_incoming("raygan", LINE, burst, chat_ids=[GROUP], cursor="c")
+    oldest_first = await storage_backend.pending_forwards(4, chat_id=GROUP)
+    assert [p.incoming.body for p in oldest_first] == ["0:0", "1:0", "2:0", "0:1"]
+    # The first two conversations whole, in the order their oldest SMS came.
+    two = await storage_backend.pending_conversations(GROUP, 6)
+    assert [p.incoming.body for p in two] == ["0:0", "0:1", "0:2", "1:0", "1:1", "1:2"]
+    # A limit below a conversation's size cuts it, never mixes in another sender first.
+    assert [p.incoming.body for p in await storage_backend.pending_conversations(GROUP, 2)] == [
+        "0:0",
+        "0:1",
+    ]
+    first = [p.incoming.id for p in two[:3]]
+    await storage_backend.mark_forwarded(GROUP, first, 77)
+    rest = await storage_backend.pending_conversations(GROUP, 10)
+    assert [p.incoming.body for p in rest] == ["1:0", "1:1", "1:2", "2:0", "2:1", "2:2"]
+    assert await storage_backend.pending_conversations(OTHER_GROUP, 10) == []

@@ -126,3 +126,25 @@ async def test_an_upgraded_group_takes_its_waiting_sms_along(repo: SqliteStorage
     assert (move.lines, move.pending) == ((LINE,), 1)
     assert [m.id for m in await forwarding.backlog(new)] == [incoming]
     assert not await forwarding.follow_migrations(), "nothing more to follow"
+
+
+async def test_a_chat_with_topics_reads_its_backlog_conversation_by_conversation(
+    repo: SqliteStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A burst interleaves customers; with a batch smaller than the backlog, read oldest-first
+    # it would hold one SMS of each and no topic could get a digest.
+    monkeypatch.setattr("bot.forwarding.service.FORWARD_BATCH", 6)
+    customers = [f"+98912111000{n}" for n in range(4)]
+    burst = [
+        IncomingSms(LINE, customers[n], f"{n}:{k}", T0 + timedelta(seconds=4 * k + n), f"{n}{k}")
+        for k in range(3)
+        for n in range(4)
+    ]
+    await repo.store_incoming("raygan", LINE, burst, chat_ids=[GROUP], cursor="c")
+    forwarding = Forwarding(repo, ADMIN_CHAT)
+    plain = [m.body for m in await forwarding.backlog(GROUP)]
+    assert plain == ["0:0", "1:0", "2:0", "3:0", "0:1", "1:1"]  # a plain chat: oldest first
+    await repo.add_route(LINE, GROUP, None)
+    await repo.set_route_topics(LINE, GROUP, True)
+    topics = [m.body for m in await forwarding.backlog(GROUP)]
+    assert topics == ["0:0", "0:1", "0:2", "1:0", "1:1", "1:2"]
