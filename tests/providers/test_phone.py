@@ -77,6 +77,23 @@ def test_fast_path_agrees_with_full_validation(rest: str) -> None:
     assert got == expected
 
 
+@given(st.text(alphabet="0123456789", min_size=9, max_size=9))
+@example("400010000")
+@example("601234567")  # 0960… is no mobile
+def test_stored_e164_numbers_take_the_same_answer_as_national_ones(rest: str) -> None:
+    """The shortcut for numbers already in E.164 accepts and refuses exactly what the full
+    path does for the same number written nationally."""
+    try:
+        expected: str | None = normalize_mobile("09" + rest)
+    except InvalidNumberError as exc:
+        expected = f"error: {exc.reason}"
+    try:
+        got: str | None = normalize_mobile("+989" + rest)
+    except InvalidNumberError as exc:
+        got = f"error: {exc.reason}"
+    assert got == expected
+
+
 @given(
     st.sampled_from(["912", "935", "901", "990", "921"]),
     st.text("0123456789", min_size=7, max_size=7),
