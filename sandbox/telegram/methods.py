@@ -349,6 +349,7 @@ class BotApiMethods(FakeState):
         self._flood.check(chat.chat_id)
         self._flood.count(chat.chat_id)
         message.edits.append(message.text)
+        message.edited_at.append(time.monotonic())
         message.text = parsed.text
         message.html = params["text"]
         message.entities = parsed.entities

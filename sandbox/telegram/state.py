@@ -61,7 +61,8 @@ class FakeMessage:
     html: str
     reply_markup: dict[str, Any] | None = None
     reply_to: int | None = None
-    edits: list[str] = field(default_factory=list)
+    edits: list[str] = field(default_factory=list)  # the texts it had before each edit
+    edited_at: list[float] = field(default_factory=list)  # time.monotonic() of each edit
     deleted: bool = False
     document: FakeDocument | None = None
     from_user_id: int = 0

@@ -11,13 +11,18 @@ import csv
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from bridge_harness import ADMIN, OPERATOR, SUPPORT_GROUP, VIEWER, World, wait_for
 from openpyxl import Workbook
 
+from bot.campaigns.jobs import PROGRESS_INTERVAL
 from bot.throttle.service import TEHRAN
 from sandbox.telegram import FakeMessage
+
+# How much earlier than its interval a JobQueue run may edit (the scheduler's own lag is later).
+EDIT_JITTER_S = 0.2
 
 
 def csv_bytes(
@@ -244,6 +249,12 @@ async def test_pause_resume_and_cancel_between_chunks(world: World) -> None:
     assert len(world.sandbox.raygan.sent) == 4
     assert sum(r["outcome"] == "not_sent" for r in report(done)) == 2
     assert "لغو شد" in done.shown
+    # Its progress changed often within seconds (a chunk, the wait, paused, resumed, cancelled),
+    # yet its one message was edited at most every PROGRESS_INTERVAL (3 s, SPEC §4).
+    edited_at = world.fake.message(OPERATOR, progress.message_id).edited_at
+    assert len(edited_at) >= 3
+    gaps = [later - earlier for earlier, later in pairwise(edited_at)]
+    assert min(gaps) >= PROGRESS_INTERVAL - EDIT_JITTER_S, gaps
 
 
 async def test_quiet_hours_hold_a_campaign_and_it_resumes_after(world: World) -> None:
