@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bridge_harness import (
@@ -23,6 +24,7 @@ from bridge_harness import (
     World,
     write_toml,
 )
+from replica_harness import Replicas, running_replicas
 
 from sandbox.server import ProviderSandbox, RunningServer
 from sandbox.telegram import TelegramFake
@@ -80,3 +82,19 @@ async def bridge_process(world: World) -> AsyncIterator[BridgeProcess]:
         yield process
     finally:
         await process.stop()
+
+
+@pytest.fixture
+def replica_account_settings() -> dict[str, Any]:
+    """Settings added to every account of the `replicas` (a test module may override it)."""
+    return {}
+
+
+@pytest.fixture
+async def replicas(
+    world: World, replica_account_settings: dict[str, Any]
+) -> AsyncIterator[Replicas]:
+    """Two `sms-bridge run` replicas in webhook mode on one fresh PostgreSQL database, ready;
+    the Telegram fake posts updates to them in turn."""
+    async with running_replicas(world, replica_account_settings) as started:
+        yield started

@@ -5,110 +5,18 @@ forwarding within 30 s, nothing lost or doubled."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-
-import asyncpg
-import pytest
 from bridge_harness import (
     ADMIN,
     RAYGAN_LINE,
     SUPPORT_GROUP,
-    BridgeProcess,
     World,
     wait_for,
-    write_toml,
 )
-from postgres_server import shared_server
+from replica_harness import Replicas
 
 from sandbox.telegram import FakeMessage
 
-SECRET = "replicas-secret-token"
 TAKEOVER_S = 30.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Replicas:
-    """Two bridge processes on one database, and a way to read that database."""
-
-    url: str
-    hooks: list[str]
-    processes: list[BridgeProcess]
-
-    async def scalar(self, sql: str) -> int:
-        """One number from the shared database."""
-        conn = await asyncpg.connect(self.url)
-        try:
-            return int(await conn.fetchval(sql))
-        finally:
-            await conn.close()
-
-    async def wait_until(self, sql: str, what: str, timeout: float = 20.0) -> None:  # noqa: ASYNC109
-        """Poll a true/false query of the shared database until it says true."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while not await self.scalar(sql):
-            if loop.time() > deadline:
-                raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-            await asyncio.sleep(0.1)
-
-    def leader_of(self, job: str) -> int:
-        """Which replica (0 or 1) says it leads `job`."""
-        leaders = [i for i, p in enumerate(self.processes) if f"leading {job} now" in p.log_text()]
-        assert len(leaders) == 1, f"{job} is led by {leaders}"
-        return leaders[0]
-
-
-@pytest.fixture
-async def replicas(world: World) -> AsyncIterator[Replicas]:
-    server = shared_server()
-    name = server.new_database_name("replicas")
-    admin = await asyncpg.connect(server.url("postgres"))
-    try:
-        await admin.execute(f"CREATE DATABASE {name}")
-    finally:
-        await admin.close()
-    url = server.url(name)
-    ports = [_free_port(), _free_port()]
-    hooks = [f"http://127.0.0.1:{port}/telegram" for port in ports]
-    processes = []
-    for i, port in enumerate(ports):
-        data = world.config_data()
-        data["storage"] = {"url": url}
-        data["telegram"] = {
-            **data["telegram"],
-            "mode": "webhook",
-            # The balancer's address in real life; the fake posts to both replicas instead.
-            "webhook_url": hooks[0],
-            "webhook_listen": f"127.0.0.1:{port}",
-            "secret_token": SECRET,
-        }
-        config_path = write_toml(data, world.tmp_path / f"replica{i}.toml")
-        processes.append(BridgeProcess(world, config_path, world.tmp_path / f"replica{i}.log"))
-    world.fake.webhook_targets = hooks
-    started = Replicas(url, hooks, processes)
-    try:
-        for process in processes:
-            process.start()
-        for process in processes:
-            await wait_for(
-                lambda p=process: "bridge ready" in p.log_text(),  # type: ignore[misc]
-                what="both replicas ready",
-                timeout=30,
-            )
-        yield started
-    finally:
-        for process in processes:
-            await process.stop()
 
 
 def _forwarded(world: World, body: str) -> int:
