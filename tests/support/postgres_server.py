@@ -64,7 +64,8 @@ def _version_key(folder: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
@@ -143,7 +144,7 @@ def start_server() -> PostgresServer:
         raise PostgresUnavailable(
             f"initdb failed ({done.returncode}): {done.stderr.decode(errors='replace')[-800:]}"
         )
-    port = _free_port()
+    port = free_port()
     args = [postgres, "-D", str(data), "-p", str(port)]
     for key, value in SERVER_SETTINGS.items():
         args += ["-c", f"{key}={value}"]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,20 +17,13 @@ from typing import Any
 
 import asyncpg
 from bridge_harness import BridgeProcess, World, wait_for, write_toml
-from postgres_server import shared_server
+from postgres_server import free_port, shared_server
 
 from sandbox.telegram import TelegramFake
 
 SECRET = "replicas-secret-token"
 START_TIMEOUT_S = 30.0
 _REPLICA_ID = re.compile(r"replica (\d+) on PostgreSQL")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -101,7 +93,7 @@ async def running_replicas(
     finally:
         await admin.close()
     url = server.url(name)
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     hooks = [f"http://127.0.0.1:{port}/telegram" for port in ports]
     processes = []
     for i, port in enumerate(ports):
