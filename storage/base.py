@@ -622,12 +622,8 @@ class CampaignStore(Protocol):
         without their summary yet."""
         ...
 
-    async def pending_chunks(self, campaign_id: int, limit: int) -> list[int]:
-        """The first `limit` chunks not sent yet, in order."""
-        ...
-
-    async def chunk_size(self, campaign_id: int, chunk: int) -> int:
-        """How many recipients a chunk holds."""
+    async def pending_chunks(self, campaign_id: int, limit: int) -> list[tuple[int, int]]:
+        """The first `limit` chunks not sent yet, in order, each (chunk, recipients in it)."""
         ...
 
     async def start_chunk(self, campaign_id: int, chunk: int) -> StartedChunk | None:
@@ -639,6 +635,18 @@ class CampaignStore(Protocol):
     async def finish_chunk(self, campaign_id: int, chunk: int) -> Campaign:
         """The chunk's send has its outcome stored: the chunk takes it (sent, failed or
         unknown); the campaign is done when no chunk is left to send."""
+        ...
+
+    async def record_chunk_result(
+        self,
+        campaign_id: int,
+        chunk: int,
+        receipts: Sequence[Receipt],
+        *,
+        next_poll_at: datetime,
+    ) -> Campaign:
+        """The provider took a chunk in flight: its send's result stored (as
+        `record_send_result`) and the chunk closed (as `finish_chunk`), in one transaction."""
         ...
 
     async def release_chunk(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -313,6 +314,7 @@ class CampaignWorker:
         (each marked before its call). Pause, cancel, quiet hours and the throttle are looked
         at before every chunk; chunks already in flight finish."""
         flying: set[asyncio.Task[str | None]] = set()
+        pending: deque[tuple[int, int]] = deque()  # read a few at a time, claimed one by one
         sent = 0
         stop: Advance | None = None
         wait: tuple[str, datetime] | None = None
@@ -324,17 +326,19 @@ class CampaignWorker:
                     if quiet is not None:
                         wait = ("quiet_hours", quiet)
                         break
-                    chunks = await self._repo.pending_chunks(campaign.id, 1)
-                    if not chunks:
-                        break
-                    size = await self._repo.chunk_size(campaign.id, chunks[0])
+                    if not pending:
+                        pending.extend(await self._repo.pending_chunks(campaign.id, self._parallel))
+                        if not pending:
+                            break
+                    chunk, size = pending[0]
                     answer = await reserve(self._repo, account, size, now)
                     if isinstance(answer, NeverFits):  # planned to fit; the config changed
                         answer = MustWait(answer.reason, now)
                     if isinstance(answer, MustWait):
                         wait = (answer.reason, answer.until)
                         break
-                    item = await self._repo.start_chunk(campaign.id, chunks[0])
+                    item = await self._repo.start_chunk(campaign.id, chunk)
+                    pending.popleft()
                     if item is None:
                         stop = Advance(sent)  # paused or cancelled since
                         break
@@ -380,10 +384,9 @@ class CampaignWorker:
             )
             await self._repo.finish_chunk(campaign.id, item.chunk)
             raise
-        await self._repo.record_send_result(
-            send_id, result.receipts, next_poll_at=first_poll_at(self._poll_delay)
+        await self._repo.record_chunk_result(
+            campaign.id, item.chunk, result.receipts, next_poll_at=first_poll_at(self._poll_delay)
         )
-        await self._repo.finish_chunk(campaign.id, item.chunk)
         return None
 
     async def _failed(

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from providers.base import DeliveryState
+from providers.base import DeliveryState, Receipt
 from storage.errors import NotFoundError
 from storage.models import (
     Campaign,
@@ -37,7 +37,7 @@ from storage.postgres.core import (
     to_db_time,
 )
 from storage.postgres.leases import REPLICA_NAMESPACE
-from storage.postgres.sends import _send
+from storage.postgres.sends import _send, _store_submitted
 
 log = logging.getLogger(__name__)
 
@@ -193,24 +193,14 @@ class PgCampaigns(PgBase):
         )
         return [_campaign(r) for r in rows]
 
-    async def pending_chunks(self, campaign_id: int, limit: int) -> list[int]:
-        """The first `limit` chunks not sent yet, in order."""
+    async def pending_chunks(self, campaign_id: int, limit: int) -> list[tuple[int, int]]:
+        """The first `limit` chunks not sent yet, in order, each (chunk, recipients in it)."""
         rows = await self._fetchall(
-            "SELECT chunk FROM campaign_chunks WHERE campaign_id = ? AND state = 'pending'"
+            "SELECT chunk, size FROM campaign_chunks WHERE campaign_id = ? AND state = 'pending'"
             " ORDER BY chunk LIMIT ?",
             (campaign_id, limit),
         )
-        return [int(r["chunk"]) for r in rows]
-
-    async def chunk_size(self, campaign_id: int, chunk: int) -> int:
-        """How many recipients a chunk holds."""
-        row = await self._fetchone(
-            "SELECT size FROM campaign_chunks WHERE campaign_id = ? AND chunk = ?",
-            (campaign_id, chunk),
-        )
-        if row is None:
-            raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk}")
-        return int(row["size"])
+        return [(int(r["chunk"]), int(r["size"])) for r in rows]
 
     async def start_chunk(self, campaign_id: int, chunk: int) -> StartedChunk | None:
         """Mark a pending chunk of a running campaign in flight, storing it as a send
@@ -260,10 +250,12 @@ class PgCampaigns(PgBase):
                 ),
             )
             assert send is not None
-            await conn.executemany(
+            # Copied inside the database, not sent row by row (bench/campaign_send.py).
+            await conn.execute(
                 "INSERT INTO send_recipients (send_id, account, recipient, state, updated_at)"
-                " VALUES (?, ?, ?, 'queued', ?)",
-                [(send["id"], claimed["account"], recipient, now) for recipient, _ in messages],
+                " SELECT ?, ?, recipient, 'queued', ? FROM campaign_recipients"
+                " WHERE campaign_id = ? AND chunk = ? ORDER BY id",
+                (send["id"], claimed["account"], now, campaign_id, chunk),
             )
             await conn.execute(
                 "UPDATE campaign_chunks SET send_id = ? WHERE campaign_id = ? AND chunk = ?",
@@ -290,6 +282,37 @@ class PgCampaigns(PgBase):
                 (state.value, self._now(), campaign_id, chunk),
             )
             return await _close_if_finished(conn, campaign_id, self._now())
+
+    async def record_chunk_result(
+        self,
+        campaign_id: int,
+        chunk: int,
+        receipts: Sequence[Receipt],
+        *,
+        next_poll_at: datetime,
+    ) -> Campaign:
+        """The provider took a chunk in flight: its send's result stored (as
+        `record_send_result`) and the chunk closed (as `finish_chunk`), in one transaction."""
+        now = self._now()
+        async with self._transaction() as conn:
+            row = await _one(
+                conn,
+                "SELECT send_id FROM campaign_chunks WHERE campaign_id = ? AND chunk = ?"
+                " AND state = 'in_flight'",
+                (campaign_id, chunk),
+            )
+            if row is None:
+                raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk} in flight")
+            send = await _store_submitted(
+                conn, now, row["send_id"], receipts, next_poll_at, events=self._webhook_events
+            )
+            state = _CHUNK_OF_SEND.get(SendStatus(send["status"]), ChunkState.UNKNOWN)
+            await conn.execute(
+                "UPDATE campaign_chunks SET state = ?, updated_at = ?"
+                " WHERE campaign_id = ? AND chunk = ?",
+                (state.value, now, campaign_id, chunk),
+            )
+            return await _close_if_finished(conn, campaign_id, now)
 
     async def release_chunk(
         self, campaign_id: int, chunk: int, *, pause_reason: str, error: str
@@ -552,22 +575,22 @@ async def _require_chunk(conn: PgConn, campaign_id: int, chunk: int) -> None:
 
 
 async def _close_if_finished(conn: PgConn, campaign_id: int, now: datetime) -> Campaign:
-    left = await _one(
+    row = await _one(
         conn,
-        "SELECT count(*) AS n FROM campaign_chunks WHERE campaign_id = ?"
-        " AND state IN ('pending', 'in_flight')",
-        (campaign_id,),
+        "SELECT *, NOT EXISTS (SELECT 1 FROM campaign_chunks WHERE campaign_id = ?"
+        " AND state IN ('pending', 'in_flight')) AS finished FROM campaigns WHERE id = ?",
+        (campaign_id, campaign_id),
     )
-    assert left is not None
-    if int(left["n"]) == 0:
-        await conn.execute(
-            "UPDATE campaigns SET status = 'done', wait_reason = NULL, wait_until = NULL,"
-            " updated_at = ? WHERE id = ? AND status IN ('running', 'paused')",
-            (now, campaign_id),
-        )
-    row = await _one(conn, "SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
     if row is None:
         raise NotFoundError(f"campaign {campaign_id} does not exist")
+    if row["finished"] and row["status"] in (CampaignStatus.RUNNING, CampaignStatus.PAUSED):
+        row = await _one(
+            conn,
+            "UPDATE campaigns SET status = 'done', wait_reason = NULL, wait_until = NULL,"
+            " updated_at = ? WHERE id = ? RETURNING *",
+            (now, campaign_id),
+        )
+        assert row is not None
     return _campaign(row)
 
 

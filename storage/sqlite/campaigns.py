@@ -11,7 +11,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from providers.base import DeliveryState
+from providers.base import DeliveryState, Receipt
 from storage.errors import NotFoundError
 from storage.models import (
     Campaign,
@@ -33,7 +33,7 @@ from storage.sqlite.core import (
     from_db_time,
     to_db_time,
 )
-from storage.sqlite.sends import _send
+from storage.sqlite.sends import _send, _store_submitted
 
 log = logging.getLogger(__name__)
 
@@ -192,24 +192,14 @@ class SqliteCampaigns(SqliteBase):
         )
         return [_campaign(r) for r in rows]
 
-    async def pending_chunks(self, campaign_id: int, limit: int) -> list[int]:
-        """The first `limit` chunks not sent yet, in order."""
+    async def pending_chunks(self, campaign_id: int, limit: int) -> list[tuple[int, int]]:
+        """The first `limit` chunks not sent yet, in order, each (chunk, recipients in it)."""
         rows = await self._fetchall(
-            "SELECT chunk FROM campaign_chunks WHERE campaign_id = ? AND state = 'pending'"
+            "SELECT chunk, size FROM campaign_chunks WHERE campaign_id = ? AND state = 'pending'"
             " ORDER BY chunk LIMIT ?",
             (campaign_id, limit),
         )
-        return [int(r["chunk"]) for r in rows]
-
-    async def chunk_size(self, campaign_id: int, chunk: int) -> int:
-        """How many recipients a chunk holds."""
-        row = await self._fetchone(
-            "SELECT size FROM campaign_chunks WHERE campaign_id = ? AND chunk = ?",
-            (campaign_id, chunk),
-        )
-        if row is None:
-            raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk}")
-        return int(row["size"])
+        return [(int(r["chunk"]), int(r["size"])) for r in rows]
 
     async def start_chunk(self, campaign_id: int, chunk: int) -> StartedChunk | None:
         """Mark a pending chunk of a running campaign in flight, storing it as a send
@@ -217,17 +207,18 @@ class SqliteCampaigns(SqliteBase):
         if the campaign is not running or the chunk not pending."""
         now = self._now()
         async with self._transaction() as conn:
-            campaign = await _one(conn, "SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
-            if campaign is None:
-                raise NotFoundError(f"campaign {campaign_id} does not exist")
-            state = await _one(
+            found = await _one(
                 conn,
-                "SELECT state, attempts FROM campaign_chunks WHERE campaign_id = ? AND chunk = ?",
-                (campaign_id, chunk),
+                "SELECT k.status, k.account, k.line, k.chat_id, k.requested_by, k.template,"
+                " c.state, c.attempts FROM campaigns k LEFT JOIN campaign_chunks c"
+                " ON c.campaign_id = k.id AND c.chunk = ? WHERE k.id = ?",
+                (chunk, campaign_id),
             )
-            if state is None:
+            if found is None:
+                raise NotFoundError(f"campaign {campaign_id} does not exist")
+            if found["state"] is None:
                 raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk}")
-            if campaign["status"] != CampaignStatus.RUNNING or state["state"] != ChunkState.PENDING:
+            if found["status"] != CampaignStatus.RUNNING or found["state"] != ChunkState.PENDING:
                 return None
             rows = await _all(
                 conn,
@@ -237,8 +228,8 @@ class SqliteCampaigns(SqliteBase):
             )
             messages = tuple((r["recipient"], r["text"]) for r in rows)
             texts = {text for _, text in messages}
-            text = next(iter(texts)) if len(texts) == 1 else (campaign["template"] or "")
-            attempt = int(state["attempts"]) + 1
+            text = next(iter(texts)) if len(texts) == 1 else (found["template"] or "")
+            attempt = int(found["attempts"]) + 1
             send = await _one(
                 conn,
                 "INSERT INTO sends (idempotency_key, account, line, text, chat_id, requested_by,"
@@ -246,21 +237,23 @@ class SqliteCampaigns(SqliteBase):
                 " VALUES (?, ?, ?, ?, ?, ?, 'submitting', ?, ?, ?) RETURNING *",
                 (
                     f"campaign:{campaign_id}:{chunk}:{attempt}",
-                    campaign["account"],
-                    campaign["line"],
+                    found["account"],
+                    found["line"],
                     text,
-                    campaign["chat_id"],
-                    campaign["requested_by"],
+                    found["chat_id"],
+                    found["requested_by"],
                     len(messages),
                     now,
                     now,
                 ),
             )
             assert send is not None
-            await conn.executemany(
+            # Copied inside SQLite, not bound row by row from Python (bench/campaign_send.py).
+            await conn.execute(
                 "INSERT INTO send_recipients (send_id, account, recipient, state, updated_at)"
-                " VALUES (?, ?, ?, 'queued', ?)",
-                [(send["id"], campaign["account"], recipient, now) for recipient, _ in messages],
+                " SELECT ?, ?, recipient, 'queued', ? FROM campaign_recipients"
+                " WHERE campaign_id = ? AND chunk = ? ORDER BY id",
+                (send["id"], found["account"], now, campaign_id, chunk),
             )
             await conn.execute(
                 "UPDATE campaign_chunks SET state = 'in_flight', send_id = ?, attempts = ?,"
@@ -288,6 +281,37 @@ class SqliteCampaigns(SqliteBase):
                 (state.value, self._now(), campaign_id, chunk),
             )
             return await _close_if_finished(conn, campaign_id, self._now())
+
+    async def record_chunk_result(
+        self,
+        campaign_id: int,
+        chunk: int,
+        receipts: Sequence[Receipt],
+        *,
+        next_poll_at: datetime,
+    ) -> Campaign:
+        """The provider took a chunk in flight: its send's result stored (as
+        `record_send_result`) and the chunk closed (as `finish_chunk`), in one transaction."""
+        now = self._now()
+        async with self._transaction() as conn:
+            row = await _one(
+                conn,
+                "SELECT send_id FROM campaign_chunks WHERE campaign_id = ? AND chunk = ?"
+                " AND state = 'in_flight'",
+                (campaign_id, chunk),
+            )
+            if row is None:
+                raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk} in flight")
+            send = await _store_submitted(
+                conn, now, row["send_id"], receipts, next_poll_at, events=self._webhook_events
+            )
+            state = _CHUNK_OF_SEND.get(SendStatus(send["status"]), ChunkState.UNKNOWN)
+            await conn.execute(
+                "UPDATE campaign_chunks SET state = ?, updated_at = ?"
+                " WHERE campaign_id = ? AND chunk = ?",
+                (state.value, now, campaign_id, chunk),
+            )
+            return await _close_if_finished(conn, campaign_id, now)
 
     async def release_chunk(
         self, campaign_id: int, chunk: int, *, pause_reason: str, error: str
@@ -516,22 +540,22 @@ class SqliteUsage(SqliteBase):
 
 
 async def _close_if_finished(conn: aiosqlite.Connection, campaign_id: int, now: str) -> Campaign:
-    left = await _one(
+    row = await _one(
         conn,
-        "SELECT count(*) AS n FROM campaign_chunks WHERE campaign_id = ?"
-        " AND state IN ('pending', 'in_flight')",
-        (campaign_id,),
+        "SELECT *, NOT EXISTS (SELECT 1 FROM campaign_chunks WHERE campaign_id = ?"
+        " AND state IN ('pending', 'in_flight')) AS finished FROM campaigns WHERE id = ?",
+        (campaign_id, campaign_id),
     )
-    assert left is not None
-    if int(left["n"]) == 0:
-        await conn.execute(
-            "UPDATE campaigns SET status = 'done', wait_reason = NULL, wait_until = NULL,"
-            " updated_at = ? WHERE id = ? AND status IN ('running', 'paused')",
-            (now, campaign_id),
-        )
-    row = await _one(conn, "SELECT * FROM campaigns WHERE id = ?", (campaign_id,))
     if row is None:
         raise NotFoundError(f"campaign {campaign_id} does not exist")
+    if row["finished"] and row["status"] in (CampaignStatus.RUNNING, CampaignStatus.PAUSED):
+        row = await _one(
+            conn,
+            "UPDATE campaigns SET status = 'done', wait_reason = NULL, wait_until = NULL,"
+            " updated_at = ? WHERE id = ? RETURNING *",
+            (now, campaign_id),
+        )
+        assert row is not None
     return _campaign(row)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime
@@ -194,29 +195,10 @@ class SqliteSends(SqliteBase):
         """The provider took the send: status submitted; each recipient gets its ids and state
         sent, or unknown if its receipt cannot be tracked (or is missing). Returns the send as
         stored now."""
-        poll_at = to_db_time(next_poll_at)
         async with self._transaction() as conn:
-            rows = await _recipients_awaiting_outcome(conn, send_id)
-            by_recipient = _receipts_by_recipient(send_id, receipts, rows)
-            missing = [r["recipient"] for r in rows if r["recipient"] not in by_recipient]
-            if missing:
-                log.warning(
-                    "send %s: the provider gave no receipt for %d recipients; marked unknown",
-                    send_id,
-                    len(missing),
-                )
-            now = self._now()
-            changes = await _apply_outcome(conn, now, rows, by_recipient, set(missing), poll_at)
-            row = await _one(
-                conn,
-                "UPDATE sends SET status = 'submitted', updated_at = ?,"
-                f" {_BUMP_CONFIRMATION} WHERE id = ? RETURNING *",
-                (now, send_id),
+            row = await _store_submitted(
+                conn, self._now(), send_id, receipts, next_poll_at, events=self._webhook_events
             )
-            if row is not None and self._webhook_events:
-                await queue_events(conn, now, status_events(row, changes, now))
-        if row is None:
-            raise NotFoundError(f"send {send_id} does not exist")
         return _send(row)
 
     async def record_send_results(
@@ -269,11 +251,7 @@ class SqliteSends(SqliteBase):
                 )
                 updates += made
                 changes[send_id] = changed
-            await conn.executemany(
-                "UPDATE send_recipients SET state = ?, provider_message_id = ?,"
-                " provider_group_id = ?, next_poll_at = ?, updated_at = ? WHERE id = ?",
-                updates,
-            )
+            await _write_outcomes(conn, updates)
             sends: list[aiosqlite.Row] = []
             for start in range(0, len(ids), _KEYS_PER_QUERY):
                 chunk = ids[start : start + _KEYS_PER_QUERY]
@@ -424,16 +402,53 @@ async def _recipients_awaiting_outcome(
     conn: aiosqlite.Connection, send_id: int
 ) -> list[aiosqlite.Row]:
     """The recipients of a send whose provider answer is not stored yet (else an error)."""
-    send = await _one(conn, "SELECT status FROM sends WHERE id = ?", (send_id,))
-    if send is None:
-        raise NotFoundError(f"send {send_id} does not exist")
-    if send["status"] not in (SendStatus.SUBMITTING, SendStatus.UNKNOWN):
-        raise StorageError(
-            f"send {send_id} is already {send['status']}; its result was stored before"
-        )
-    return await _all(
-        conn, "SELECT id, recipient, state FROM send_recipients WHERE send_id = ?", (send_id,)
+    rows = await _all(
+        conn,
+        "SELECT s.status, r.id, r.recipient, r.state FROM sends s"
+        " LEFT JOIN send_recipients r ON r.send_id = s.id WHERE s.id = ?",
+        (send_id,),
     )
+    if not rows:
+        raise NotFoundError(f"send {send_id} does not exist")
+    status = rows[0]["status"]
+    if status not in (SendStatus.SUBMITTING, SendStatus.UNKNOWN):
+        raise StorageError(f"send {send_id} is already {status}; its result was stored before")
+    return [r for r in rows if r["id"] is not None]
+
+
+async def _store_submitted(
+    conn: aiosqlite.Connection,
+    now: str,
+    send_id: int,
+    receipts: Sequence[Receipt],
+    next_poll_at: datetime,
+    *,
+    events: bool,
+) -> aiosqlite.Row:
+    """`record_send_result` inside the caller's transaction (a campaign chunk's answer is
+    stored in the one that closes the chunk); returns the send's row as stored now."""
+    rows = await _recipients_awaiting_outcome(conn, send_id)
+    by_recipient = _receipts_by_recipient(send_id, receipts, rows)
+    missing = {r["recipient"] for r in rows if r["recipient"] not in by_recipient}
+    if missing:
+        log.warning(
+            "send %s: the provider gave no receipt for %d recipients; marked unknown",
+            send_id,
+            len(missing),
+        )
+    poll_at = to_db_time(next_poll_at)
+    changes = await _apply_outcome(conn, now, rows, by_recipient, missing, poll_at)
+    row = await _one(
+        conn,
+        f"UPDATE sends SET status = 'submitted', updated_at = ?, {_BUMP_CONFIRMATION}"
+        " WHERE id = ? RETURNING *",
+        (now, send_id),
+    )
+    if row is None:
+        raise NotFoundError(f"send {send_id} does not exist")
+    if events:
+        await queue_events(conn, now, status_events(row, changes, now))
+    return row
 
 
 def _receipts_by_recipient(
@@ -459,12 +474,26 @@ async def _apply_outcome(
     """Set each not-yet-reported recipient of a send to what the provider call told us;
     returns (recipient id, number, previous state, new state) of each one set."""
     updates, changes = _outcome_updates(now, rows, receipts, unknown, poll_at)
-    await conn.executemany(
-        "UPDATE send_recipients SET state = ?, provider_message_id = ?, provider_group_id = ?,"
-        " next_poll_at = ?, updated_at = ? WHERE id = ?",
-        updates,
-    )
+    await _write_outcomes(conn, updates)
     return changes
+
+
+async def _write_outcomes(
+    conn: aiosqlite.Connection,
+    updates: Sequence[tuple[str, str | None, str | None, str | None, str, int]],
+) -> None:
+    """Write the recipients' new states in ONE statement: the rows go as a JSON array that
+    SQLite unpacks itself, three times faster than binding them one by one
+    (bench/campaign_send.py)."""
+    if not updates:
+        return
+    await conn.execute(
+        "UPDATE send_recipients SET state = u.value ->> 0, provider_message_id = u.value ->> 1,"
+        " provider_group_id = u.value ->> 2, next_poll_at = u.value ->> 3,"
+        " updated_at = u.value ->> 4 FROM json_each(?) AS u"
+        " WHERE send_recipients.id = u.value ->> 5",
+        (json.dumps(updates),),
+    )
 
 
 def _outcome_updates(

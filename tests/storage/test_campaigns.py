@@ -10,6 +10,7 @@ from storage_backends import Backend, StorageProbe, apply_delivery
 
 from providers.base import DeliveryState, Receipt
 from storage.base import Storage
+from storage.errors import NotFoundError
 from storage.models import (
     CampaignRecipientInput,
     CampaignStatus,
@@ -84,14 +85,14 @@ async def test_a_chunk_is_a_send_from_the_moment_it_is_marked(
 ) -> None:
     campaign_id = await _campaign(storage_backend)
     await _run(storage_backend, campaign_id)
-    assert await storage_backend.pending_chunks(campaign_id, 10) == [0, 1, 2]
+    assert [c for c, _ in await storage_backend.pending_chunks(campaign_id, 10)] == [0, 1, 2]
     started = await storage_backend.start_chunk(campaign_id, 0)
     assert started is not None
     assert started.messages == (("+989120000000", "hi 0"), ("+989120000001", "hi 1"))
     assert started.send.status is SendStatus.SUBMITTING
     assert await storage_backend.start_chunk(campaign_id, 0) is None  # marked once
     assert await storage_backend.campaign_of_send(started.send.id) == campaign_id
-    assert await storage_backend.pending_chunks(campaign_id, 10) == [1, 2]
+    assert [c for c, _ in await storage_backend.pending_chunks(campaign_id, 10)] == [1, 2]
     await storage_backend.record_send_result(
         started.send.id,
         [Receipt(n, message_id=f"m{i}") for i, (n, _) in enumerate(started.messages)],
@@ -112,6 +113,52 @@ async def test_a_chunk_is_a_send_from_the_moment_it_is_marked(
     )
     progress = await storage_backend.campaign_progress(campaign_id)
     assert progress.states == {DeliveryState.SENT: 1, DeliveryState.DELIVERED: 1}
+
+
+async def test_a_chunks_answer_and_its_close_are_stored_in_one_step(
+    storage_backend: Storage,
+) -> None:
+    campaign_id = await _campaign(storage_backend, count=3, chunk_size=2, skipped=0)
+    await _run(storage_backend, campaign_id)
+    assert await storage_backend.pending_chunks(campaign_id, 10) == [(0, 2), (1, 1)]
+    assert await storage_backend.pending_chunks(campaign_id, 1) == [(0, 2)]
+    first = await storage_backend.start_chunk(campaign_id, 0)
+    assert first is not None
+    poll_at = first.send.created_at
+    # A receipt for a number not in the chunk: refused, and nothing of it is written.
+    with pytest.raises(ValueError, match="no recipient"):
+        await storage_backend.record_chunk_result(
+            campaign_id, 0, [Receipt("+989350000000", message_id="x")], next_poll_at=poll_at
+        )
+    send = await storage_backend.get_send(first.send.id)
+    assert send is not None and send.status is SendStatus.SUBMITTING
+    # One receipt of two: that one sent with its id, the other unknown (never resent).
+    campaign = await storage_backend.record_chunk_result(
+        campaign_id, 0, [Receipt("+989120000000", message_id="m0")], next_poll_at=poll_at
+    )
+    assert campaign.status is CampaignStatus.RUNNING
+    send = await storage_backend.get_send(first.send.id)
+    assert send is not None and send.status is SendStatus.SUBMITTED
+    recipients = await storage_backend.get_recipients(first.send.id)
+    assert [(r.recipient, r.state, r.provider_message_id) for r in recipients] == [
+        ("+989120000000", DeliveryState.SENT, "m0"),
+        ("+989120000001", DeliveryState.UNKNOWN, None),
+    ]
+    assert recipients[0].next_poll_at == poll_at and recipients[1].next_poll_at is None
+    assert await storage_backend.pending_chunks(campaign_id, 10) == [(1, 1)]
+    # A chunk that is not in flight, or is closed already, has no answer to store.
+    for chunk in (0, 1):
+        with pytest.raises(NotFoundError):
+            await storage_backend.record_chunk_result(campaign_id, chunk, [], next_poll_at=poll_at)
+    last = await storage_backend.start_chunk(campaign_id, 1)
+    assert last is not None
+    campaign = await storage_backend.record_chunk_result(
+        campaign_id, 1, [Receipt("+989120000002", group_id="g1")], next_poll_at=poll_at
+    )
+    assert campaign.status is CampaignStatus.DONE
+    progress = await storage_backend.campaign_progress(campaign_id)
+    assert (progress.chunks_done, progress.waiting) == (2, 0)
+    assert progress.states == {DeliveryState.SENT: 2, DeliveryState.UNKNOWN: 1}
 
 
 async def test_the_last_chunk_finishes_the_campaign_and_the_report_has_everyone(
@@ -173,7 +220,7 @@ async def test_a_chunk_in_flight_at_a_crash_is_unknown_never_resent(
         assert await storage.mark_in_flight_unknown() == []  # one alert: the campaign's
         send = await storage.get_send(flying.send.id)
         assert send is not None and send.status is SendStatus.UNKNOWN
-        assert await storage.pending_chunks(campaign_id, 10) == [2]
+        assert [c for c, _ in await storage.pending_chunks(campaign_id, 10)] == [2]
         progress = await storage.campaign_progress(campaign_id)
         assert progress.states == {DeliveryState.SENT: 2, DeliveryState.UNKNOWN: 2}
 

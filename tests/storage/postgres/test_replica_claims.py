@@ -163,7 +163,7 @@ async def test_a_start_recovers_only_the_chunks_of_a_replica_that_is_gone(
         # Replica A's chunk is still its own: in flight, its send submitting, finished by A.
         still = await starter.get_send(on_a.send.id)
         assert still is not None and still.status is SendStatus.SUBMITTING
-        assert await starter.pending_chunks(campaign_id, 10) == [2, 3]
+        assert [c for c, _ in await starter.pending_chunks(campaign_id, 10)] == [2, 3]
         await a.record_send_failure(on_a.send.id, error="refused")
         finished = await a.finish_chunk(campaign_id, 0)
         assert finished.status is CampaignStatus.RUNNING
