@@ -430,6 +430,17 @@ class UserDriver(FakeState):
         returned.add(found[0].message_id)
         return found[0]
 
+    async def settle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Return once no request is being answered (long polls aside) and none has come for
+        `quiet` seconds: what a killed bridge wrote just before it died is answered by then,
+        so an outage cleared afterwards cannot let it through."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.answering or loop.time() - self.last_request_at < quiet:
+            if loop.time() >= deadline:
+                raise AssertionError(f"requests still coming after {timeout}s")
+            await asyncio.sleep(quiet / 4)
+
     async def wait_until(
         self,
         condition: Callable[[], bool],

@@ -54,6 +54,17 @@ class ApiServer(BotApiMethods):
                 await task
 
     async def _handle_api(self, request: web.Request) -> web.Response:
+        if request.match_info["method"].lower() == "getupdates":
+            return await self._answer_api(request)
+        self.answering += 1
+        self.last_request_at = asyncio.get_running_loop().time()
+        self._changed()
+        try:
+            return await self._answer_api(request)
+        finally:
+            self.answering -= 1
+
+    async def _answer_api(self, request: web.Request) -> web.Response:
         name = request.match_info["method"]
         if request.match_info["token"] != self._token:
             return self._answer(name, {}, ApiError(401, "Unauthorized"))

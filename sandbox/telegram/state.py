@@ -203,6 +203,8 @@ class FakeState:
         self.chat_actions: list[tuple[int, str]] = []
         self.withheld_updates: list[dict[str, Any]] = []
         self.waiting_polls = 0  # getUpdates calls being answered now (long polls waiting)
+        self.answering = 0  # other Bot API requests being answered now
+        self.last_request_at = 0.0  # the loop's time when the last one came
 
     def _changed(self) -> None:
         """Wake whoever waits for the state to change (long polls, tests' waits)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sim_support import FakeClock
 from telegram import Bot
@@ -101,3 +103,24 @@ async def test_an_outage_can_hit_only_the_requests_it_matches(bot: Bot, fake: Te
     assert [m.text for m in fake.bot_messages(ALI)] == ["part one", "part two"]
     assert [r.status for r in fake.calls("sendMessage", chat_id=ALI)] == [200, 502, 200]
     assert fake.calls("sendMessage", chat_id=SARA) == []
+
+
+async def test_settle_waits_for_a_request_being_answered_then_for_quiet(
+    bot: Bot, fake: TelegramFake
+) -> None:
+    # A killed bridge's last request may still be read and answered after it died: a test
+    # that clears an outage must first wait for it (`settle`), or the outage lets it through.
+    fake.slow_methods["sendMessage"] = 0.5
+    sending = asyncio.create_task(bot.send_message(ALI, "written just before the kill"))
+    await fake.wait_until(lambda: fake.answering == 1)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await fake.settle(quiet=0.2)
+    assert sending.done() and fake.answering == 0
+    assert loop.time() - started >= 0.2  # the answer was late, then quiet
+    await sending
+    # Long polls are not requests to wait for: a bridge waiting in getUpdates is quiet.
+    polling = asyncio.create_task(bot.get_updates(timeout=5))
+    await fake.wait_until(lambda: fake.waiting_polls == 1)
+    await fake.settle(quiet=0.1, timeout=2)
+    polling.cancel()
