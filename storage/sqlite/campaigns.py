@@ -274,13 +274,9 @@ class SqliteCampaigns(SqliteBase):
             )
             if row is None:
                 raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk} with a send")
-            state = _CHUNK_OF_SEND.get(SendStatus(row["status"]), ChunkState.UNKNOWN)
-            await conn.execute(
-                "UPDATE campaign_chunks SET state = ?, updated_at = ?"
-                " WHERE campaign_id = ? AND chunk = ?",
-                (state.value, self._now(), campaign_id, chunk),
+            return await _close_chunk(
+                conn, campaign_id, chunk, SendStatus(row["status"]), self._now()
             )
-            return await _close_if_finished(conn, campaign_id, self._now())
 
     async def record_chunk_result(
         self,
@@ -294,24 +290,11 @@ class SqliteCampaigns(SqliteBase):
         `record_send_result`) and the chunk closed (as `finish_chunk`), in one transaction."""
         now = self._now()
         async with self._transaction() as conn:
-            row = await _one(
-                conn,
-                "SELECT send_id FROM campaign_chunks WHERE campaign_id = ? AND chunk = ?"
-                " AND state = 'in_flight'",
-                (campaign_id, chunk),
-            )
-            if row is None:
-                raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk} in flight")
+            send_id = await _send_in_flight(conn, campaign_id, chunk)
             send = await _store_submitted(
-                conn, now, row["send_id"], receipts, next_poll_at, events=self._webhook_events
+                conn, now, send_id, receipts, next_poll_at, events=self._webhook_events
             )
-            state = _CHUNK_OF_SEND.get(SendStatus(send["status"]), ChunkState.UNKNOWN)
-            await conn.execute(
-                "UPDATE campaign_chunks SET state = ?, updated_at = ?"
-                " WHERE campaign_id = ? AND chunk = ?",
-                (state.value, now, campaign_id, chunk),
-            )
-            return await _close_if_finished(conn, campaign_id, now)
+            return await _close_chunk(conn, campaign_id, chunk, SendStatus(send["status"]), now)
 
     async def release_chunk(
         self, campaign_id: int, chunk: int, *, pause_reason: str, error: str
@@ -321,20 +304,13 @@ class SqliteCampaigns(SqliteBase):
         campaign paused with `pause_reason`."""
         now = self._now()
         async with self._transaction() as conn:
-            row = await _one(
-                conn,
-                "SELECT send_id FROM campaign_chunks WHERE campaign_id = ? AND chunk = ?"
-                " AND state = 'in_flight'",
-                (campaign_id, chunk),
-            )
-            if row is None:
-                raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk} in flight")
+            send_id = await _send_in_flight(conn, campaign_id, chunk)
             await conn.execute(
                 "UPDATE campaign_chunks SET state = 'pending', send_id = NULL, error = ?,"
                 " updated_at = ? WHERE campaign_id = ? AND chunk = ?",
                 (error, now, campaign_id, chunk),
             )
-            await conn.execute("DELETE FROM sends WHERE id = ?", (row["send_id"],))
+            await conn.execute("DELETE FROM sends WHERE id = ?", (send_id,))
             campaign = await _one(
                 conn,
                 "UPDATE campaigns SET status = 'paused', pause_reason = ?, wait_reason = NULL,"
@@ -537,6 +513,32 @@ class SqliteUsage(SqliteBase):
             "SELECT n FROM account_usage WHERE account = ? AND bucket = ?", (account, bucket)
         )
         return 0 if row is None else int(row["n"])
+
+
+async def _send_in_flight(conn: aiosqlite.Connection, campaign_id: int, chunk: int) -> int:
+    """The send of a chunk marked in flight (NotFoundError if it is not in flight)."""
+    row = await _one(
+        conn,
+        "SELECT send_id FROM campaign_chunks WHERE campaign_id = ? AND chunk = ?"
+        " AND state = 'in_flight'",
+        (campaign_id, chunk),
+    )
+    if row is None:
+        raise NotFoundError(f"campaign {campaign_id} has no chunk {chunk} in flight")
+    return int(row["send_id"])
+
+
+async def _close_chunk(
+    conn: aiosqlite.Connection, campaign_id: int, chunk: int, send_status: SendStatus, now: str
+) -> Campaign:
+    """The chunk takes its send's outcome (sent, failed or unknown); the campaign is done
+    when no chunk is left to send."""
+    state = _CHUNK_OF_SEND.get(send_status, ChunkState.UNKNOWN)
+    await conn.execute(
+        "UPDATE campaign_chunks SET state = ?, updated_at = ? WHERE campaign_id = ? AND chunk = ?",
+        (state.value, now, campaign_id, chunk),
+    )
+    return await _close_if_finished(conn, campaign_id, now)
 
 
 async def _close_if_finished(conn: aiosqlite.Connection, campaign_id: int, now: str) -> Campaign:

@@ -239,13 +239,7 @@ class SqliteSends(SqliteBase):
                         " before"
                     )
                 by_recipient = _receipts_by_recipient(send_id, receipts, own)
-                missing = {r["recipient"] for r in own if r["recipient"] not in by_recipient}
-                if missing:
-                    log.warning(
-                        "send %s: the provider gave no receipt for %d recipients; marked unknown",
-                        send_id,
-                        len(missing),
-                    )
+                missing = _missing_receipts(send_id, own, by_recipient)
                 made, changed = _outcome_updates(
                     now, own, by_recipient, missing, to_db_time(next_poll_at)
                 )
@@ -429,13 +423,7 @@ async def _store_submitted(
     stored in the one that closes the chunk); returns the send's row as stored now."""
     rows = await _recipients_awaiting_outcome(conn, send_id)
     by_recipient = _receipts_by_recipient(send_id, receipts, rows)
-    missing = {r["recipient"] for r in rows if r["recipient"] not in by_recipient}
-    if missing:
-        log.warning(
-            "send %s: the provider gave no receipt for %d recipients; marked unknown",
-            send_id,
-            len(missing),
-        )
+    missing = _missing_receipts(send_id, rows, by_recipient)
     poll_at = to_db_time(next_poll_at)
     changes = await _apply_outcome(conn, now, rows, by_recipient, missing, poll_at)
     row = await _one(
@@ -449,6 +437,20 @@ async def _store_submitted(
     if events:
         await queue_events(conn, now, status_events(row, changes, now))
     return row
+
+
+def _missing_receipts(
+    send_id: int, rows: Sequence[aiosqlite.Row], by_recipient: dict[str, Receipt]
+) -> set[str]:
+    """The recipients the provider's answer gave no receipt for (logged: they become unknown)."""
+    missing = {r["recipient"] for r in rows if r["recipient"] not in by_recipient}
+    if missing:
+        log.warning(
+            "send %s: the provider gave no receipt for %d recipients; marked unknown",
+            send_id,
+            len(missing),
+        )
+    return missing
 
 
 def _receipts_by_recipient(
