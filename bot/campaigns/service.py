@@ -270,6 +270,43 @@ class Advance:
     paused: str | None = None  # why the worker paused it (a provider limit, credit, …)
 
 
+class _CallSlots:
+    """A campaign's provider calls: at most `size` at once, one chunk more marked and waiting
+    for the next free one (so a call goes the moment another returns, its chunk's marking
+    done before), and a way to wait until a slot frees."""
+
+    AHEAD: Final = 1
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._marked = 0  # chunks started here whose call has not returned
+        self._calls = asyncio.Semaphore(size)
+        self._freed = asyncio.Event()
+
+    def full(self) -> bool:
+        """Whether every slot has a call and the chunks ahead are marked."""
+        return self._marked >= self._size + self.AHEAD
+
+    def take(self) -> None:
+        """A chunk is marked; its call goes when a slot is free."""
+        self._marked += 1
+
+    async def call_slot(self) -> None:
+        """Wait for a free slot for the call."""
+        await self._calls.acquire()
+
+    def free(self) -> None:
+        """A call has returned."""
+        self._marked -= 1
+        self._calls.release()
+        self._freed.set()
+
+    def next_freed(self) -> asyncio.Task[bool]:
+        """A task that ends when a slot is freed after now."""
+        self._freed.clear()  # here, not in the task: a slot freed before it first runs counts
+        return asyncio.ensure_future(self._freed.wait())
+
+
 class CampaignWorker:
     """Sends running campaigns, chunk by chunk, on the injected clock."""
 
@@ -310,17 +347,26 @@ class CampaignWorker:
 
     async def advance(self, campaign: Campaign, account: CampaignAccount) -> Advance:
         """Send the campaign's chunks in order until it is finished, paused, cancelled or must
-        wait: up to `parallel` chunks in flight, the next one started as soon as one ends
-        (each marked before its call). Pause, cancel, quiet hours and the throttle are looked
-        at before every chunk; chunks already in flight finish."""
+        wait: up to `parallel` provider calls at once, the next chunk started (marked before
+        its call) as soon as a call returns, while that call's answer is stored. Pause,
+        cancel, quiet hours and the throttle are looked at before every chunk; chunks already
+        in flight finish."""
         flying: set[asyncio.Task[str | None]] = set()
         pending: deque[tuple[int, int]] = deque()  # read a few at a time, claimed one by one
+        slots = _CallSlots(self._parallel)
         sent = 0
         stop: Advance | None = None
         wait: tuple[str, datetime] | None = None
         try:
             while True:
-                while stop is None and wait is None and len(flying) < self._parallel:
+                # Answers being stored are bounded too: a crash makes each chunk in flight
+                # unknown, so at most `parallel` more than the calls themselves.
+                while (
+                    stop is None
+                    and wait is None
+                    and not slots.full()
+                    and len(flying) < 2 * self._parallel
+                ):
                     now = self._clock()
                     quiet = quiet_until(now, self._quiet)
                     if quiet is not None:
@@ -345,11 +391,17 @@ class CampaignWorker:
                     if sent == 0 and not flying:
                         await self._repo.set_campaign_wait(campaign.id, None, None)
                     sent += 1
-                    flying.add(asyncio.ensure_future(self._send_chunk(campaign, account, item)))
+                    slots.take()
+                    flying.add(
+                        asyncio.ensure_future(self._send_chunk(campaign, account, item, slots))
+                    )
                 if not flying:
                     break
-                done, flying = await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
+                freed = slots.next_freed()
+                await asyncio.wait({*flying, freed}, return_when=asyncio.FIRST_COMPLETED)
+                freed.cancel()
+                for task in [t for t in flying if t.done()]:
+                    flying.discard(task)
                     paused = task.result()
                     if paused is not None and (stop is None or stop.paused is None):
                         stop = Advance(sent, paused=paused)
@@ -368,26 +420,40 @@ class CampaignWorker:
         return Advance(sent)
 
     async def _send_chunk(
-        self, campaign: Campaign, account: CampaignAccount, item: StartedChunk
+        self, campaign: Campaign, account: CampaignAccount, item: StartedChunk, slots: _CallSlots
     ) -> str | None:
-        """One chunk's provider call and its stored outcome; the pause reason, if it pauses."""
+        """One chunk's provider call and its stored outcome; the pause reason, if it pauses.
+        Its call slot is freed once a successful answer is in hand (the next chunk goes while
+        this one is stored), or once a failure is handled (a pause is known before any other
+        chunk starts)."""
         send_id = item.send.id
+        await slots.call_slot()
+        freed = False
         try:
-            result = await _call(account.provider, campaign.line, item.messages)
-        except ProviderError as error:
-            return await self._failed(campaign, account, item, error)
-        except Exception:
-            await self._repo.record_send_failure(
-                send_id,
-                error="internal error during the provider call",
-                unknown_recipients=[n for n, _ in item.messages],
+            try:
+                result = await _call(account.provider, campaign.line, item.messages)
+            except ProviderError as error:
+                return await self._failed(campaign, account, item, error)
+            except Exception:
+                await self._repo.record_send_failure(
+                    send_id,
+                    error="internal error during the provider call",
+                    unknown_recipients=[n for n, _ in item.messages],
+                )
+                await self._repo.finish_chunk(campaign.id, item.chunk)
+                raise
+            slots.free()
+            freed = True
+            await self._repo.record_chunk_result(
+                campaign.id,
+                item.chunk,
+                result.receipts,
+                next_poll_at=first_poll_at(self._poll_delay),
             )
-            await self._repo.finish_chunk(campaign.id, item.chunk)
-            raise
-        await self._repo.record_chunk_result(
-            campaign.id, item.chunk, result.receipts, next_poll_at=first_poll_at(self._poll_delay)
-        )
-        return None
+            return None
+        finally:
+            if not freed:
+                slots.free()
 
     async def _failed(
         self, campaign: Campaign, account: CampaignAccount, item: StartedChunk, error: ProviderError
