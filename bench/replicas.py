@@ -31,11 +31,12 @@ import asyncio
 import logging
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -134,21 +135,37 @@ def overrides(accounts: list[BenchAccount], sandbox_url: str) -> dict[str, Any]:
 
 @dataclass
 class Phase:
-    """What one phase (inbound or delivery) of one replica count measured."""
+    """What one phase (inbound or delivery) of one replica count measured over its rounds:
+    each round's time; lost and doubled counted once at the end; calls and CPU summed."""
 
-    items: int
-    elapsed: float
-    lost: int
-    doubled: int
-    calls: Counter[str]
-    cpu: list[float]
-    finished: bool
+    items: int  # per round
+    times: list[float] = field(default_factory=list)
+    calls: Counter[str] = field(default_factory=Counter)
+    cpu: list[float] = field(default_factory=list)
+    finished: bool = True
+    lost: int = 0
+    doubled: int = 0
     misplaced: int = 0
+    messages: int = 0  # Telegram messages posted (inbound)
+
+    @property
+    def elapsed(self) -> float:
+        """The median round's time (seconds)."""
+        return statistics.median(self.times) if self.times else 0.0
 
     @property
     def rate(self) -> float:
-        """Items per second."""
+        """Items per second in the median round."""
         return self.items / self.elapsed if self.elapsed > 0 else 0.0
+
+    def add_round(
+        self, elapsed: float, finished: bool, calls: Counter[str], cpu: list[float]
+    ) -> None:
+        """Count one round in."""
+        self.times.append(elapsed)
+        self.finished = self.finished and finished
+        self.calls += calls
+        self.cpu = [a + b for a, b in zip(self.cpu, cpu, strict=True)] if self.cpu else cpu
 
 
 @dataclass
@@ -226,7 +243,9 @@ def seen_marks(fake: TelegramFake, accounts: list[BenchAccount]) -> tuple[Counte
     return found, misplaced
 
 
-async def wait_until(check: Callable[[], Any], give_up_s: float, every: float = 0.1) -> bool:
+async def wait_until(
+    check: Callable[[], Awaitable[bool]], give_up_s: float, every: float = 0.1
+) -> bool:
     """Poll the async `check` until it is true (True) or `give_up_s` passes (False)."""
     deadline = time.perf_counter() + give_up_s
     while not await check():
@@ -236,18 +255,17 @@ async def wait_until(check: Callable[[], Any], give_up_s: float, every: float = 
     return True
 
 
-async def inbound_phase(
-    world: World,
-    replicas: Replicas,
-    accounts: list[BenchAccount],
-    count: int,
-    give_up_s: float,
-) -> Phase:
-    """Inject `count` SMS at once across the lines; time until every mark shows in its group."""
+async def inbound_round(
+    world: World, replicas: Replicas, accounts: list[BenchAccount], phase: Phase, give_up_s: float
+) -> None:
+    """Inject `phase.items` SMS at once across the lines (marks numbered on from the rounds
+    before); time until every one shows in its group."""
     sandbox = world.sandbox
+    first = len(phase.times) * phase.items
+    count = first + phase.items  # every SMS of this round and the rounds before
     calls_before = provider_calls(sandbox)
     cpu_before = cpu_now(replicas)
-    for i in range(count):
+    for i in range(first, count):
         account = accounts[i % len(accounts)]
         sender = f"0935{(i * 7919) % 10_000_000:07d}"
         body = f"{BODIES[i % len(BODIES)]} #b{i:05d}"
@@ -256,24 +274,32 @@ async def inbound_phase(
     started = time.perf_counter()
 
     async def all_shown() -> bool:
-        return len(seen_marks(world.fake, accounts)[0]) == count
+        return len(seen_marks(world.fake, accounts)[0]) >= count
 
     finished = await wait_until(all_shown, give_up_s, every=0.1)
     elapsed = time.perf_counter() - started
     cpu = cpu_since(replicas, cpu_before)
     calls = provider_calls(sandbox) - calls_before
+    phase.add_round(elapsed, finished, calls, cpu)
+
+
+async def inbound_tally(
+    world: World, replicas: Replicas, accounts: list[BenchAccount], phase: Phase
+) -> None:
+    """After the last round: every SMS injected shown once, in its own group, and stored."""
     # A little longer, so a doubled message sent just after the last one is seen.
     await asyncio.sleep(3.0)
-    found, misplaced = seen_marks(world.fake, accounts)
+    count = len(phase.times) * phase.items
+    found, phase.misplaced = seen_marks(world.fake, accounts)
     lost = sum(1 for i in range(count) if found[i] == 0)
-    doubled = sum(1 for n in found.values() if n > 1)
+    phase.doubled = sum(1 for n in found.values() if n > 1)
     stored = await replicas.scalar("SELECT count(*) FROM incoming")
-    lost = max(lost, count - stored)
-    return Phase(count, elapsed, lost, doubled, calls, cpu, finished, misplaced)
+    phase.lost = max(lost, count - stored)
+    phase.messages = sum(len(world.fake.bot_messages(a.chat_id)) for a in accounts)
 
 
 async def fill_recipients(
-    url: str, config: Config, accounts: list[BenchAccount], count: int
+    url: str, config: Config, accounts: list[BenchAccount], count: int, round_index: int
 ) -> None:
     """Send `count` recipients through our adapters (sends of SEND_GROUP, the accounts in
     turn) and store each send in the shared database with its first poll a day away."""
@@ -291,7 +317,7 @@ async def fill_recipients(
                     for i in range(start, min(start + SEND_GROUP, count))
                 ]
                 send, _ = await repo.create_send(
-                    idempotency_key=f"bench:{number}",
+                    idempotency_key=f"bench:{round_index}:{number}",
                     account=account.name,
                     line=account.line,
                     text=TEXT,
@@ -305,20 +331,22 @@ async def fill_recipients(
         await pool.close()
 
 
-async def delivery_phase(
+async def delivery_round(
     world: World,
     replicas: Replicas,
     accounts: list[BenchAccount],
-    count: int,
+    phase: Phase,
     latency: float,
     give_up_s: float,
-) -> Phase:
-    """Store `count` tracked recipients, make them all due at once; time until every one is
-    polled and its report stored."""
+) -> None:
+    """Store `phase.items` tracked recipients, make them all due at once; time until every
+    one is polled and its report stored."""
     sandbox = world.sandbox
     set_latency(sandbox, 0.0)  # the fill is not what is measured
     config = Config.model_validate({**world.config_data(), "storage": {"url": replicas.url}})
-    await fill_recipients(replicas.url, config, accounts, count)
+    round_index = len(phase.times)
+    await fill_recipients(replicas.url, config, accounts, phase.items, round_index)
+    count = (round_index + 1) * phase.items  # this round's and the rounds' before
     # Every SMS is past its last delivery step: one poll each finds its final report.
     await asyncio.sleep(2 * DELIVERY_STEP + 0.5)
     set_latency(sandbox, latency)
@@ -340,13 +368,19 @@ async def delivery_phase(
     elapsed = time.perf_counter() - started
     cpu = cpu_since(replicas, cpu_before)
     calls = provider_calls(sandbox) - calls_before
+    phase.add_round(elapsed, finished, calls, cpu)
+
+
+async def delivery_tally(replicas: Replicas, phase: Phase) -> None:
+    """After the last round: every recipient's report stored, none polled twice."""
     await asyncio.sleep(1.0)
     (row,) = await replicas.fetch(
         "SELECT count(*) FILTER (WHERE state <> 'delivered') AS lost,"
         " count(*) FILTER (WHERE polls > 1) AS doubled, count(*) AS total FROM send_recipients"
     )
-    lost = int(row["lost"]) + max(0, count - int(row["total"]))
-    return Phase(count, elapsed, lost, int(row["doubled"]), calls, cpu, finished)
+    count = len(phase.times) * phase.items
+    phase.lost = int(row["lost"]) + max(0, count - int(row["total"]))
+    phase.doubled = int(row["doubled"])
 
 
 async def run_replicas(replica_count: int, args: argparse.Namespace, tmp: Path) -> Outcome:
@@ -382,11 +416,16 @@ async def run_replicas(replica_count: int, args: argparse.Namespace, tmp: Path) 
                 "the first poll of every line",
                 timeout=60,
             )
-            set_latency(sandbox, args.latency)
-            inbound = await inbound_phase(world, replicas, accounts, args.sms, args.timeout)
-            delivery = await delivery_phase(
-                world, replicas, accounts, args.recipients, args.latency, args.timeout
-            )
+            inbound, delivery = Phase(args.sms), Phase(args.recipients)
+            for _ in range(args.rounds):
+                set_latency(sandbox, args.latency)
+                await inbound_round(world, replicas, accounts, inbound, args.timeout)
+            await inbound_tally(world, replicas, accounts, inbound)
+            for _ in range(args.rounds):
+                await delivery_round(
+                    world, replicas, accounts, delivery, args.latency, args.timeout
+                )
+            await delivery_tally(replicas, delivery)
             leaders = replicas.leaderships()
             logs = [p.log_text() for p in replicas.processes]
         await stack.aclose()
@@ -406,6 +445,10 @@ def _calls(calls: Counter[str]) -> str:
     return ", ".join(f"{method} {n:,}" for method, n in sorted(calls.items()) if n) or "none"
 
 
+def _times(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times) + " s"
+
+
 def _cpu(cpu: list[float]) -> str:
     replicas = " + ".join(f"{c:.1f}" for c in cpu[:-2])
     return (
@@ -418,20 +461,32 @@ def report(outcome: Outcome) -> None:
     n = outcome.replicas
     print(f"{n} replica{'s' if n > 1 else ''}:")
     inbound = outcome.inbound
+    rounds = len(inbound.times)
     print(
-        f"  inbound   {inbound.items:6,} SMS     {inbound.elapsed:7.2f} s  "
-        f"{inbound.rate:8.1f} SMS/s         lost {inbound.lost}, doubled {inbound.doubled}, "
+        f"  inbound   {inbound.items:6,} SMS        median {inbound.elapsed:6.2f} s "
+        f"{inbound.rate:7.1f} SMS/s         lost {inbound.lost}, doubled {inbound.doubled}, "
         f"in the wrong group {inbound.misplaced}"
         f"{'' if inbound.finished else '  (gave up)'}"
     )
-    print(f"            provider calls: {_calls(inbound.calls)}; {_cpu(inbound.cpu)}")
+    total = rounds * inbound.items
+    print(
+        f"            rounds: {_times(inbound.times)}; {inbound.messages:,} Telegram messages "
+        f"for {total:,} SMS ({total / max(inbound.messages, 1):.1f} SMS per message)"
+    )
+    print(f"            provider calls: {_calls(inbound.calls)}")
+    print(f"            {_cpu(inbound.cpu)}")
     delivery = outcome.delivery
     print(
-        f"  delivery  {delivery.items:6,} recipients {delivery.elapsed:7.2f} s  "
-        f"{delivery.rate:8.1f} recipients/s  lost {delivery.lost}, doubled {delivery.doubled}"
+        f"  delivery  {delivery.items:6,} recipients median {delivery.elapsed:6.2f} s "
+        f"{delivery.rate:7.1f} recipients/s  lost {delivery.lost}, doubled {delivery.doubled}"
         f"{'' if delivery.finished else '  (gave up)'}"
     )
-    print(f"            provider calls: {_calls(delivery.calls)}; {_cpu(delivery.cpu)}")
+    print(f"            rounds: {_times(delivery.times)}")
+    print(
+        f"            provider calls: {_calls(status_calls(delivery.calls))}; inbox listings "
+        f"meanwhile {sum(n for m, n in delivery.calls.items() if m in LISTING_METHODS):,}"
+    )
+    print(f"            {_cpu(delivery.cpu)}")
     print(f"  answered 429 by the fake: {outcome.refused_429}; ERROR log lines: "
           f"{len(outcome.error_lines)}")  # fmt: skip
     for line in outcome.error_lines[:5]:
@@ -439,7 +494,7 @@ def report(outcome: Outcome) -> None:
     by_replica: dict[int, list[str]] = {}
     for name, indexes in sorted(outcome.leaders.items()):
         for index in indexes:
-            by_replica.setdefault(index, []).append(name)
+            by_replica.setdefault(index, []).append(name.removesuffix(":"))
     for index in range(n):
         print(f"  replica {index} led: {', '.join(by_replica.get(index, [])) or 'nothing'}")
 
@@ -454,7 +509,7 @@ def verdict(one: Outcome, two: Outcome) -> bool:
         limit = BOUND_RATIO * a.elapsed
         checks.append(
             (
-                f"{label}: 2 replicas {b.elapsed:.2f} s vs 1 replica {a.elapsed:.2f} s "
+                f"{label}: 2 replicas {b.elapsed:.2f} s vs 1 replica {a.elapsed:.2f} s (medians) "
                 f"(×{b.elapsed / a.elapsed:.2f}; bound ≤ {BOUND_RATIO} × = {limit:.2f} s)",
                 a.finished and b.finished and b.elapsed <= limit,
             )
@@ -516,7 +571,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--latency", type=float, default=0.075, help="seconds per provider call (0 to 5)"
     )
-    parser.add_argument("--timeout", type=float, default=600.0, help="give up a phase after (s)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each phase (median)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="give up a round after (s)")
     args = parser.parse_args(argv)
     if not 1 <= args.sms <= 99_999:
         parser.error("--sms must be 1 to 99,999")
@@ -526,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--accounts must be 1 to 20")
     if not 0 <= args.latency <= 5:
         parser.error("--latency must be 0 to 5 seconds")
+    if args.rounds < 1 or args.rounds * args.sms > 99_999:
+        parser.error("--rounds must be at least 1, and --rounds × --sms at most 99,999")
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -156,21 +156,21 @@ def test_replicas_forwards_and_polls_everything_once_with_one_replica_and_with_t
     result = run_bench(
         "replicas.py",
         *("--sms", "24", "--recipients", "150", "--accounts", "2"),
-        *("--latency", "0.005", "--timeout", "30"),
+        *("--latency", "0.005", "--timeout", "30", "--rounds", "2"),
     )
     out = result.stdout
     assert result.returncode in (0, 1), out + result.stderr  # 1: a speed target missed
     assert "1 replica:" in out and "2 replicas:" in out, out
-    # Every SMS shown once in its line's group, every recipient's report stored after one
-    # poll, with one replica and with two.
+    # Every SMS of both rounds shown once in its line's group, every recipient's report stored
+    # after one poll, with one replica and with two.
     assert (
         len(re.findall(r"inbound +24 SMS .* lost 0, doubled 0, in the wrong group 0$", out, re.M))
         == 2
     ), out
     assert len(re.findall(r"delivery +150 recipients .* lost 0, doubled 0$", out, re.M)) == 2, out
-    # 150 recipients in sends of 100, the accounts in turn: one RayganSMS send of 100 (one
-    # GroupMessageStatus), one Payamak send of 50 (one GetDeliveries2 each).
-    calls = "GetDeliveries2 50, GroupMessageStatus 1"
+    # 150 recipients a round in sends of 100, the accounts in turn: one RayganSMS send of 100
+    # (one GroupMessageStatus), one Payamak send of 50 (one GetDeliveries2 each).
+    calls = "GetDeliveries2 100, GroupMessageStatus 2"
     assert (
         f"PASS: delivery status calls the same with 1 and 2 replicas ({calls} vs {calls})" in out
     ), out
