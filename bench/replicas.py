@@ -6,9 +6,12 @@ fake (no flood limit: it answers every call, so the bridge and PTB's own rate li
 is measured) and the provider simulators, both served by this process, as the e2e tests do
 (`tests/support/replica_harness.py`). `--accounts` accounts, RayganSMS and Payamak in turn,
 each with its own line routed to its own group, so that work led per (job, account) can split.
+`--rounds` rounds of the two phases, one after the other; their median times are compared.
 
 - inbound: `--sms` SMS injected at once across the lines, each body marked `#bNNNNN`; the time
   until every mark shows in its line's group; lost (never shown) and doubled (shown twice).
+  A round starts at least `--gap` (a minute) after the one before ended, so that PTB's limiter
+  of 20 messages a minute into a group starts empty in every round, as in the first.
 - delivery: `--recipients` tracked recipients, really sent through our adapters to the
   simulators and stored in the shared database (sends of 100) with their next poll far off,
   then all made due at once; the time until every one is polled and its report (delivered)
@@ -17,11 +20,12 @@ each with its own line routed to its own group, so that work led per (job, accou
 Each phase counts the provider calls the simulators answered; the run counts the 429s the fake
 answered and the ERROR lines the replicas logged, and tells which replica led what.
 Bound: two replicas take at most 1.2 × one replica's time in each phase; the delivery phase
-makes the same provider calls with one replica and two (the inbox listings depend on how long
-the phase runs, so they are shown, not compared); 0 lost, 0 doubled, no ERROR line.
+makes the same status calls with one replica and two (the inbox listings depend on how long
+a phase runs, so they are shown, not compared); 0 lost, 0 doubled, no ERROR line.
 
-    .venv/bin/python bench/replicas.py [--sms 4000] [--recipients 4000] [--accounts 4]
-                                       [--latency 0.075] [--timeout 600]
+    .venv/bin/python bench/replicas.py [--sms 2400] [--recipients 8000] [--accounts 4]
+                                       [--latency 0.075] [--rounds 3] [--gap 60]
+                                       [--timeout 600]
 """
 
 from __future__ import annotations
@@ -61,6 +65,7 @@ from storage.postgres import PgStorage  # noqa: E402
 from storage.postgres.db import open_pool  # noqa: E402
 
 BOUND_RATIO = 1.2
+GROUP_WINDOW_S = 60.0  # PTB's AIORateLimiter: 20 messages a minute into one group
 SEND_GROUP = 100  # recipients per stored send (a RayganSMS group, one Payamak SendSMS)
 DELIVERY_STEP = 0.2  # simulator seconds per delivery state: final after 2 steps
 CREDIT = 10**12
@@ -417,14 +422,18 @@ async def run_replicas(replica_count: int, args: argparse.Namespace, tmp: Path) 
                 timeout=60,
             )
             inbound, delivery = Phase(args.sms), Phase(args.recipients)
+            inbound_done = -float("inf")
             for _ in range(args.rounds):
+                # Each inbound round starts with PTB's per-group limiter empty, as the first
+                # one does: what the round before posted has left its window.
+                await asyncio.sleep(max(0.0, inbound_done + args.gap - time.monotonic()))
                 set_latency(sandbox, args.latency)
                 await inbound_round(world, replicas, accounts, inbound, args.timeout)
-            await inbound_tally(world, replicas, accounts, inbound)
-            for _ in range(args.rounds):
+                inbound_done = time.monotonic()
                 await delivery_round(
                     world, replicas, accounts, delivery, args.latency, args.timeout
                 )
+            await inbound_tally(world, replicas, accounts, inbound)
             await delivery_tally(replicas, delivery)
             leaders = replicas.leaderships()
             logs = [p.log_text() for p in replicas.processes]
@@ -565,13 +574,23 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Parse the flags and run."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
-    parser.add_argument("--sms", type=int, default=4000, help="SMS injected (1 to 99,999)")
-    parser.add_argument("--recipients", type=int, default=4000, help="tracked recipients")
+    parser.add_argument(
+        "--sms", type=int, default=2400, help="SMS injected a round (rounds × SMS ≤ 99,999)"
+    )
+    parser.add_argument(
+        "--recipients", type=int, default=8000, help="tracked recipients made due a round"
+    )
     parser.add_argument("--accounts", type=int, default=4, help="provider accounts (1 to 20)")
     parser.add_argument(
         "--latency", type=float, default=0.075, help="seconds per provider call (0 to 5)"
     )
     parser.add_argument("--rounds", type=int, default=3, help="rounds of each phase (median)")
+    parser.add_argument(
+        "--gap",
+        type=float,
+        default=GROUP_WINDOW_S,
+        help="least seconds from one inbound round's end to the next one's start",
+    )
     parser.add_argument("--timeout", type=float, default=600.0, help="give up a round after (s)")
     args = parser.parse_args(argv)
     if not 1 <= args.sms <= 99_999:
@@ -584,6 +603,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--latency must be 0 to 5 seconds")
     if args.rounds < 1 or args.rounds * args.sms > 99_999:
         parser.error("--rounds must be at least 1, and --rounds × --sms at most 99,999")
+    if args.gap < 0:
+        parser.error("--gap must not be negative")
     if args.timeout <= 0:
         parser.error("--timeout must be positive")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
