@@ -150,3 +150,35 @@ def test_otp_round_trips_through_the_api() -> None:
     assert result.returncode == 0, out + result.stderr
     assert re.search(r"send \+ verify round trip: p50 [\d.]+ ms, p99 [\d.]+ ms", out), out
     assert "every code verified valid (5/5): PASS" in out, out
+
+
+def test_replicas_forwards_and_polls_everything_once_with_one_replica_and_with_two() -> None:
+    result = run_bench(
+        "replicas.py",
+        *("--sms", "24", "--recipients", "150", "--accounts", "2"),
+        *("--latency", "0.005", "--timeout", "30", "--rounds", "2", "--gap", "0"),
+    )
+    out = result.stdout
+    assert result.returncode in (0, 1), out + result.stderr  # 1: a speed target missed
+    assert "1 replica:" in out and "2 replicas:" in out, out
+    # Every SMS of both rounds shown once in its line's group, every recipient's report stored
+    # after one poll, with one replica and with two.
+    assert (
+        len(re.findall(r"inbound +24 SMS .* lost 0, doubled 0, in the wrong group 0$", out, re.M))
+        == 2
+    ), out
+    assert len(re.findall(r"delivery +150 recipients .* lost 0, doubled 0$", out, re.M)) == 2, out
+    # 150 recipients a round in sends of 100, the accounts in turn: one RayganSMS send of 100
+    # (one GroupMessageStatus), one Payamak send of 50 (one GetDeliveries2 each).
+    calls = "GetDeliveries2 100, GroupMessageStatus 2"
+    assert (
+        f"PASS: delivery status calls the same with 1 and 2 replicas ({calls} vs {calls})" in out
+    ), out
+    assert re.search(r"^  replica 1 led: ", out, re.M), out
+    assert "PASS: 2 replica(s): 0 lost, 0 doubled, 0 in the wrong group, no ERROR line" in out, out
+
+
+def test_replicas_refuses_bad_flags() -> None:
+    refused = run_bench("replicas.py", "--accounts", "0")
+    assert refused.returncode == 2
+    assert "--accounts must be 1 to 20" in refused.stderr

@@ -1,6 +1,6 @@
-"""Two real `sms-bridge run` replicas on one throwaway PostgreSQL database, in webhook mode,
-the Telegram fake posting updates to both in turn (its fixture, `replicas`, is in
-tests/bot/conftest.py).
+"""Real `sms-bridge run` replicas (two unless asked for another count) on one throwaway
+PostgreSQL database, in webhook mode, the Telegram fake posting updates to them in turn (its
+fixture, `replicas`, is in tests/bot/conftest.py; bench/replicas.py runs one and two).
 
 `Replicas` reads the shared database (asyncpg) and the replicas' logs: which replica leads a
 job, which replica id (the `sends.owner` of what it stores) each process has.
@@ -24,11 +24,12 @@ from sandbox.telegram import TelegramFake
 SECRET = "replicas-secret-token"
 START_TIMEOUT_S = 30.0
 _REPLICA_ID = re.compile(r"replica (\d+) on PostgreSQL")
+_LEADING = re.compile(r"leading (\S+) now")
 
 
 @dataclass
 class Replicas:
-    """Two bridge processes on one database, and a way to read that database."""
+    """The bridge processes on one database, and a way to read that database."""
 
     url: str
     hooks: list[str]
@@ -62,10 +63,20 @@ class Replicas:
             await asyncio.sleep(0.1)
 
     def leader_of(self, job: str) -> int:
-        """Which replica (0 or 1) says it leads `job`."""
+        """Which replica (its index: 0, 1, …) says it leads `job`."""
         leaders = [i for i, p in enumerate(self.processes) if f"leading {job} now" in p.log_text()]
         assert len(leaders) == 1, f"{job} is led by {leaders}"
         return leaders[0]
+
+    def leaderships(self) -> dict[str, list[int]]:
+        """Every `job:key` some replica said it took the lead of → those replicas' indexes
+        (more than one when a leader died or lost its connection and another took over)."""
+        led: dict[str, list[int]] = {}
+        for index, process in enumerate(self.processes):
+            for name in _LEADING.findall(process.log_text()):
+                if index not in led.setdefault(name, []):
+                    led[name].append(index)
+        return led
 
     def replica_id(self, index: int) -> int:
         """The replica id process `index` logged at its start (what its sends' owner says)."""
@@ -74,17 +85,19 @@ class Replicas:
         return int(found.group(1))
 
     def aim_at(self, index: int | None) -> None:
-        """The Telegram fake posts every update to replica `index` only (None: to both in
+        """The Telegram fake posts every update to replica `index` only (None: to all in
         turn, as at the start)."""
         self.fake.webhook_targets = list(self.hooks) if index is None else [self.hooks[index]]
 
 
 @asynccontextmanager
 async def running_replicas(
-    world: World, account_settings: Mapping[str, Any] | None = None
+    world: World, account_settings: Mapping[str, Any] | None = None, count: int = 2
 ) -> AsyncIterator[Replicas]:
-    """Both replicas started (and ready) on a fresh database; stopped after. `account_settings`
-    are added to every account of the world's config."""
+    """`count` replicas started (and ready) on a fresh database; stopped after.
+    `account_settings` are added to every account of the world's config."""
+    if count < 1:
+        raise ValueError(f"count must be at least 1, not {count}")
     server = shared_server()
     name = server.new_database_name("replicas")
     admin = await asyncpg.connect(server.url("postgres"))
@@ -93,7 +106,7 @@ async def running_replicas(
     finally:
         await admin.close()
     url = server.url(name)
-    ports = [free_port(), free_port()]
+    ports = [free_port() for _ in range(count)]
     hooks = [f"http://127.0.0.1:{port}/telegram" for port in ports]
     processes = []
     for i, port in enumerate(ports):
@@ -104,7 +117,7 @@ async def running_replicas(
         data["telegram"] = {
             **data["telegram"],
             "mode": "webhook",
-            # The balancer's address in real life; the fake posts to both replicas instead.
+            # The balancer's address in real life; the fake posts to each replica instead.
             "webhook_url": hooks[0],
             "webhook_listen": f"127.0.0.1:{port}",
             "secret_token": SECRET,
@@ -119,7 +132,7 @@ async def running_replicas(
         for process in processes:
             await wait_for(
                 lambda p=process: "bridge ready" in p.log_text(),  # type: ignore[misc]
-                what="both replicas ready",
+                what="every replica ready",
                 timeout=START_TIMEOUT_S,
             )
         yield started
