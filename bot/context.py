@@ -114,6 +114,13 @@ class BotData:
         return {}
 
     @cached_property
+    def progress_edited_at(self) -> dict[int, float]:
+        """Campaign id → when (monotonic seconds) this process's last edit of its progress
+        message returned: an edit Telegram held back (429) may land late, and the next one
+        must still come at most every PROGRESS_INTERVAL after it."""
+        return {}
+
+    @cached_property
     def quarantine_reread(self) -> set[str]:
         """Accounts whose quarantined inbox records this process has read again (once each,
         at its first inbox poll: a fixed parser may read them now)."""

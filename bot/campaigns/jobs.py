@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Final
 
 from telegram import InputFile
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 
 WORKER_INTERVAL: Final = 1.0  # how soon a running campaign's next turn comes
 PROGRESS_INTERVAL: Final = 3.0  # a progress message is edited at most this often (SPEC §4)
+# An edit that returned less than this before a turn was late (Telegram said 429 and the
+# rate limiter waited): that turn leaves the campaign alone. The slack is the job's own jitter.
+_LATE_EDIT: Final = PROGRESS_INTERVAL - 0.5
 
 
 def campaign_worker(context: Context) -> CampaignWorker:
@@ -53,6 +57,9 @@ async def show_campaigns(context: Context) -> None:
 async def _show(context: Context, campaign: Campaign) -> None:
     data = context.bot_data
     assert campaign.progress_chat_id is not None and campaign.progress_message_id is not None
+    last = data.progress_edited_at.get(campaign.id)
+    if last is not None and time.monotonic() - last < _LATE_EDIT:
+        return  # its last edit landed late; the next turn edits (and posts the summary)
     lang = await language_of(data, campaign.requested_by)
     progress = await data.repo.campaign_progress(campaign.id)
     text = render.progress_text(lang, campaign, progress, data.clock())
@@ -66,6 +73,7 @@ async def _show(context: Context, campaign: Campaign) -> None:
                 parse_mode="HTML",
                 reply_markup=render.progress_buttons(lang, campaign),
             )
+            data.progress_edited_at[campaign.id] = time.monotonic()
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 raise

@@ -453,3 +453,29 @@ async def test_a_send_over_the_daily_limit_is_refused_and_sends_nothing(world: W
     assert world.sandbox.raygan.sent == []
     with world.db() as db:
         assert db.execute("SELECT status FROM sends").fetchone()[0] == "failed"
+
+
+async def test_an_edit_telegram_held_back_keeps_the_next_one_three_seconds_after_it(
+    world: World,
+) -> None:
+    # Payamak, 30 chunks at 1.5 s a call, 8 at a time: the progress changes at every turn for
+    # about 6 s. Telegram answers one mid-campaign edit 429 (retry after 2 s): the rate limiter
+    # sends it again 2 s late, and the next turn must not edit right behind it.
+    world.overrides = {"bulk": {"opt_out_suffix": "لغو۱۱"}}
+    await _start(world)
+    world.say(OPERATOR, OPERATOR, "/from meli")
+    await world.reply(OPERATOR)
+    world.sandbox.payamak.faults.set_latency(1.5, method="SendSMS")
+    rows = [["mobile", "text"], *([f"0912{i:07d}", "حراج"] for i in range(3000))]
+    preview = await upload(world, "big.csv", csv_bytes(rows))
+    progress = await send_campaign(world, preview)
+    fake = world.fake
+    await fake.wait_until(lambda: bool(fake.message(OPERATOR, progress.message_id).edited_at))
+    fake.fail_requests(429, times=1, methods={"editmessagetext"}, retry_after=2)
+    done = await summary(world, OPERATOR)
+    assert len(report(done)) == 3000 and "not_sent" not in {r["outcome"] for r in report(done)}
+    assert any(r.status == 429 for r in fake.calls("editMessageText"))
+    edited_at = fake.message(OPERATOR, progress.message_id).edited_at
+    assert len(edited_at) >= 3
+    gaps = [later - earlier for earlier, later in pairwise(edited_at)]
+    assert min(gaps) >= PROGRESS_INTERVAL - EDIT_JITTER_S, gaps
