@@ -123,6 +123,24 @@ def test_campaign_send_sends_every_recipient_through_both_simulators() -> None:
     assert out.count("every recipient accepted: PASS") == 2, out
 
 
+def test_campaign_telegram_sends_each_rows_text_once_and_survives_429s() -> None:
+    result = run_bench("campaign_telegram.py", "--rows", "300", "--latency", "0.005")
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert re.search(r"raygan .*SendCorrespondingMessage': 1\}.*missing 0, extra 0", out), out
+    assert re.search(r"meli .*'SendSMS': 5\}.*missing 0, extra 0", out), out
+    # The fake refused two progress edits and the summary's upload; both still arrived.
+    refused = "answered 429 by the fake: {'editMessageText': 2, 'sendDocument': 1}; ERROR records 0"
+    assert out.count(refused) == 2, out
+    assert out.count("no 429 left unhandled, no error: PASS") == 2, out
+
+
+def test_campaign_telegram_refuses_bad_flags() -> None:
+    refused = run_bench("campaign_telegram.py", "--accounts", "kavenegar")
+    assert refused.returncode == 2
+    assert "--accounts takes raygan, meli or both" in refused.stderr
+
+
 def test_api_send_stores_answers_and_sends_each_message_once() -> None:
     result = run_bench("api_send.py", "--requests", "60", "--concurrency", "8", "--replays", "10")
     out = result.stdout
