@@ -39,6 +39,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from machine import describe_machine
+from records import ErrorRecords
 
 from bot.app import RunningBridge
 from bot.campaigns.jobs import PROGRESS_INTERVAL
@@ -73,17 +74,6 @@ CASES = (
     Case("raygan", "سلام {name}، سفارش شما آماده است"),
     Case("meli", "فروش ویژه شعبه {city} تا جمعه"),
 )
-
-
-class ErrorRecords(logging.Handler):
-    """Keeps ERROR records (an unhandled error reaches PTB's error handler and is logged)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
 
 
 def rows_of(count: int) -> list[tuple[str, str, str]]:

@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from machine import describe_machine
+from records import ErrorRecords
 
 from bot.app import RunningBridge
 from bot.config import Config
@@ -67,17 +68,6 @@ def make_config(telegram_url: str, sandbox_url: str, db_path: Path) -> Config:
     )
 
 
-class ErrorCount(logging.Handler):
-    """Counts ERROR records (an unhandled error reaches PTB's error handler and is logged)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 def seen_marks(fake: TelegramFake) -> Counter[int]:
     """How many times each SMS's mark shows in the group's bot messages."""
     found: Counter[int] = Counter()
@@ -88,7 +78,7 @@ def seen_marks(fake: TelegramFake) -> Counter[int]:
 
 async def run(count: int, give_up_s: float, tmp: Path) -> int:
     """Inject, wait until all are visible, print; exit status 0 when nothing was lost."""
-    errors = ErrorCount()
+    errors = ErrorRecords()
     logging.getLogger().addHandler(errors)
     sandbox = ProviderSandbox()
     sandbox.raygan.add_account(USER, PASSWORD, lines=[RAYGAN_LINE])

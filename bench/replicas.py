@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from inbound_burst import BODIES
 from machine import describe_machine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,13 +73,6 @@ CREDIT = 10**12
 TEXT = "سفارش شما ارسال شد"
 MARK = re.compile(r"#b(\d{5})\b")
 ERROR_LINE = re.compile(r"\S+ \S+ ERROR ")  # bot.logs.LOG_FORMAT: date, time, level
-BODIES = (
-    "سلام، سفارش من کی می‌رسد؟",
-    "لطفا فاکتور را ایمیل کنید",
-    "Is the shop open on Friday?",
-    "کد تخفیف کار نمی‌کند",
-    "ممنون، دریافت شد 🙏",
-)
 LISTING_METHODS = {"ReceiveMessages", "GetMessages"}  # the inbox polls, going on meanwhile
 CREDIT_METHODS = {"GetCredit"}
 

@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from machine import describe_machine
+from records import ErrorRecords
 
 from bot.app import RunningBridge
 from bot.config import Config
@@ -66,17 +67,6 @@ def customer(i: int) -> str:
     return f"0935{(i * 7919) % 10_000_000:07d}"
 
 
-class ErrorCount(logging.Handler):
-    """Counts ERROR records (an unhandled error reaches PTB's error handler and is logged)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 def placed(fake: TelegramFake) -> tuple[Counter[tuple[int, int]], int, int]:
     """Each SMS mark's count in the forum, marks in the wrong topic, marks outside topics."""
     names = {t.thread_id: t.name for t in fake.topics(FORUM)}
@@ -94,7 +84,7 @@ def placed(fake: TelegramFake) -> tuple[Counter[tuple[int, int]], int, int]:
 
 async def run(customers: int, per: int, give_up_s: float, tmp: Path) -> int:
     """Inject, wait until all are placed, print; 0 when all are in their topics once."""
-    errors = ErrorCount()
+    errors = ErrorRecords()
     logging.getLogger().addHandler(errors)
     sandbox = ProviderSandbox()
     sandbox.raygan.add_account(USER, PASSWORD, lines=[RAYGAN_LINE])
