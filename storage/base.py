@@ -693,6 +693,10 @@ class CampaignStore(Protocol):
         """True once (the caller then posts the summary) for a finished campaign."""
         ...
 
+    async def release_summary(self, campaign_id: int) -> None:
+        """The summary claimed could not be posted: the next claim may post it."""
+        ...
+
 
 class UsageStore(Protocol):
     """SMS counted per account and period (max_per_minute, daily_limit), across restarts."""

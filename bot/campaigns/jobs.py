@@ -83,11 +83,16 @@ async def _show(context: Context, campaign: Campaign) -> None:
     if not await data.repo.claim_summary(campaign.id):
         return
     report = await data.repo.campaign_report(campaign.id)
-    await context.bot.send_document(
-        campaign.progress_chat_id,
-        InputFile(render.report_csv(report), filename=f"campaign-{campaign.id}.csv"),
-        caption=render.summary_text(lang, campaign, progress),
-        parse_mode="HTML",
-        reply_to_message_id=campaign.progress_message_id,
-    )
+    try:
+        await context.bot.send_document(
+            campaign.progress_chat_id,
+            InputFile(render.report_csv(report), filename=f"campaign-{campaign.id}.csv"),
+            caption=render.summary_text(lang, campaign, progress),
+            parse_mode="HTML",
+            reply_to_message_id=campaign.progress_message_id,
+        )
+    except TelegramError:
+        # Not posted (Telegram down past the rate limiter's retries): a later turn posts it.
+        await data.repo.release_summary(campaign.id)
+        raise
     log.info("campaign %s: summary posted", campaign.id)

@@ -488,6 +488,13 @@ class PgCampaigns(PgBase):
         )
         return changed == 1
 
+    async def release_summary(self, campaign_id: int) -> None:
+        """The summary claimed could not be posted: the next claim may post it."""
+        await self._change(
+            "UPDATE campaigns SET summary_sent = false, updated_at = ? WHERE id = ?",
+            (self._now(), campaign_id),
+        )
+
 
 class _OverLimit(Exception):
     """A bucket would go over its limit: the reservation's transaction is rolled back."""

@@ -475,6 +475,13 @@ class SqliteCampaigns(SqliteBase):
         )
         return changed == 1
 
+    async def release_summary(self, campaign_id: int) -> None:
+        """The summary claimed could not be posted: the next claim may post it."""
+        await self._change(
+            "UPDATE campaigns SET summary_sent = 0, updated_at = ? WHERE id = ?",
+            (self._now(), campaign_id),
+        )
+
     async def _fetchone_write(self, sql: str, params: Sequence[object]) -> aiosqlite.Row | None:
         async with self._transaction() as conn:
             return await _one(conn, sql, params)

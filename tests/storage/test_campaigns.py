@@ -188,6 +188,10 @@ async def test_the_last_chunk_finishes_the_campaign_and_the_report_has_everyone(
     ]
     assert await storage_backend.claim_summary(campaign_id)
     assert not await storage_backend.claim_summary(campaign_id)
+    # A summary that could not be posted is released: the next claim posts it, once.
+    await storage_backend.release_summary(campaign_id)
+    assert await storage_backend.claim_summary(campaign_id)
+    assert not await storage_backend.claim_summary(campaign_id)
 
 
 async def test_a_chunk_in_flight_at_a_crash_is_unknown_never_resent(

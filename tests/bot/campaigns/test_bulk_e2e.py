@@ -479,3 +479,15 @@ async def test_an_edit_telegram_held_back_keeps_the_next_one_three_seconds_after
     assert len(edited_at) >= 3
     gaps = [later - earlier for earlier, later in pairwise(edited_at)]
     assert min(gaps) >= PROGRESS_INTERVAL - EDIT_JITTER_S, gaps
+
+
+async def test_a_summary_telegram_refused_is_posted_at_a_later_turn(bridge: World) -> None:
+    asked = await upload(bridge, "customers.csv", csv_bytes(NAMES))
+    assert "{name}" in asked.shown
+    bridge.say(OPERATOR, OPERATOR, "Hi {name}")
+    preview = await bridge.reply(OPERATOR)
+    bridge.fake.fail_requests(502, times=1, methods={"senddocument"})
+    await send_campaign(bridge, preview)
+    done = await summary(bridge, OPERATOR)
+    assert len(report(done)) == 3
+    assert [r.status for r in bridge.fake.calls("sendDocument")] == [502, 200]
