@@ -95,4 +95,5 @@ async def _show(context: Context, campaign: Campaign) -> None:
         # Not posted (Telegram down past the rate limiter's retries): a later turn posts it.
         await data.repo.release_summary(campaign.id)
         raise
+    data.progress_edited_at.pop(campaign.id, None)  # never edited again
     log.info("campaign %s: summary posted", campaign.id)

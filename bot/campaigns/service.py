@@ -291,9 +291,12 @@ class _CallSlots:
         """A chunk is marked; its call goes when a slot is free."""
         self._marked += 1
 
-    async def call_slot(self) -> None:
-        """Wait for a free slot for the call."""
+    async def call_slot(self) -> bool:
+        """Wait for a free slot for the call; whether it had to wait (the chunk was marked
+        ahead, and the campaign may have been paused or cancelled meanwhile)."""
+        waited = self._calls.locked()
         await self._calls.acquire()
+        return waited
 
     def free(self) -> None:
         """A call has returned."""
@@ -425,11 +428,18 @@ class CampaignWorker:
         """One chunk's provider call and its stored outcome; the pause reason, if it pauses.
         Its call slot is freed once a successful answer is in hand (the next chunk goes while
         this one is stored), or once a failure is handled (a pause is known before any other
-        chunk starts)."""
+        chunk starts). A chunk marked ahead that waited for its slot goes back unsent if the
+        campaign was paused or cancelled meanwhile."""
         send_id = item.send.id
-        await slots.call_slot()
+        waited = await slots.call_slot()
         freed = False
         try:
+            if waited and not await self._still_running(campaign.id):
+                # Paused or cancelled while this chunk waited: it goes back, unsent.
+                await self._repo.release_chunk(
+                    campaign.id, item.chunk, pause_reason="user", error="not sent: stopped"
+                )
+                return None
             try:
                 result = await _call(account.provider, campaign.line, item.messages)
             except ProviderError as error:
@@ -454,6 +464,10 @@ class CampaignWorker:
         finally:
             if not freed:
                 slots.free()
+
+    async def _still_running(self, campaign_id: int) -> bool:
+        campaign = await self._repo.get_campaign(campaign_id)
+        return campaign is not None and campaign.status is CampaignStatus.RUNNING
 
     async def _failed(
         self, campaign: Campaign, account: CampaignAccount, item: StartedChunk, error: ProviderError

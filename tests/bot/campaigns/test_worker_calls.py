@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from held_provider import HeldProvider
 
-from bot.campaigns.service import CampaignWorker
+from bot.campaigns.service import CampaignWorker, pause_campaign
 from providers.base import Receipt, SendResult, SmsProvider
 from storage.models import CampaignRecipientInput, CampaignStatus
 from storage.sqlite import SqliteStorage
@@ -114,10 +114,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
         await conn.close()
 
 
-async def test_parallel_calls_at_most_and_the_next_chunk_marked_while_they_are_out(
-    store: Store,
-) -> None:
-    repo = store.repo
+async def _running_campaign(repo: SqliteStorage) -> tuple[int, list[CampaignRecipientInput]]:
     recipients = [
         CampaignRecipientInput(i + 2, f"+98912{i:07d}", "hi", 1, i // PER_CHUNK)
         for i in range(CHUNKS * PER_CHUNK)
@@ -135,8 +132,11 @@ async def test_parallel_calls_at_most_and_the_next_chunk_marked_while_they_are_o
     await repo.change_campaign_status(
         campaign.id, CampaignStatus.RUNNING, expect=[CampaignStatus.DRAFT]
     )
-    provider = GatedProvider()
-    worker = CampaignWorker(
+    return campaign.id, recipients
+
+
+def _worker(repo: SqliteStorage, provider: GatedProvider) -> CampaignWorker:
+    return CampaignWorker(
         repo,
         NoAlerts(),
         {"gated": GatedAccount("gated", provider)},
@@ -145,24 +145,59 @@ async def test_parallel_calls_at_most_and_the_next_chunk_marked_while_they_are_o
         poll_delay=10.0,
         parallel=PARALLEL,
     )
-    turn = asyncio.create_task(worker.run_once())
+
+
+async def _marked_ahead(store: Store, campaign_id: int, provider: GatedProvider) -> None:
+    """Until the calls are all out and one chunk more is marked in flight."""
     await provider.wait_for(PARALLEL)
-    # Three calls out, a fourth chunk already marked in flight, waiting for a free call.
     for _ in range(100):
-        if store.in_flight(campaign.id) == PARALLEL + 1:
+        if store.in_flight(campaign_id) == PARALLEL + 1:
             break
         await asyncio.sleep(0.01)
-    assert store.in_flight(campaign.id) == PARALLEL + 1
+    assert store.in_flight(campaign_id) == PARALLEL + 1
     assert len(provider.out) == PARALLEL
-    # One returns: the marked chunk's call goes, still three at once.
-    provider.answer_oldest()
-    await provider.wait_for(PARALLEL)
+
+
+async def _answer_all(provider: GatedProvider, turn: asyncio.Task[object]) -> None:
     while not turn.done():
         if any(not answer.done() for _, answer in provider.out):
             provider.answer_oldest()
         await asyncio.sleep(0.005)
-    assert (await turn)[campaign.id].chunks_sent == CHUNKS
+
+
+async def test_parallel_calls_at_most_and_the_next_chunk_marked_while_they_are_out(
+    store: Store,
+) -> None:
+    repo = store.repo
+    campaign_id, recipients = await _running_campaign(repo)
+    provider = GatedProvider()
+    turn = asyncio.create_task(_worker(repo, provider).run_once())
+    # Three calls out, a fourth chunk already marked in flight, waiting for a free call.
+    await _marked_ahead(store, campaign_id, provider)
+    # One returns: the marked chunk's call goes, still three at once.
+    provider.answer_oldest()
+    await provider.wait_for(PARALLEL)
+    await _answer_all(provider, turn)
+    assert (await turn)[campaign_id].chunks_sent == CHUNKS
     assert provider.most_at_once == PARALLEL
     assert sorted(provider.sent) == sorted(r.recipient for r in recipients)  # each once
-    done = await repo.get_campaign(campaign.id)
+    done = await repo.get_campaign(campaign_id)
     assert done is not None and done.status is CampaignStatus.DONE
+
+
+async def test_a_pause_stops_the_chunk_marked_ahead_before_its_call(store: Store) -> None:
+    repo = store.repo
+    campaign_id, recipients = await _running_campaign(repo)
+    provider = GatedProvider()
+    turn = asyncio.create_task(_worker(repo, provider).run_once())
+    await _marked_ahead(store, campaign_id, provider)
+    assert await pause_campaign(repo, campaign_id) is not None
+    await _answer_all(provider, turn)
+    await turn
+    # The three calls out finished; the chunk marked ahead went back unsent, nothing after it.
+    assert sorted(provider.sent) == sorted(r.recipient for r in recipients[: PARALLEL * PER_CHUNK])
+    assert store.in_flight(campaign_id) == 0
+    paused = await repo.get_campaign(campaign_id)
+    assert paused is not None and paused.status is CampaignStatus.PAUSED
+    pending = await repo.pending_chunks(campaign_id, CHUNKS)
+    assert [chunk for chunk, _ in pending] == list(range(PARALLEL, CHUNKS))
